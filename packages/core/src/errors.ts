@@ -1,0 +1,86 @@
+/**
+ * Tributary's one error family. Every error the framework throws is a {@link TributaryError} with a stable
+ * `code` from {@link ErrorCodes}, a `retriable` flag, structured `context` naming what was wrong, and the
+ * original `cause` whenever another piece of code failed first (it is wrapped, never swallowed).
+ */
+
+/** The stable error codes. Codes are part of the public API: they are never renamed, only added. */
+export const ErrorCodes = {
+  /** A value given by the user does not have the expected form (a category, an offset text, an option). */
+  INVALID_ARGUMENT: 'INVALID_ARGUMENT',
+  /** A plugin's settings do not validate against its schema; `context.path` names the setting. */
+  PLUGIN_CONFIG: 'PLUGIN_CONFIG',
+  /** A producer plugin could not be loaded by name (module or class not found, not a plugin). */
+  PLUGIN_LOAD: 'PLUGIN_LOAD',
+  /** A plugin was used in the wrong lifecycle state (send before open, after close). */
+  PLUGIN_STATE: 'PLUGIN_STATE',
+  /** `send()` failed; the error tells for each event whether it is ok, failed or unknown. */
+  SEND_FAILED: 'SEND_FAILED',
+  /** An event is larger than the configured limit; it never reached the broker. */
+  EVENT_TOO_LARGE: 'EVENT_TOO_LARGE',
+  /** A payload could not be encoded (not serializable, or it does not fit its schema). */
+  ENCODE_FAILED: 'ENCODE_FAILED',
+  /** A record could not be decoded (malformed bytes, unknown schema id, unknown codec, missing header). */
+  DECODE_FAILED: 'DECODE_FAILED',
+  /** A writer schema cannot be resolved against the reader schema (Avro schema resolution rules). */
+  SCHEMA_INCOMPATIBLE: 'SCHEMA_INCOMPATIBLE',
+  /** A schema id or subject is not known to the schema registry. */
+  SCHEMA_NOT_FOUND: 'SCHEMA_NOT_FOUND',
+  /** A requested position lies outside a partition's range; `context` names the valid range. */
+  OFFSET_OUT_OF_RANGE: 'OFFSET_OUT_OF_RANGE',
+  /** The message bus could not be reached or failed; usually retriable. */
+  CONNECTION: 'CONNECTION',
+  /** An operation did not complete within its deadline. */
+  TIMEOUT: 'TIMEOUT',
+  /** The operation was aborted through its AbortSignal. */
+  ABORTED: 'ABORTED',
+} as const;
+
+export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];
+
+export interface TributaryErrorOptions {
+  /** Whether trying the same operation again may succeed. Defaults to false. */
+  retriable?: boolean;
+  /** Structured facts about the failure: the input, the expected form, the topic, the plugin... */
+  context?: Record<string, unknown>;
+  /** The error that caused this one; always kept. */
+  cause?: unknown;
+}
+
+/** Base class of every error Tributary throws. Test with `instanceof` or compare `code`. */
+export class TributaryError extends Error {
+  readonly code: ErrorCode;
+  readonly retriable: boolean;
+  readonly context: Readonly<Record<string, unknown>>;
+
+  constructor(code: ErrorCode, message: string, options: TributaryErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = new.target.name;
+    this.code = code;
+    this.retriable = options.retriable ?? false;
+    this.context = Object.freeze({ ...(options.context ?? {}) });
+  }
+}
+
+/** True when `error` is a {@link TributaryError}, optionally with the given code. */
+export function isTributaryError(error: unknown, code?: ErrorCode): error is TributaryError {
+  return error instanceof TributaryError && (code === undefined || error.code === code);
+}
+
+/** A value does not have the expected form. The message quotes the value and says what was expected. */
+export class InvalidArgumentError extends TributaryError {
+  constructor(message: string, context: Record<string, unknown> = {}, cause?: unknown) {
+    super(ErrorCodes.INVALID_ARGUMENT, message, { context, cause });
+  }
+}
+
+/** Quote a user's value for an error message, shortened so a huge input cannot flood a log. */
+export function quote(value: unknown, max = 120): string {
+  let text: string;
+  try {
+    text = typeof value === 'string' ? JSON.stringify(value) : (JSON.stringify(value) ?? String(value));
+  } catch {
+    text = String(value);
+  }
+  return text.length > max ? `${text.slice(0, max)}…(${text.length} chars)` : text;
+}
