@@ -34,6 +34,8 @@ export const ErrorCodes = {
   TIMEOUT: 'TIMEOUT',
   /** The operation was aborted through its AbortSignal. */
   ABORTED: 'ABORTED',
+  /** A Kafka runtime for tests could not be had: Java or Maven missing, a port taken, the broker exited. */
+  KAFKA_RUNTIME: 'KAFKA_RUNTIME',
 } as const;
 
 export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];

@@ -1,1 +1,14 @@
-export {};
+/**
+ * @tributary/test-kit: a real Apache Kafka for tests, demos and benchmarks, on machines with or without Docker.
+ * `provideKafka()` picks KAFKA_BROKERS, testcontainers or the JVM launcher; `startKafkaCluster()` is the
+ * launcher itself (one node or three, with per-node kill, pause, resume and restart).
+ */
+export { KafkaRuntimeError, type KafkaRuntimeReason } from './errors.js';
+export { startKafkaCluster, type KafkaCluster, type KafkaClusterOptions } from './runtime/cluster.js';
+export { KafkaNode, type NodeStats } from './runtime/kafka-node.js';
+export { ensureKafkaJars, KAFKA_POM, type KafkaJars, type EnsureKafkaJarsOptions } from './runtime/jars.js';
+export { findJava, type JavaRuntime } from './runtime/java.js';
+export { freePort } from './runtime/ports.js';
+export { liveProcessCount } from './runtime/process-registry.js';
+export { provideKafka, KAFKA_IMAGE, type KafkaEndpoint, type KafkaSource, type ProvideKafkaOptions } from './select.js';
+export { randomTopic, randomGroup, testKafka, createTopics } from './helpers.js';

@@ -1,0 +1,22 @@
+import type {} from 'vitest';
+import type { TestProject } from 'vitest/node';
+import { provideKafka } from '../select.js';
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    /** Bootstrap addresses of the Kafka the run's global setup started (or found in KAFKA_BROKERS). */
+    kafkaBrokers: string[];
+  }
+}
+
+/**
+ * Vitest global setup: get one Kafka for the whole run (KAFKA_BROKERS, testcontainers or the JVM launcher),
+ * hand its addresses to tests (`inject('kafkaBrokers')`), and stop it when the run ends.
+ */
+export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+  const endpoint = await provideKafka({ log: (line) => console.log(`[kafka] ${line}`) });
+  project.provide('kafkaBrokers', endpoint.brokers);
+  return async () => {
+    await endpoint.stop();
+  };
+}

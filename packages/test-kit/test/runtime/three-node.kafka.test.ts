@@ -1,0 +1,96 @@
+import { readFile } from 'node:fs/promises';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTopics, randomGroup, randomTopic, testKafka } from '../../src/helpers.js';
+import { startKafkaCluster, type KafkaCluster } from '../../src/runtime/cluster.js';
+
+async function processState(pid: number): Promise<string> {
+  const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
+  return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
+}
+
+async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 60_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  while (Date.now() < deadline) {
+    try {
+      const value = await probe();
+      if (value !== undefined) return value;
+    } catch (error) {
+      last = error;
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error(`timed out waiting for ${what}: ${String(last)}`);
+}
+
+describe('three-node cluster', () => {
+  let cluster: KafkaCluster;
+  beforeAll(async () => {
+    cluster = await startKafkaCluster({ nodes: 3 });
+  }, 180_000);
+  afterAll(async () => {
+    await cluster?.stop();
+  });
+
+  it('keeps accepting acks=all writes after one broker is killed, and the broker rejoins after a restart', async () => {
+    const topic = randomTopic('durable');
+    await createTopics(cluster.brokers, [{ topic, numPartitions: 1, replicationFactor: 3, configEntries: [{ name: 'min.insync.replicas', value: '2' }] }]);
+    const kafka = testKafka(cluster.brokers);
+    const admin = kafka.admin();
+    await admin.connect();
+    const producer = kafka.producer({ idempotent: true, retry: { retries: 30, initialRetryTime: 200, maxRetryTime: 2000 } });
+    await producer.connect();
+    const acked: string[] = [];
+    const sendBatch = async (from: number) => {
+      const values = Array.from({ length: 50 }, (_, i) => `v-${from + i}`);
+      await producer.send({ topic, acks: -1, messages: values.map((value) => ({ value })) });
+      acked.push(...values);
+    };
+    await sendBatch(0);
+
+    const leader = (await admin.fetchTopicMetadata({ topics: [topic] })).topics[0]!.partitions[0]!.leader;
+    const victim = cluster.node(leader);
+    await victim.kill();
+    expect(victim.running).toBe(false);
+
+    // Writes go on with two of three replicas in sync (min.insync.replicas=2).
+    await sendBatch(50);
+    await sendBatch(100);
+
+    await victim.start();
+    const isr = await waitFor('the restarted broker back in the ISR', async () => {
+      const partition = (await admin.fetchTopicMetadata({ topics: [topic] })).topics[0]!.partitions[0]!;
+      return partition.isr.length === 3 ? partition.isr : undefined;
+    });
+    expect([...isr].sort()).toEqual([1, 2, 3]);
+    expect((await admin.describeCluster()).brokers).toHaveLength(3);
+
+    // Every acknowledged write is in the log exactly once.
+    const consumer = kafka.consumer({ groupId: randomGroup() });
+    await consumer.connect();
+    await consumer.subscribe({ topic, fromBeginning: true });
+    const seen: string[] = [];
+    await new Promise<void>((resolve) => {
+      void consumer.run({
+        eachMessage: async ({ message }) => {
+          seen.push(message.value!.toString());
+          if (seen.length >= acked.length) resolve();
+        },
+      });
+    });
+    await consumer.disconnect();
+    await producer.disconnect();
+    await admin.disconnect();
+    const missing = acked.filter((v) => !seen.includes(v));
+    const duplicates = seen.filter((v, i) => seen.indexOf(v) !== i);
+    expect({ missing, duplicates }).toEqual({ missing: [], duplicates: [] });
+  });
+
+  it('pauses and resumes a node by its pid', async () => {
+    const node = cluster.nodes.find((n) => n.running)!;
+    node.pause();
+    expect(await processState(node.pid!)).toBe('T');
+    node.resume();
+    expect(await processState(node.pid!)).not.toBe('T');
+  });
+});
