@@ -46,7 +46,7 @@ export async function ensureTopics(admin: Admin, specs: readonly TopicSpec[], ti
     } catch (cause) {
       throw new TributaryError(ErrorCodes.CONNECTION, `Could not create topics ${missing.map((s) => s.topic).join(', ')}: ${(cause as Error).message}`, { cause, retriable: true, context: { topics: missing.map((s) => s.topic) } });
     }
-    await awaitLeaders(admin, missing.map((s) => s.topic), timeoutMs);
+    await waitForTopicLeaders(admin, missing.map((s) => s.topic), timeoutMs);
   }
   return { created: missing.map((s) => s.topic), existing: existing.map((s) => s.topic) };
 }
@@ -74,7 +74,12 @@ function validate(spec: TopicSpec): void {
   }
 }
 
-async function awaitLeaders(admin: Admin, topics: string[], timeoutMs: number): Promise<void> {
+/**
+ * Wait until every partition of `topics` has a leader. Right after a topic is created some brokers answer
+ * "does not host this topic-partition" for a moment: that is retried until the deadline.
+ * @throws TributaryError TIMEOUT naming the topics.
+ */
+export async function waitForTopicLeaders(admin: Admin, topics: string[], timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   let last: unknown;
   while (Date.now() < deadline) {
