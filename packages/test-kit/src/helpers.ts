@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { Kafka, logLevel, type ITopicConfig } from 'kafkajs';
-import { waitForTopicLeaders } from '@tributary/producer-plugins';
+import { waitForLeaders } from './internal/readiness.js';
 
 /** A topic name no other test uses: `<prefix>-<random>`. */
 export function randomTopic(prefix = 'test'): string {
@@ -23,7 +23,7 @@ export async function createTopics(brokers: string[], topics: ITopicConfig[], ti
   await admin.connect();
   try {
     await admin.createTopics({ topics, waitForLeaders: false });
-    await waitForTopicLeaders(admin, topics.map((t) => t.topic), timeoutMs);
+    await waitForLeaders(admin, topics.map((t) => t.topic), timeoutMs);
   } finally {
     await admin.disconnect();
   }

@@ -1,12 +1,6 @@
 import { Partitioners, type Message, type Producer, type ProducerBatch, type RecordMetadata, type CompressionTypes, type PartitionerArgs } from 'kafkajs';
-import type { EventRecord } from '@tributary/core';
+import type { OutgoingRecord } from '@tributary/core';
 import { Batcher } from './batcher.js';
-
-/** One record bound for a topic. */
-export interface OutgoingRecord {
-  topic: string;
-  record: EventRecord;
-}
 
 /** Where a record was written. */
 export interface WrittenRecord {
@@ -46,8 +40,10 @@ export class KafkaWriter {
   }
 
   /** Write records (one caller's batch, kept whole in one request); resolves with where each was written. */
-  write(records: OutgoingRecord[], bytes: number): Promise<WrittenRecord[]> {
-    return this.#batcher.submit(records, bytes);
+  write(records: readonly OutgoingRecord[]): Promise<WrittenRecord[]> {
+    let bytes = 0;
+    for (const r of records) bytes += r.size;
+    return this.#batcher.submit(records as OutgoingRecord[], bytes);
   }
 
   /** Resolves once every write submitted so far has completed or failed. */

@@ -1,0 +1,49 @@
+import { setting, type InferSettings } from '@tributary/core';
+import { COMPRESSION_NAMES } from './compression.js';
+
+/**
+ * The kafka plugin's settings, on top of the settings every producer plugin has. Defaults follow the delivery
+ * contract users of Kafka frameworks trust: acks=all and idempotence on.
+ */
+export const kafkaSettingsShape = {
+  /** Bootstrap addresses, `host:port`. */
+  brokers: setting.array(setting.string().pattern(/^[^\s:]+:\d{1,5}$/, 'a "host:port" address')).min(1),
+  clientId: setting.string().min(1).default('tributary-producer'),
+  /** -1 (all in-sync replicas), 1 (the leader) or 0 (no ack: offsets are then unknown). */
+  acks: setting.enumOf([-1, 1, 0] as const).default(-1),
+  /** Exactly-once writes per partition across the producer's retries. Needs acks=-1. */
+  idempotent: setting.boolean().default(true),
+  compression: setting.enumOf(COMPRESSION_NAMES).default('none'),
+  /** How long to wait for more concurrent sends to merge into one request when none is in flight. */
+  lingerMs: setting.integer().min(0).max(60_000).default(0),
+  /** A request stops taking more sends once it holds this many bytes. */
+  maxBatchBytes: setting.integer().min(1024).default(1024 * 1024),
+  /** Milliseconds the broker may take to reach `acks` replicas. */
+  requestTimeoutMs: setting.integer().min(1).default(30_000),
+  /** Connection attempts at `open()` before it fails. */
+  connectRetries: setting.integer().min(0).max(20).default(5),
+  connectionTimeoutMs: setting.integer().min(1).default(3000),
+  /** Pass-through TLS: `true` for the system's CAs. */
+  ssl: setting.boolean().default(false),
+  /** Pass-through SASL. */
+  sasl: setting
+    .object({
+      mechanism: setting.enumOf(['plain', 'scram-sha-256', 'scram-sha-512'] as const),
+      username: setting.string().min(1),
+      password: setting.string(),
+    })
+    .optional(),
+  /** Topics to create at `open()` when missing (auto-creation is never relied on). */
+  ensureTopics: setting
+    .array(
+      setting.object({
+        topic: setting.string().min(1),
+        partitions: setting.integer().min(1).optional(),
+        replicationFactor: setting.integer().min(1).optional(),
+      }),
+    )
+    .default([]),
+};
+
+export type KafkaSettingsShape = typeof kafkaSettingsShape;
+export type KafkaOwnSettings = InferSettings<ReturnType<typeof setting.object<KafkaSettingsShape>>>;
