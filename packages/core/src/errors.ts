@@ -3,6 +3,8 @@
  * `code` from {@link ErrorCodes}, a `retriable` flag, structured `context` naming what was wrong, and the
  * original `cause` whenever another piece of code failed first (it is wrapped, never swallowed).
  */
+import type { Event } from './event/event.js';
+import type { RecordOutcome, SendOutcome, SendStatus } from './plugin/send-outcome.js';
 
 /** The stable error codes. Codes are part of the public API: they are never renamed, only added. */
 export const ErrorCodes = {
@@ -85,4 +87,72 @@ export function quote(value: unknown, max = 120): string {
     text = String(value);
   }
   return text.length > max ? `${text.slice(0, max)}…(${text.length} chars)` : text;
+}
+
+// --- Producer plugins: configuration, loading, lifecycle and sending. -----------------------------------------
+
+/** A plugin's settings do not validate. `context` holds `plugin`, `path` (dotted), `value` and `expected`. */
+export class PluginConfigError extends TributaryError {
+  constructor(message: string, context: { plugin: string; path: string; value: unknown; expected: string }, cause?: unknown) {
+    super(ErrorCodes.PLUGIN_CONFIG, message, { context, cause });
+  }
+}
+
+/** Why a producer plugin could not be loaded. */
+export type PluginLoadReason = 'not-registered' | 'module-not-found' | 'import-failed' | 'class-not-found' | 'not-a-plugin' | 'constructor-failed';
+
+/** A producer plugin could not be loaded. `context` holds `plugin` (what was asked for) and `reason`. */
+export class PluginLoadError extends TributaryError {
+  constructor(message: string, context: { plugin: string; reason: PluginLoadReason } & Record<string, unknown>, cause?: unknown) {
+    super(ErrorCodes.PLUGIN_LOAD, message, { context, cause });
+  }
+}
+
+/** A plugin was used in the wrong lifecycle state. `context` holds `plugin`, `state` and `operation`. */
+export class PluginStateError extends TributaryError {
+  constructor(message: string, context: { plugin: string; state: string; operation: string }) {
+    super(ErrorCodes.PLUGIN_STATE, message, { context });
+  }
+}
+
+/** An event's record is larger than the limit. `context` holds `eventId`, `size` and `limit` (bytes). */
+export class EventTooLargeError extends TributaryError {
+  constructor(message: string, context: { eventId: string; size: number; limit: number }) {
+    super(ErrorCodes.EVENT_TOO_LARGE, message, { context });
+  }
+}
+
+/**
+ * `send()` failed. `outcomes` tells, for each event given, in order, whether it is `ok`, `failed` or
+ * `unknown` (see {@link SendStatus}); `cause` is the original failure. Retriable when the cause is.
+ */
+export class FailedToSendEventError extends TributaryError {
+  readonly outcomes: readonly SendOutcome[];
+
+  constructor(message: string, outcomes: readonly SendOutcome[], options: { cause: unknown; context?: Record<string, unknown> }) {
+    super(ErrorCodes.SEND_FAILED, message, {
+      cause: options.cause,
+      retriable: options.cause instanceof TributaryError && options.cause.retriable,
+      context: options.context ?? {},
+    });
+    this.outcomes = Object.freeze([...outcomes]);
+  }
+
+  /** The events with the given status, in the order they were given. */
+  eventsWith(status: SendStatus): Event[] {
+    return this.outcomes.filter((o) => o.status === status).map((o) => o.event);
+  }
+}
+
+/**
+ * Thrown by a plugin's `_send` that knows, for each record of its batch, whether it was written: `outcomes`
+ * has one entry per record, in order. Any other error thrown by `_send` makes every event `unknown`.
+ */
+export class PartialSendError extends TributaryError {
+  readonly outcomes: readonly RecordOutcome[];
+
+  constructor(message: string, outcomes: readonly RecordOutcome[], options: { cause?: unknown; retriable?: boolean } = {}) {
+    super(ErrorCodes.SEND_FAILED, message, { cause: options.cause, retriable: options.retriable ?? false });
+    this.outcomes = Object.freeze([...outcomes]);
+  }
 }

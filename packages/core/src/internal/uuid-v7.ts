@@ -1,0 +1,87 @@
+import { randomFillSync } from 'node:crypto';
+
+/**
+ * UUID version 7 (RFC 9562, section 5.7): a 48-bit Unix timestamp in milliseconds, then 74 random bits.
+ * Ids made by one process are strictly increasing, also within one millisecond, by RFC 9562 section 6.2
+ * method 2 ("Monotonic Random"): "the random portion of the previous UUID is incremented" for each id made in
+ * the same millisecond. When the clock steps back, the last timestamp is kept, so order never goes backwards.
+ */
+
+const POOL_SIZE = 16 * 256;
+const pool = Buffer.alloc(POOL_SIZE);
+let poolOffset = POOL_SIZE;
+
+// The 74 random bits, as three counters: 12 bits (rand_a), then 30 + 32 bits (rand_b, 62 bits).
+let lastMs = -1;
+let randA = 0;
+let randBHigh = 0;
+let randBLow = 0;
+
+const HEX: string[] = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
+
+function freshRandom(): void {
+  if (poolOffset + 10 > POOL_SIZE) {
+    randomFillSync(pool);
+    poolOffset = 0;
+  }
+  const o = poolOffset;
+  poolOffset += 10;
+  randA = ((pool[o]! << 8) | pool[o + 1]!) & 0x0fff;
+  // Keep the top bit of rand_b's high part clear so a long run of increments has room before it overflows.
+  randBHigh = ((pool[o + 2]! << 24) | (pool[o + 3]! << 16) | (pool[o + 4]! << 8) | pool[o + 5]!) & 0x1fffffff;
+  randBLow = ((pool[o + 6]! << 24) | (pool[o + 7]! << 16) | (pool[o + 8]! << 8) | pool[o + 9]!) >>> 0;
+}
+
+/** Increment the 74-bit random part; returns false when it overflowed (the caller moves to the next ms). */
+function increment(): boolean {
+  randBLow = (randBLow + 1) >>> 0;
+  if (randBLow !== 0) return true;
+  randBHigh = (randBHigh + 1) & 0x3fffffff;
+  if (randBHigh !== 0) return true;
+  randA = (randA + 1) & 0x0fff;
+  return randA !== 0;
+}
+
+function format(ms: number): string {
+  const b = new Array<string>(16);
+  // 48-bit big-endian timestamp; Math.floor division because bit operators truncate to 32 bits.
+  const high = Math.floor(ms / 0x1_0000_0000);
+  const low = ms >>> 0;
+  b[0] = HEX[(high >>> 8) & 0xff]!;
+  b[1] = HEX[high & 0xff]!;
+  b[2] = HEX[(low >>> 24) & 0xff]!;
+  b[3] = HEX[(low >>> 16) & 0xff]!;
+  b[4] = HEX[(low >>> 8) & 0xff]!;
+  b[5] = HEX[low & 0xff]!;
+  b[6] = HEX[0x70 | (randA >>> 8)]!;
+  b[7] = HEX[randA & 0xff]!;
+  b[8] = HEX[0x80 | (randBHigh >>> 24)]!;
+  b[9] = HEX[(randBHigh >>> 16) & 0xff]!;
+  b[10] = HEX[(randBHigh >>> 8) & 0xff]!;
+  b[11] = HEX[randBHigh & 0xff]!;
+  b[12] = HEX[(randBLow >>> 24) & 0xff]!;
+  b[13] = HEX[(randBLow >>> 16) & 0xff]!;
+  b[14] = HEX[(randBLow >>> 8) & 0xff]!;
+  b[15] = HEX[randBLow & 0xff]!;
+  return `${b[0]}${b[1]}${b[2]}${b[3]}-${b[4]}${b[5]}-${b[6]}${b[7]}-${b[8]}${b[9]}-${b[10]}${b[11]}${b[12]}${b[13]}${b[14]}${b[15]}`;
+}
+
+/** A new UUIDv7 in its lowercase text form, greater than every id this process made before. */
+export function uuidV7(now: number = Date.now()): string {
+  if (now > lastMs) {
+    lastMs = now;
+    freshRandom();
+  } else if (!increment()) {
+    lastMs += 1;
+    freshRandom();
+  }
+  return format(lastMs);
+}
+
+/** The millisecond timestamp a UUIDv7 carries. */
+export function uuidV7Time(id: string): number {
+  return parseInt(id.slice(0, 8) + id.slice(9, 13), 16);
+}
+
+/** Matches any RFC 9562 UUID in text form (any version), either case. */
+export const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
