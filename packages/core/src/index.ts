@@ -32,6 +32,7 @@ export {
   baseProducerSettingsSchema,
   DEFAULT_MAX_EVENT_BYTES,
   type BaseProducerSettings,
+  type ProducerSettingsInput,
   type ProducerPluginOptions,
   type SendOptions,
 } from './plugin/options.js';
@@ -60,3 +61,8 @@ export {
   type LoadProducerPluginOptions,
   type ProducerPluginClass,
 } from './plugin/loader.js';
+// Codecs and the record envelope.
+export { JsonCodec, jsonCodec } from './codec/json-codec.js';
+export { createCodecLookup, type CodecLookup } from './codec/codec-lookup.js';
+export { encodeEvent } from './envelope/encode.js';
+export { decodeEvent, readCategory } from './envelope/decode.js';

@@ -5,8 +5,12 @@ import { PluginLoadError, isTributaryError, quote } from '../errors.js';
 import type { ProducerPluginOptions } from './options.js';
 import { PRODUCER_PLUGIN_BRAND, ProducerPlugin } from './producer-plugin.js';
 
-/** A producer plugin class, as the loader constructs it: `new Plugin(settings, options)`. */
-export type ProducerPluginClass = new (settings: unknown, options?: ProducerPluginOptions) => ProducerPlugin<object>;
+/**
+ * A producer plugin class, as the loader constructs it: `new Plugin(settings, options)`. The settings
+ * parameter may have any type: the plugin's schema checks them at run time.
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type ProducerPluginClass = new (settings: any, options?: ProducerPluginOptions) => ProducerPlugin<object>;
 
 /** The export a plugin module may set to name the export holding its class (as Hermes' HERMES_PLUGIN_CLASSNAME). */
 export const PLUGIN_CLASSNAME_EXPORT = 'TRIBUTARY_PLUGIN_CLASSNAME';

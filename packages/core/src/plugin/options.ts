@@ -1,6 +1,6 @@
 import type { CodecRoutes, CodecSelector } from './codec-selector.js';
 import { isValidTopic } from '../offset/topic.js';
-import { setting, type InferSettings } from './settings-schema.js';
+import { setting, type InferSettings, type SettingsInput } from './settings-schema.js';
 
 /** The default of `maxEventBytes`: 1 MiB, Kafka's default `max.message.bytes` for a record batch. */
 export const DEFAULT_MAX_EVENT_BYTES = 1_048_576;
@@ -35,3 +35,9 @@ export interface SendOptions {
    */
   signal?: AbortSignal;
 }
+
+/**
+ * What a user writes for a plugin whose own settings schema is `S`: the plugin's settings and the base ones,
+ * those with defaults optional. Plugins type their constructor's settings with it.
+ */
+export type ProducerSettingsInput<S> = SettingsInput<S> & SettingsInput<typeof baseProducerSettingsSchema>;

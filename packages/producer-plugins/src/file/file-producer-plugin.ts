@@ -7,6 +7,7 @@ import {
   type InferSettings,
   type OutgoingRecord,
   type ProducerPluginOptions,
+  type ProducerSettingsInput,
   type RecordOutcome,
 } from '@tributary/core';
 import { FileLog } from './file-log.js';
@@ -39,7 +40,7 @@ export class FileProducerPlugin extends ProducerPlugin<FileProducerSettings> {
   #log: FileLog | undefined;
 
   /** @throws PluginConfigError for invalid settings (see {@link fileProducerSettingsSchema}). */
-  constructor(settings: unknown, options: ProducerPluginOptions = {}) {
+  constructor(settings: ProducerSettingsInput<typeof fileProducerSettingsSchema>, options: ProducerPluginOptions = {}) {
     super({ name: 'file', settings: fileProducerSettingsSchema }, settings, options);
   }
 

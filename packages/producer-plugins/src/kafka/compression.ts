@@ -1,5 +1,8 @@
 import { createRequire } from 'node:module';
-import { CompressionCodecs, CompressionTypes } from 'kafkajs';
+import kafkajs, { CompressionTypes } from 'kafkajs';
+
+// kafkajs is CommonJS and Node's ESM loader does not see this export by name.
+const { CompressionCodecs } = kafkajs;
 
 /** Compression of record batches. gzip is built into kafkajs; the others are registered on first use. */
 export type CompressionName = 'none' | 'gzip' | 'snappy' | 'lz4' | 'zstd';

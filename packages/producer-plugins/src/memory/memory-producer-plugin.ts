@@ -1,4 +1,4 @@
-import { ProducerPlugin, setting, type EventOffset, type InferSettings, type OutgoingRecord, type ProducerPluginOptions } from '@tributary/core';
+import { ProducerPlugin, setting, type EventOffset, type InferSettings, type OutgoingRecord, type ProducerPluginOptions, type ProducerSettingsInput } from '@tributary/core';
 import { MemoryBus } from './memory-bus.js';
 
 /**
@@ -30,7 +30,7 @@ export class MemoryProducerPlugin extends ProducerPlugin<MemoryProducerSettings>
   readonly bus: MemoryBus;
 
   /** @throws PluginConfigError for invalid settings (see {@link memoryProducerSettingsSchema}). */
-  constructor(settings: unknown, options: MemoryProducerPluginOptions = {}) {
+  constructor(settings: ProducerSettingsInput<typeof memoryProducerSettingsSchema>, options: MemoryProducerPluginOptions = {}) {
     super({ name: 'memory', settings: memoryProducerSettingsSchema }, settings, options);
     this.bus = options.bus ?? MemoryBus.shared(this.settings.bus);
   }
