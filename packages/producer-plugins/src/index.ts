@@ -2,7 +2,7 @@
  * @tributary/producer-plugins: the built-in producer plugins (kafka on kafkajs, memory, file) and the Kafka
  * topic helpers they share with the consumer.
  */
-import { registerBuiltinProducerPlugin, type ProducerPluginClass } from '@tributary/core';
+import { registerBuiltinProducerPlugin } from '@tributary/core';
 
 export { ensureTopics, waitForTopicLeaders, type TopicSpec, type EnsureTopicsResult } from './kafka/topics.js';
 export { useCompression, registerAllCompressionCodecs, COMPRESSION_NAMES, type CompressionName } from './kafka/compression.js';
@@ -26,5 +26,4 @@ export { FileProducerPlugin, fileProducerSettingsSchema, type FileProducerSettin
 // Registration is lazy: a plugin's module is imported only when it is first loaded.
 registerBuiltinProducerPlugin('memory', async () => (await import('./memory/memory-producer-plugin.js')).MemoryProducerPlugin);
 registerBuiltinProducerPlugin('file', async () => (await import('./file/file-producer-plugin.js')).FileProducerPlugin);
-// Its constructor takes typed settings; the loader passes the user's settings, which the constructor validates.
-registerBuiltinProducerPlugin('kafka', async () => (await import('./kafka/kafka-producer-plugin.js')).KafkaProducerPlugin as unknown as ProducerPluginClass);
+registerBuiltinProducerPlugin('kafka', async () => (await import('./kafka/kafka-producer-plugin.js')).KafkaProducerPlugin);
