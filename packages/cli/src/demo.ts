@@ -5,8 +5,8 @@
  */
 import { DateTime } from 'luxon';
 import { Event, createCodecLookup, decodeEvent, EventOffset, type ProducerPlugin } from '@tributary/core';
-import { KafkaProducerPlugin, MemoryBus, MemoryProducerPlugin } from '@tributary/producer-plugins';
-import { provideKafka, readTopic, type KafkaEndpoint } from '@tributary/test-kit';
+import { KafkaProducerPlugin, MemoryBus, MemoryProducerPlugin, readToEnd } from '@tributary/producer-plugins';
+import { provideKafka, testKafka, type KafkaEndpoint } from '@tributary/test-kit';
 
 const TOPIC = `tributary-demo-${DateTime.utc().toFormat('yyyyLLdd-HHmmss')}`;
 
@@ -39,7 +39,7 @@ async function roundTripOnKafka(brokers: string[]): Promise<void> {
   await using producer = new KafkaProducerPlugin({ topic: TOPIC, brokers, ensureTopics: [{ topic: TOPIC, partitions: 3 }] });
   await publish(producer);
   const codecs = createCodecLookup();
-  const records = await readTopic(brokers, TOPIC);
+  const records = await readToEnd(testKafka(brokers, 'tributary-demo'), TOPIC);
   console.log(`\nRead back ${records.length} events from Kafka:`);
   for (const r of records) {
     const record = { key: r.key, value: r.value ?? Buffer.alloc(0), headers: r.headers, timestamp: r.timestamp };

@@ -66,6 +66,6 @@ export { JsonCodec, jsonCodec } from './codec/json-codec.js';
 export { createCodecLookup, type CodecLookup } from './codec/codec-lookup.js';
 export { encodeEvent } from './envelope/encode.js';
 export { decodeEvent, readCategory } from './envelope/decode.js';
-export { AvroCodec, type AvroCodecOptions, type SubjectStrategy } from './codec/avro-codec.js';
+export { AvroCodec, type AvroCodecOptions, type SubjectStrategy, type AvroSchema } from './codec/avro-codec.js';
 export { frameConfluent, unframeConfluent, CONFLUENT_MAGIC_BYTE } from './codec/confluent-wire.js';
 export { InMemorySchemaRegistry, LogSchemaRegistry, InMemorySchemaLog, schemaId, type SchemaRegistry, type SchemaLog } from './codec/schema-registry.js';

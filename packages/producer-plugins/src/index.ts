@@ -8,6 +8,8 @@ export { ensureTopics, waitForTopicLeaders, type TopicSpec, type EnsureTopicsRes
 export { useCompression, registerAllCompressionCodecs, COMPRESSION_NAMES, type CompressionName } from './kafka/compression.js';
 export { KafkaProducerPlugin, type KafkaProducerSettings, type KafkaProducerSettingsInput } from './kafka/kafka-producer-plugin.js';
 export { kafkaSettingsShape } from './kafka/settings.js';
+export { readToEnd, type ReadRecord } from './kafka/read-to-end.js';
+export { KafkaSchemaLog, type KafkaSchemaLogOptions } from './kafka/schema-log.js';
 
 // The in-process bus and the memory and file plugins.
 export { murmur2, partitionForKey } from './partition/partitioner.js';

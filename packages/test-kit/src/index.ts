@@ -12,4 +12,3 @@ export { freePort } from './runtime/ports.js';
 export { liveProcessCount } from './runtime/process-registry.js';
 export { provideKafka, KAFKA_IMAGE, type KafkaEndpoint, type KafkaSource, type ProvideKafkaOptions } from './select.js';
 export { randomTopic, randomGroup, testKafka, createTopics } from './helpers.js';
-export { readTopic, type ReadRecord } from './read-topic.js';

@@ -7,6 +7,9 @@ import type { SchemaRegistry } from './schema-registry.js';
 /** How a record's subject (the name its schema is registered under) is found. */
 export type SubjectStrategy = 'topic' | 'category';
 
+/** An Avro schema, as avsc takes it (a JSON object, a type name, or an array for a union). */
+export type AvroSchema = avro.Schema;
+
 export interface AvroCodecOptions {
   registry: SchemaRegistry;
   /**

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { testKafka } from './helpers.js';
+import type { Kafka } from 'kafkajs';
 
 /** One record as read back from Kafka, with its exact offset. */
 export interface ReadRecord {
@@ -14,12 +14,12 @@ export interface ReadRecord {
 }
 
 /**
- * Read every record of `topic`, from the start of each partition up to the end captured when the call starts,
- * for tests that check what was written (missing, extra, duplicate ids, offsets). Uses a throwaway group that
- * never commits. Fails after `timeoutMs` naming how far each partition got.
+ * Read every record of `topic`, from the start of each partition up to the end captured when the call starts:
+ * what a schema log catches up with, and what tests check writes against (missing, extra, duplicate ids,
+ * offsets). kafkajs can only consume through a group, so this uses a throwaway group that never commits.
+ * Fails after `timeoutMs` naming the partitions not read to the end.
  */
-export async function readTopic(brokers: string[], topic: string, timeoutMs = 60_000): Promise<ReadRecord[]> {
-  const kafka = testKafka(brokers, 'tributary-test-reader');
+export async function readToEnd(kafka: Kafka, topic: string, timeoutMs = 60_000): Promise<ReadRecord[]> {
   const admin = kafka.admin();
   await admin.connect();
   const ends = new Map<number, bigint>();
@@ -45,7 +45,7 @@ export async function readTopic(brokers: string[], topic: string, timeoutMs = 60
   try {
     await consumer.subscribe({ topic, fromBeginning: true });
     await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`readTopic(${topic}) timed out; partitions not read to the end: ${[...remaining].join(',')}`)), timeoutMs);
+      const timer = setTimeout(() => reject(new Error(`readToEnd(${topic}) timed out; partitions not read to the end: ${[...remaining].join(',')}`)), timeoutMs);
       void consumer
         .run({
           autoCommit: false,
