@@ -1,0 +1,38 @@
+import { readFileSync } from 'node:fs';
+
+const TICKS_PER_SECOND = 100;
+
+/** CPU seconds (user + system) a process has used so far, from /proc; undefined once it is gone. */
+export function processCpuSeconds(pid: number): number | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Elapsed and CPU seconds of `fn`: this process's CPU, and the broker's when its pid is known. */
+export async function measure<T>(fn: () => Promise<T>, brokerPid?: number): Promise<{ result: T; seconds: number; cpu: { client: number; broker?: number } }> {
+  const brokerBefore = brokerPid === undefined ? undefined : processCpuSeconds(brokerPid);
+  const cpuBefore = process.cpuUsage();
+  const started = process.hrtime.bigint();
+  const result = await fn();
+  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  const cpu = process.cpuUsage(cpuBefore);
+  const brokerAfter = brokerPid === undefined ? undefined : processCpuSeconds(brokerPid);
+  return {
+    result,
+    seconds,
+    cpu: {
+      client: (cpu.user + cpu.system) / 1e6,
+      ...(brokerBefore !== undefined && brokerAfter !== undefined ? { broker: brokerAfter - brokerBefore } : {}),
+    },
+  };
+}
+
+/** Peak resident memory of this process so far, in MiB. */
+export function peakRssMiB(): number {
+  return process.resourceUsage().maxRSS / 1024;
+}
