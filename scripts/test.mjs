@@ -1,7 +1,9 @@
 // The README's second command, and exactly what CI runs: make sure everything is installed (a fresh clone
 // has no node_modules), build and type-check, lint with the circular-import check, then every test against
 // a real Kafka started once for the run.
-import { install, pnpmCommand, run, step } from './lib.mjs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ROOT, install, pnpmCommand, run, step } from './lib.mjs';
 
 const pnpm = pnpmCommand();
 install(pnpm);
@@ -10,4 +12,11 @@ run(pnpm[0], [...pnpm.slice(1), 'run', 'build']);
 step('Lint and circular-import check');
 run(pnpm[0], [...pnpm.slice(1), 'run', 'lint']);
 step('Tests (unit, then against a real Kafka)');
-run(pnpm[0], [...pnpm.slice(1), 'exec', 'vitest', 'run', ...process.argv.slice(2)]);
+const results = join(ROOT, '.cache', 'vitest-results.json');
+mkdirSync(join(ROOT, '.cache'), { recursive: true });
+run(pnpm[0], [...pnpm.slice(1), 'exec', 'vitest', 'run', `--reporter=${process.env.CI ? 'verbose' : 'default'}`, '--reporter=json', `--outputFile.json=${results}`, ...process.argv.slice(2)]);
+// One plain closing line, so a reader (or CI) sees the count without parsing vitest's report.
+if (existsSync(results)) {
+  const r = JSON.parse(readFileSync(results, 'utf8'));
+  console.log(`\ntests: ${r.numPassedTests} passed, ${r.numFailedTests} failed, ${r.numPendingTests + r.numTodoTests} skipped`);
+}

@@ -14,7 +14,7 @@ export function encodeEvent(event: Event, codec: Codec, topic: string): EventRec
 }
 
 function toRecord(event: Event, codec: Codec, value: Buffer): EventRecord {
-  const timestamp = String(event.timestamp.toMillis());
+  const timestamp = String(event.timestampMillis);
   const headers: Record<string, Buffer> = {
     [EventHeaders.id]: Buffer.from(event.id),
     [EventHeaders.category]: Buffer.from(event.category),

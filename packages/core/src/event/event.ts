@@ -1,11 +1,11 @@
-import type { DateTime } from 'luxon';
+import { DateTime } from 'luxon';
 import { InvalidArgumentError, quote } from '../errors.js';
 import { RESERVED_HEADER_PREFIX } from '../envelope/record.js';
 import { EventOffset } from '../offset/event-offset.js';
 import { UUID_PATTERN, uuidV7 } from '../internal/uuid-v7.js';
 import { validateCategory } from './category.js';
 import { toPrintableValue, type PrintableOptions } from './printable.js';
-import { toTimestamp, type TimestampInput } from './timestamp.js';
+import { toTimestamp, toTimestampMillis, type TimestampInput } from './timestamp.js';
 
 /** What {@link Event.create} takes. */
 export interface EventInit<P = unknown> {
@@ -46,10 +46,19 @@ interface EventFields<P> {
   category: string;
   type: string | undefined;
   key: string;
-  timestamp: DateTime;
+  /** Epoch milliseconds; the luxon DateTime is made from it on first use (it costs more than the rest). */
+  millis: number;
+  timestamp: DateTime | undefined;
   headers: Readonly<Record<string, string>>;
   payload: P;
   offset: EventOffset | undefined;
+}
+
+/** Epoch milliseconds are checked without luxon (the common case: now, or a Kafka record's timestamp). */
+function timestampFields(input: TimestampInput): { millis: number; timestamp: DateTime | undefined } {
+  if (typeof input === 'number') return { millis: toTimestampMillis(input), timestamp: undefined };
+  const timestamp = toTimestamp(input);
+  return { millis: timestamp.toMillis(), timestamp };
 }
 
 function validateId(id: unknown): string {
@@ -101,21 +110,34 @@ export class Event<P = unknown> {
   readonly category: string;
   readonly type: string | undefined;
   readonly key: string;
-  readonly timestamp: DateTime;
   readonly headers: Readonly<Record<string, string>>;
   readonly payload: P;
   readonly offset: EventOffset | undefined;
+  readonly #millis: number;
+  #timestamp: DateTime | undefined;
 
   private constructor(fields: EventFields<P>) {
     this.id = fields.id;
     this.category = fields.category;
     this.type = fields.type;
     this.key = fields.key;
-    this.timestamp = fields.timestamp;
+    this.#millis = fields.millis;
+    this.#timestamp = fields.timestamp;
     this.headers = fields.headers;
     this.payload = fields.payload;
     this.offset = fields.offset;
     Object.freeze(this);
+  }
+
+  /** When the event happened: a luxon DateTime in UTC, with millisecond precision. */
+  get timestamp(): DateTime {
+    // Private fields stay writable on a frozen object: the DateTime is made once, on first use.
+    return (this.#timestamp ??= DateTime.fromMillis(this.#millis, { zone: 'utc' }));
+  }
+
+  /** The timestamp in epoch milliseconds, without making a DateTime (what Kafka records carry). */
+  get timestampMillis(): number {
+    return this.#millis;
   }
 
   /**
@@ -133,7 +155,7 @@ export class Event<P = unknown> {
       category,
       type: validateOptionalText(init.type, 'type', false),
       key: validateOptionalText(init.key, 'key', true) ?? category,
-      timestamp: toTimestamp(init.timestamp ?? Date.now()),
+      ...timestampFields(init.timestamp ?? Date.now()),
       headers: validateHeaders(init.headers),
       payload: init.payload,
       offset: undefined,
@@ -180,8 +202,8 @@ export class Event<P = unknown> {
     if (!(offset instanceof EventOffset)) {
       throw new InvalidArgumentError(`Invalid offset ${quote(offset)}: expected an EventOffset`, { value: offset, expected: 'EventOffset' });
     }
-    const { id, category, type, key, timestamp, headers, payload } = this;
-    return new Event<P>({ id, category, type, key, timestamp, headers, payload, offset });
+    const { id, category, type, key, headers, payload } = this;
+    return new Event<P>({ id, category, type, key, millis: this.#millis, timestamp: this.#timestamp, headers, payload, offset });
   }
 
   /** The stable JSON form (see {@link EventJson}); `Event.fromJSON(e.toJSON())` gives back an equal event. */

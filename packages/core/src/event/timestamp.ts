@@ -36,3 +36,17 @@ export function toTimestamp(value: TimestampInput): DateTime {
   if (time.toMillis() < 0) throw invalid(value, 'before 1970-01-01T00:00:00Z');
   return time;
 }
+
+/** The latest time luxon (and JavaScript's Date) can represent, in epoch milliseconds. */
+const MAX_MILLIS = 8.64e15;
+
+/**
+ * Check epoch milliseconds as {@link toTimestamp} would, without making a DateTime.
+ * @throws InvalidArgumentError quoting the value when it is not an integer from 0 to the latest Date.
+ */
+export function toTimestampMillis(value: number): number {
+  if (!Number.isSafeInteger(value)) throw invalid(value, 'not an integer number of milliseconds');
+  if (value < 0) throw invalid(value, 'before 1970-01-01T00:00:00Z');
+  if (value > MAX_MILLIS) throw invalid(value, 'not a valid time');
+  return value;
+}
