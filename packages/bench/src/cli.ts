@@ -5,10 +5,11 @@ import type { Figure } from './figures.js';
 import { describeMachine, renderRun, writeReport } from './report.js';
 import { baseline } from './suites/baseline.js';
 import { broker } from './suites/broker.js';
+import { codec } from './suites/codec.js';
 import { producer } from './suites/producer.js';
 
 /** Every benchmark, in run order: later suites use the anchors measured by earlier ones. */
-const SUITES: Suite[] = [broker, baseline, producer];
+const SUITES: Suite[] = [broker, baseline, producer, codec];
 
 const USAGE = `Usage: pnpm bench [suite...] [--scale N] [--out docs/benchmarks.md]
 Suites: ${SUITES.map((s) => s.name).join(', ')} (default: all; baseline always runs first, its figures are the anchors)`;

@@ -1,42 +1,14 @@
-import { AvroCodec, InMemorySchemaRegistry, type AvroSchema, createCodecLookup, decodeEvent, encodeEvent, Event, jsonCodec, type Codec } from '@tributary/core';
+import { jsonCodec, type Codec, type Event } from '@tributary/core';
 import { KafkaProducerPlugin } from '@tributary/producer-plugins';
 import type { Message } from 'kafkajs';
 import type { BenchContext, Suite } from '../context.js';
+import { avroCodec, makeEvents } from '../events.js';
 import { measure, peakRssMiB } from '../measure.js';
 import { benchKafka } from '../raw-kafkajs.js';
 import { createTopic } from '../topics.js';
 import { workloads } from './baseline.js';
 
 const BATCH = 1000;
-/** A typical business event: ids, an amount, a currency, a quantity, a time, and a free-text note. */
-const avroSchema = {
-  type: 'record',
-  name: 'OrderPlaced',
-  fields: [
-    { name: 'orderId', type: 'string' },
-    { name: 'customerId', type: 'long' },
-    { name: 'amount', type: 'double' },
-    { name: 'currency', type: { type: 'enum', name: 'Currency', symbols: ['EUR', 'USD', 'GBP'] } },
-    { name: 'quantity', type: 'int' },
-    { name: 'placedAt', type: 'long' },
-    { name: 'note', type: 'string' },
-  ],
-} as const;
-
-/** Events whose JSON payload is about `size` bytes (the note pads it), keys spread over 64 values. */
-function makeEvents(count: number, size: number, from = 0): Event[] {
-  const base = { orderId: 'ord-0000000000', customerId: 1234567, amount: 1234.56, currency: 'EUR', quantity: 3, placedAt: 1700000000000, note: '' };
-  const note = 'n'.repeat(Math.max(0, size - JSON.stringify(base).length));
-  return Array.from({ length: count }, (_, k) => {
-    const i = from + k;
-    return Event.create({ category: 'bench.event', key: `key-${i % 64}`, payload: { ...base, orderId: `ord-${String(i).padStart(10, '0')}`, customerId: 1_000_000 + i, note } });
-  });
-}
-
-function avroCodec(): AvroCodec {
-  return new AvroCodec({ registry: new InMemorySchemaRegistry(), schemas: { 'bench.event': avroSchema as unknown as AvroSchema }, subjectStrategy: 'category' });
-}
-
 /**
  * What a team rolling its own on kafkajs writes: encode each payload and set the same headers by hand, then
  * `sendBatch`. The anchor carries the same bytes as the plugin and pays for its own encoding, as users would.
@@ -121,44 +93,16 @@ async function concurrentSingles(ctx: BenchContext): Promise<void> {
   });
 }
 
-async function codecCpu(ctx: BenchContext): Promise<void> {
-  const count = Math.round(100_000 * ctx.scale);
-  const events = makeEvents(count, 100);
-  const avro = avroCodec();
-  const codecs = createCodecLookup([avro]);
-  const topic = 'bench-codec';
-  // The first Avro encode registers the schema (asynchronous); from then on both codecs are synchronous.
-  await encodeEvent(events[0]!, avro, topic);
-  const run = (codec: Codec) => {
-    // Warm-up lets V8 optimise both paths before the clock starts.
-    for (let i = 0; i < 2000; i++) decodeEvent(encodeEvent(events[i % count]!, codec, topic) as never, codecs, topic);
-    const started = process.hrtime.bigint();
-    for (const e of events) decodeEvent(encodeEvent(e, codec, topic) as never, codecs, topic);
-    return count / (Number(process.hrtime.bigint() - started) / 1e9);
-  };
-  const payloadOnly = (codec: Codec) => {
-    const ctx2 = { topic, category: 'bench.event' };
-    const started = process.hrtime.bigint();
-    for (const e of events) codec.decode(codec.encode(e.payload, ctx2) as Buffer, ctx2);
-    return count / (Number(process.hrtime.bigint() - started) / 1e9);
-  };
-  const json = run(jsonCodec);
-  const avroRate = run(avro);
-  ctx.figures.push({ suite: 'producer', name: 'envelope encode+decode, Avro', value: avroRate, unit: 'events/s', anchors: [{ name: 'the same with JSON', value: json }], target: { ratio: 2, anchor: 'the same with JSON' }, notes: 'encodeEvent + decodeEvent of a 100 B payload, one core, no IO' });
-  ctx.figures.push({ suite: 'producer', name: 'payload encode+decode, Avro', value: payloadOnly(avro), unit: 'payloads/s', anchors: [{ name: 'the same with JSON', value: payloadOnly(jsonCodec) }], notes: 'the codec alone, without headers and Event construction' });
-}
-
-/** The kafka producer plugin's figures: send() against raw kafkajs and Java, batching, codecs, memory. */
+/** The kafka producer plugin's figures: send() against raw kafkajs and Java, batching, memory. */
 export const producer: Suite = {
   name: 'producer',
-  title: 'Producer plugin (kafka): send() throughput, batching, codecs, memory',
+  title: 'Producer plugin (kafka): send() throughput, batching, memory',
   async run(ctx) {
     for (const w of workloads(ctx.scale)) {
       await sendThroughput(ctx, w, 'json');
       await sendThroughput(ctx, w, 'avro');
     }
     await concurrentSingles(ctx);
-    await codecCpu(ctx);
-    ctx.figures.push({ suite: 'producer', name: 'peak RSS of the producing process', value: peakRssMiB(), unit: 'MiB', anchors: [], notes: 'peak over every producer workload of this run, with events built a batch at a time; the codec benchmark holds 100,000 events at once' });
+    ctx.figures.push({ suite: 'producer', name: 'peak RSS of the producing process', value: peakRssMiB(), unit: 'MiB', anchors: [], notes: 'peak over every producer workload of this run, with events built a batch at a time' });
   },
 };
