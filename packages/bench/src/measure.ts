@@ -32,7 +32,14 @@ export async function measure<T>(fn: () => Promise<T>, brokerPid?: number): Prom
   };
 }
 
-/** Peak resident memory of this process so far, in MiB. */
-export function peakRssMiB(): number {
-  return process.resourceUsage().maxRSS / 1024;
+/** Sample this process's RSS every 50 ms while `fn` runs; resolves with the highest sample in MiB. */
+export async function sampleRssMiB<T>(fn: () => Promise<T>): Promise<{ result: T; peakMiB: number }> {
+  let peak = process.memoryUsage.rss();
+  const timer = setInterval(() => (peak = Math.max(peak, process.memoryUsage.rss())), 50);
+  try {
+    const result = await fn();
+    return { result, peakMiB: Math.max(peak, process.memoryUsage.rss()) / 1024 / 1024 };
+  } finally {
+    clearInterval(timer);
+  }
 }
