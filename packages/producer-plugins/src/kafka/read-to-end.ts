@@ -1,79 +1,61 @@
-import { randomBytes } from 'node:crypto';
 import type { Kafka } from 'kafkajs';
+import { ErrorCodes, TributaryError } from '@tributary/core';
+import { KafkaFetcher, type FetchedRecord } from './fetcher.js';
 
 /** One record as read back from Kafka, with its exact offset. */
-export interface ReadRecord {
-  topic: string;
-  partition: number;
-  /** Decimal offset (exact: Kafka offsets are 64-bit). */
-  offset: string;
-  key: Buffer | null;
-  value: Buffer | null;
-  headers: Record<string, Buffer>;
-  timestamp: string;
-}
+export type ReadRecord = FetchedRecord;
 
 /**
  * Read every record of `topic`, from the start of each partition up to the end captured when the call starts:
  * what a schema log catches up with, and what tests check writes against (missing, extra, duplicate ids,
- * offsets). kafkajs can only consume through a group, so this uses a throwaway group that never commits.
- * Fails after `timeoutMs` naming the partitions not read to the end.
+ * offsets). Joins no consumer group and commits nothing. Records come partition by partition, in offset
+ * order. Fails after `timeoutMs` naming the partition that was not read to its end.
  */
 export async function readToEnd(kafka: Kafka, topic: string, timeoutMs = 60_000): Promise<ReadRecord[]> {
+  const deadline = Date.now() + timeoutMs;
+  const ranges = await partitionRanges(kafka, topic, deadline);
+  const records: ReadRecord[] = [];
+  await using fetcher = new KafkaFetcher(kafka);
+  for (const { partition, low, high } of ranges) {
+    let next = low;
+    while (next < high) {
+      if (Date.now() > deadline) {
+        throw new TributaryError(ErrorCodes.TIMEOUT, `readToEnd(${topic}) timed out at ${topic}:${partition}@${next}, before its end ${high}`, { context: { topic, partition } });
+      }
+      const { records: fetched } = await fetcher.fetch(topic, partition, next, { maxBytes: 4 * 1024 * 1024, maxWaitMs: 100 });
+      for (const r of fetched) {
+        if (BigInt(r.offset) >= high) break;
+        records.push(r);
+      }
+      // Transaction markers and compacted gaps leave offsets with no record: step past what was seen.
+      const last = fetched[fetched.length - 1];
+      if (last) next = BigInt(last.offset) + 1n;
+      else if (fetched.length === 0) next = await skipEmpty(fetcher, topic, partition, next, high);
+    }
+  }
+  return records;
+}
+
+async function partitionRanges(kafka: Kafka, topic: string, deadline: number): Promise<Array<{ partition: number; low: bigint; high: bigint }>> {
   const admin = kafka.admin();
   await admin.connect();
-  const ends = new Map<number, bigint>();
   try {
-    // Right after a topic is created its leaders may not answer ListOffsets yet: retry for a few seconds.
-    for (let attempt = 0; ; attempt++) {
+    // Right after a topic is created its leaders may not answer ListOffsets yet: retry until the deadline.
+    for (;;) {
       try {
-        for (const p of await admin.fetchTopicOffsets(topic)) ends.set(p.partition, BigInt(p.high));
-        break;
+        return (await admin.fetchTopicOffsets(topic)).map((p) => ({ partition: p.partition, low: BigInt(p.low), high: BigInt(p.high) }));
       } catch (error) {
-        if (attempt >= 50 || !(error as { retriable?: boolean }).retriable) throw error;
+        if (Date.now() > deadline || !(error as { retriable?: boolean }).retriable) throw error;
         await new Promise((r) => setTimeout(r, 100));
       }
     }
   } finally {
     await admin.disconnect();
   }
-  const remaining = new Set([...ends].filter(([, high]) => high > 0n).map(([p]) => p));
-  const records: ReadRecord[] = [];
-  if (remaining.size === 0) return records;
-  const consumer = kafka.consumer({ groupId: `tributary-reader-${randomBytes(6).toString('hex')}`, maxWaitTimeInMs: 100 });
-  await consumer.connect();
-  try {
-    await consumer.subscribe({ topic, fromBeginning: true });
-    await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`readToEnd(${topic}) timed out; partitions not read to the end: ${[...remaining].join(',')}`)), timeoutMs);
-      void consumer
-        .run({
-          autoCommit: false,
-          eachMessage: async ({ partition, message }) => {
-            const offset = BigInt(message.offset);
-            const end = ends.get(partition) ?? 0n;
-            if (offset < end) {
-              records.push({ topic, partition, offset: message.offset, key: message.key, value: message.value, headers: toBuffers(message.headers), timestamp: message.timestamp });
-            }
-            if (offset + 1n >= end && remaining.delete(partition) && remaining.size === 0) {
-              clearTimeout(timer);
-              resolve();
-            }
-          },
-        })
-        .catch(reject);
-    });
-  } finally {
-    await consumer.disconnect();
-  }
-  return records;
 }
 
-function toBuffers(headers: Record<string, Buffer | string | (Buffer | string)[] | undefined> | undefined): Record<string, Buffer> {
-  const out: Record<string, Buffer> = {};
-  for (const [name, value] of Object.entries(headers ?? {})) {
-    const v = Array.isArray(value) ? value[value.length - 1] : value;
-    if (v !== undefined) out[name] = Buffer.isBuffer(v) ? v : Buffer.from(v);
-  }
-  return out;
+/** An empty answer below the end means only control records or a gap lie ahead: look one offset further. */
+async function skipEmpty(fetcher: KafkaFetcher, topic: string, partition: number, next: bigint, high: bigint): Promise<bigint> {
+  const again = await fetcher.fetch(topic, partition, next, { maxBytes: 4 * 1024 * 1024, maxWaitMs: 500 });
+  return again.records.length === 0 ? (next + 1n < high ? next + 1n : high) : next;
 }
