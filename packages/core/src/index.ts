@@ -67,5 +67,6 @@ export { createCodecLookup, type CodecLookup } from './codec/codec-lookup.js';
 export { encodeEvent } from './envelope/encode.js';
 export { decodeEvent, readCategory } from './envelope/decode.js';
 export { AvroCodec, type AvroCodecOptions, type SubjectStrategy, type AvroSchema } from './codec/avro-codec.js';
-export { frameConfluent, unframeConfluent, CONFLUENT_MAGIC_BYTE } from './codec/confluent-wire.js';
-export { InMemorySchemaRegistry, LogSchemaRegistry, InMemorySchemaLog, schemaId, type SchemaRegistry, type SchemaLog } from './codec/schema-registry.js';
+export { frameConfluent, unframeConfluent, readConfluentSchemaId, writeConfluentHeader, CONFLUENT_MAGIC_BYTE, CONFLUENT_HEADER_BYTES, MAX_SCHEMA_ID } from './codec/confluent-wire.js';
+export { InMemorySchemaRegistry, schemaId, type SchemaRegistry, type RegisteredSchema } from './codec/schema-registry.js';
+export { LogSchemaRegistry, InMemorySchemaLog, type SchemaLog, type SchemaLogRecord } from './codec/log-schema-registry.js';

@@ -1,14 +1,24 @@
 import { ErrorCodes, TributaryError } from '../errors.js';
 import type { Codec, CodecContext } from './codec.js';
 
+/** Strict: bytes that are not UTF-8 are not JSON (RFC 8259, section 8.1), rather than text with U+FFFD in it. */
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
 /**
- * JSON payloads, UTF-8. Synchronous, so the producer's hot path never waits on a promise.
- * A payload JSON cannot represent (a BigInt, a cycle, a function or `undefined` at the top) fails with
- * ENCODE_FAILED instead of being written as something else.
+ * JSON payloads in UTF-8 (RFC 8259), by `JSON.stringify` and `JSON.parse`. Synchronous and stateless, so the
+ * producer's hot path never waits and one instance ({@link jsonCodec}) serves every topic.
+ *
+ * Encoding fails with ENCODE_FAILED, naming the category, the topic and JSON's reason, when the payload has
+ * no JSON form: a BigInt anywhere, a cycle, or a payload that is `undefined`, a function or a symbol. Inside
+ * objects JSON's own rules apply: properties that are `undefined` or functions are left out, `NaN` and
+ * `Infinity` become `null`, and `toJSON()` is honoured (a Date becomes its ISO text).
+ *
+ * Decoding fails with DECODE_FAILED when the bytes are not UTF-8 or not JSON.
  */
 export class JsonCodec implements Codec {
   readonly name = 'json';
 
+  /** @throws TributaryError ENCODE_FAILED when the payload has no JSON form. */
   encode(payload: unknown, context: CodecContext): Buffer {
     let text: string | undefined;
     try {
@@ -16,17 +26,18 @@ export class JsonCodec implements Codec {
     } catch (cause) {
       throw encodeError(context, (cause as Error).message, cause);
     }
-    if (text === undefined) throw encodeError(context, `JSON has no form for ${typeof payload}`);
+    if (text === undefined) throw encodeError(context, `JSON has no form for a payload that is ${typeof payload === 'undefined' ? 'undefined' : `a ${typeof payload}`}`);
     return Buffer.from(text, 'utf8');
   }
 
+  /** @throws TributaryError DECODE_FAILED when the bytes are not UTF-8 JSON. */
   decode(bytes: Buffer, context: CodecContext): unknown {
     try {
-      return JSON.parse(bytes.toString('utf8'));
+      return JSON.parse(utf8.decode(bytes));
     } catch (cause) {
-      throw new TributaryError(ErrorCodes.DECODE_FAILED, `The payload of a "${context.category}" record in topic "${context.topic}" is not JSON: ${(cause as Error).message}`, {
+      throw new TributaryError(ErrorCodes.DECODE_FAILED, `The payload of a "${context.category}" record in topic "${context.topic}" is not UTF-8 JSON: ${(cause as Error).message}`, {
         cause,
-        context: { codec: 'json', topic: context.topic, category: context.category, bytes: bytes.length },
+        context: { codec: this.name, topic: context.topic, category: context.category, length: bytes.length },
       });
     }
   }
@@ -39,5 +50,5 @@ function encodeError(context: CodecContext, why: string, cause?: unknown): Tribu
   });
 }
 
-/** The shared JSON codec: stateless, so one instance serves every topic. */
+/** The shared JSON codec: stateless, so one instance serves every topic. The default codec everywhere. */
 export const jsonCodec = new JsonCodec();

@@ -1,145 +1,119 @@
 import { createHash } from 'node:crypto';
-import { ErrorCodes, TributaryError } from '../errors.js';
+import { ErrorCodes, InvalidArgumentError, TributaryError, quote } from '../errors.js';
+import { SchemaTable } from './schema-table.js';
+
+/** A schema as a registry holds it. */
+export interface RegisteredSchema {
+  /** The id written into every record's Confluent frame (see {@link schemaId}). */
+  readonly id: number;
+  readonly subject: string;
+  /** 1 for the first schema registered under the subject, then 2, 3... in registration order. */
+  readonly version: number;
+  /** The schema's canonical JSON text, exactly as registered. */
+  readonly schema: string;
+}
 
 /**
- * Where Avro writer schemas are kept, by id. Registering the same schema again gives the same id; a reader
- * finds a record's writer schema by the id in its Confluent frame.
+ * Where writer schemas are kept, by id, so a reader can find the schema a record was written with from the id
+ * in its Confluent frame.
+ *
+ * The contract every implementation keeps:
+ * - `register` is idempotent: the same schema text under the same subject always gives the same id, in this
+ *   process and in every other process sharing the registry. A schema text has one id whatever its subject.
+ * - an id, once returned by `register`, always names the same schema (records carry it forever).
+ * - `register` resolves only once every reader of the registry can find the schema by `getById`.
+ *
+ * Schemas are compared as text: callers pass a canonical form (the Avro codec sorts object keys).
  */
 export interface SchemaRegistry {
-  /** Register `schema` (canonical JSON text) under `subject`; resolves with its id. Idempotent. */
+  /**
+   * Register `schema` (canonical JSON text) under `subject`; resolves with its id.
+   * @throws InvalidArgumentError for an empty subject or schema; TributaryError SCHEMA_INCOMPATIBLE (with
+   *   `context.reason` `id-collision`) when the schema's id already belongs to another schema.
+   */
   register(subject: string, schema: string): Promise<number>;
-  /** The schema with this id. @throws TributaryError SCHEMA_NOT_FOUND. */
+  /** The schema text with this id. @throws TributaryError SCHEMA_NOT_FOUND when no schema has this id. */
   getById(id: number): Promise<string>;
-  /** The schemas registered under `subject`, oldest first. */
-  versions(subject: string): Promise<string[]>;
+  /** The newest schema of `subject`. @throws TributaryError SCHEMA_NOT_FOUND when the subject has none. */
+  latest(subject: string): Promise<RegisteredSchema>;
+  /** Every schema of `subject`, oldest (version 1) first; empty when there is none. */
+  versions(subject: string): Promise<RegisteredSchema[]>;
 }
 
 /**
- * The id of a schema: the first 31 bits of the SHA-256 of its canonical text. Every process computes the same
- * id with no coordination, so registries on a shared log need no consensus on numbering. The cost is a
- * chance of collision (about 1 in 4 million for 1,000 schemas), which registration detects and refuses.
+ * The id of a schema: the first 31 bits of the SHA-256 of its text (Confluent ids are Java `int`s, so they
+ * are kept positive).
+ *
+ * Why a hash rather than a counter: every process computes the same id for the same schema with no
+ * coordination, in every environment, and an id can be checked against the schema it names, so a registry
+ * that lost or reordered records can never map an id to the wrong schema. The cost is a small chance that
+ * two different schemas get the same id (for 1,000 schemas, about 1 in 4,300 that some pair collides); a
+ * registry detects it and refuses the second schema with SCHEMA_INCOMPATIBLE (reason `id-collision`), so a
+ * collision fails loudly at registration and never misreads a record. Changing the schema's `doc` changes its
+ * id. Counters (ids from a log's order, like Confluent's) never collide but depend on the history of one
+ * registry: a record copied to another cluster, or a log that lost its first records, would silently point to
+ * another schema.
  */
-export function schemaId(canonicalSchema: string): number {
-  return createHash('sha256').update(canonicalSchema).digest().readUInt32BE(0) >>> 1;
+export function schemaId(schema: string): number {
+  return createHash('sha256').update(schema, 'utf8').digest().readUInt32BE(0) >>> 1;
 }
 
-function notFound(id: number): TributaryError {
-  return new TributaryError(ErrorCodes.SCHEMA_NOT_FOUND, `No schema with id ${id} is registered`, { context: { schemaId: id } });
-}
-
-function collision(id: number): TributaryError {
-  return new TributaryError(ErrorCodes.SCHEMA_INCOMPATIBLE, `Schema id ${id} already belongs to a different schema (hash collision); change the schema's doc or namespace`, { context: { schemaId: id } });
-}
-
-/** Registered schemas held in memory: ids by hash, subjects with their versions. Shared by both registries. */
-class SchemaTable {
-  readonly byId = new Map<number, string>();
-  readonly bySubject = new Map<string, string[]>();
-
-  /** Add a registration; false when it is already known. @throws on an id collision. */
-  add(subject: string, schema: string): number {
-    const id = schemaId(schema);
-    const known = this.byId.get(id);
-    if (known !== undefined && known !== schema) throw collision(id);
-    this.byId.set(id, schema);
-    const versions = this.bySubject.get(subject) ?? [];
-    if (!versions.includes(schema)) this.bySubject.set(subject, [...versions, schema]);
-    return id;
+/** @throws InvalidArgumentError naming the argument when it is not a non-empty string. */
+export function checkRegistration(subject: unknown, schema: unknown): void {
+  for (const [name, value] of [['subject', subject], ['schema', schema]] as const) {
+    if (typeof value !== 'string' || value === '') {
+      throw new InvalidArgumentError(`Invalid ${name} ${quote(value)} to register: expected a non-empty string`, { value, expected: name });
+    }
   }
 }
 
-/** A registry in this process: for tests, and for one process that both writes and reads. */
+/** The error for an id that no schema has. */
+export function schemaIdNotFound(id: number): TributaryError {
+  return new TributaryError(ErrorCodes.SCHEMA_NOT_FOUND, `No schema with id ${id} is registered`, { context: { schemaId: id } });
+}
+
+/** The error for a subject with no schema. */
+export function subjectNotFound(subject: string): TributaryError {
+  return new TributaryError(ErrorCodes.SCHEMA_NOT_FOUND, `No schema is registered under subject ${quote(subject)}`, { context: { subject } });
+}
+
+/** The error for a schema whose id belongs to another schema already. */
+export function idCollision(subject: string, id: number): TributaryError {
+  return new TributaryError(
+    ErrorCodes.SCHEMA_INCOMPATIBLE,
+    `Cannot register the schema of subject ${quote(subject)}: its id ${id} already belongs to a different schema ` +
+      '(the first 31 bits of their SHA-256 are equal); change the schema slightly, such as its "doc", to get another id',
+    { context: { subject, schemaId: id, reason: 'id-collision' } },
+  );
+}
+
+/**
+ * A registry held in this process's memory: for tests, and for one process that both writes and reads its
+ * records. Ids are those of {@link schemaId}, the same as every other registry's.
+ */
 export class InMemorySchemaRegistry implements SchemaRegistry {
   readonly #table = new SchemaTable();
 
   async register(subject: string, schema: string): Promise<number> {
-    return this.#table.add(subject, schema);
-  }
-
-  async getById(id: number): Promise<string> {
-    const schema = this.#table.byId.get(id);
-    if (schema === undefined) throw notFound(id);
-    return schema;
-  }
-
-  async versions(subject: string): Promise<string[]> {
-    return [...(this.#table.bySubject.get(subject) ?? [])];
-  }
-}
-
-/**
- * The log a {@link LogSchemaRegistry} keeps its registrations on: on Kafka, a compacted topic with one
- * partition (the kafka plugin package implements it). Records are keyed by subject and schema id, so
- * compaction only ever drops repeats.
- */
-export interface SchemaLog {
-  append(key: string, value: string): Promise<void>;
-  /** Every record from the start up to the end as of the call. */
-  readAll(): Promise<Array<{ key: string; value: string }>>;
-}
-
-/**
- * A schema registry kept on a log, with no registry server: registrations are appended; an unknown id is
- * looked up by reading the log again. Because ids are hashes of the schema (see {@link schemaId}), two
- * processes registering at the same time agree on ids without coordinating.
- */
-export class LogSchemaRegistry implements SchemaRegistry {
-  readonly #log: SchemaLog;
-  readonly #table = new SchemaTable();
-  readonly #appended = new Set<string>();
-
-  constructor(log: SchemaLog) {
-    this.#log = log;
-  }
-
-  async register(subject: string, schema: string): Promise<number> {
-    const id = this.#table.add(subject, schema);
-    const key = `${subject}/${id}`;
-    if (!this.#appended.has(key)) {
-      await this.#log.append(key, JSON.stringify({ subject, id, schema }));
-      this.#appended.add(key);
-    }
+    checkRegistration(subject, schema);
+    const id = schemaId(schema);
+    if (!this.#table.add(subject, schema, id)) throw idCollision(subject, id);
     return id;
   }
 
   async getById(id: number): Promise<string> {
-    let schema = this.#table.byId.get(id);
-    if (schema === undefined) {
-      await this.#catchUp();
-      schema = this.#table.byId.get(id);
-    }
-    if (schema === undefined) throw notFound(id);
+    const schema = this.#table.schemaOf(id);
+    if (schema === undefined) throw schemaIdNotFound(id);
     return schema;
   }
 
-  async versions(subject: string): Promise<string[]> {
-    await this.#catchUp();
-    return [...(this.#table.bySubject.get(subject) ?? [])];
+  async latest(subject: string): Promise<RegisteredSchema> {
+    const latest = this.#table.versions(subject).at(-1);
+    if (latest === undefined) throw subjectNotFound(subject);
+    return latest;
   }
 
-  async #catchUp(): Promise<void> {
-    for (const { key, value } of await this.#log.readAll()) {
-      let entry: { subject?: unknown; schema?: unknown };
-      try {
-        entry = JSON.parse(value) as typeof entry;
-      } catch {
-        continue; // not a registration: a foreign record on the topic
-      }
-      if (typeof entry.subject === 'string' && typeof entry.schema === 'string') {
-        this.#table.add(entry.subject, entry.schema);
-        this.#appended.add(key);
-      }
-    }
-  }
-}
-
-/** A {@link SchemaLog} in memory, for tests of the log registry and of processes sharing one log. */
-export class InMemorySchemaLog implements SchemaLog {
-  readonly records: Array<{ key: string; value: string }> = [];
-  async append(key: string, value: string): Promise<void> {
-    this.records.push({ key, value });
-  }
-  async readAll(): Promise<Array<{ key: string; value: string }>> {
-    return [...this.records];
+  async versions(subject: string): Promise<RegisteredSchema[]> {
+    return [...this.#table.versions(subject)];
   }
 }

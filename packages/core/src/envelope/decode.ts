@@ -1,61 +1,130 @@
+import type { Codec } from '../codec/codec.js';
 import type { CodecLookup } from '../codec/codec-lookup.js';
 import { ErrorCodes, TributaryError, isTributaryError } from '../errors.js';
 import { Event } from '../event/event.js';
 import type { EventOffset } from '../offset/event-offset.js';
 import { EventHeaders, RESERVED_HEADER_PREFIX, type EventRecord } from './record.js';
 
-function header(record: EventRecord, name: string): string | undefined {
-  const value = record.headers[name];
-  return value === undefined ? undefined : value.toString('utf8');
+/**
+ * The last category and codec name read, as bytes and text: consecutive records mostly repeat them, and
+ * comparing a few bytes costs less than making a string. The bytes are copied, so a record's (possibly large)
+ * fetch buffer is not kept alive.
+ */
+interface Recent {
+  bytes: Buffer;
+  text: string;
+}
+const recentCategory: Recent = { bytes: Buffer.alloc(0), text: '' };
+const recentCodec: Recent = { bytes: Buffer.alloc(0), text: '' };
+
+function textOf(bytes: Buffer, recent: Recent, encoding: 'latin1' | 'utf8'): string {
+  const known = recent.bytes;
+  if (known.length === bytes.length) {
+    let i = 0;
+    while (i < bytes.length && known[i] === bytes[i]) i++;
+    if (i === bytes.length) return recent.text;
+  }
+  recent.text = bytes.toString(encoding);
+  recent.bytes = Buffer.from(bytes);
+  return recent.text;
+}
+
+/** What the error context of a record says about where it came from. */
+function where(topic: string, offset: EventOffset | undefined): Record<string, unknown> {
+  return offset === undefined ? { topic } : { topic, offset: offset.toString() };
+}
+
+function missing(name: string, topic: string, offset: EventOffset | undefined): TributaryError {
+  const at = offset === undefined ? `topic "${topic}"` : `${offset.toString()}`;
+  return new TributaryError(ErrorCodes.DECODE_FAILED, `The record at ${at} has no "${name}" header: it was not written by Tributary`, {
+    context: { ...where(topic, offset), header: name },
+  });
 }
 
 /**
- * The category of a record, read from its header without decoding the payload: consumers filter with it, so
- * an event no handler wants costs no decoding.
+ * The category of a record, read from its `tributary-category` header without decoding the payload:
+ * consumers filter with it, so an event no handler wants costs no decoding. `topic` only names the record in
+ * the error.
  * @throws TributaryError DECODE_FAILED when the record has no category header.
  */
-export function readCategory(record: EventRecord, topic = 'unknown'): string {
-  const category = header(record, EventHeaders.category);
-  if (category === undefined) throw missing(EventHeaders.category, topic);
-  return category;
+export function readCategory(record: EventRecord, topic = '(unknown)'): string {
+  const category = record.headers[EventHeaders.category];
+  if (category === undefined) throw missing(EventHeaders.category, topic, undefined);
+  // Valid categories are ASCII; anything else is refused by Event.create's check, whatever the decoding.
+  return category.toString('latin1');
 }
 
 /**
- * Decode a record written by `encodeEvent` back into an Event, with `offset` when given.
- * @throws TributaryError DECODE_FAILED when a required header is missing or invalid, the codec is unknown, or
- *   the payload does not decode; SCHEMA_INCOMPATIBLE / SCHEMA_NOT_FOUND from a schema-aware codec.
+ * Decode a record written by {@link encodeEvent} back into an {@link Event}: the payload by the codec its
+ * `tributary-codec` header names, the envelope from Tributary's headers, and every other header as the event's
+ * own (UTF-8). With `offset`, the event carries it.
+ *
+ * Synchronous when the codec is; a Promise when it must first reach a schema registry.
+ * @throws TributaryError DECODE_FAILED (or the Promise rejects with it) when the category, id or codec header
+ *   is missing (`context.header`), the codec is unknown (`context.codec`, `context.known`), a header is not
+ *   valid (a malformed id, category or timestamp), or the payload does not decode; SCHEMA_INCOMPATIBLE or
+ *   SCHEMA_NOT_FOUND from a schema-aware codec. `context` names the topic, and the offset when given.
  */
 export function decodeEvent(record: EventRecord, codecs: CodecLookup, topic: string, offset?: EventOffset): Event | Promise<Event> {
-  const category = readCategory(record, topic);
-  const codecName = header(record, EventHeaders.codec);
-  if (codecName === undefined) throw missing(EventHeaders.codec, topic);
-  const payload = codecs.get(codecName).decode(record.value, { topic, category });
-  return payload instanceof Promise ? payload.then((p) => toEvent(record, category, p, topic, offset)) : toEvent(record, category, payload, topic, offset);
+  const headers = record.headers;
+  const category = headers[EventHeaders.category];
+  if (category === undefined) throw missing(EventHeaders.category, topic, offset);
+  const id = headers[EventHeaders.id];
+  if (id === undefined) throw missing(EventHeaders.id, topic, offset);
+  const codecName = headers[EventHeaders.codec];
+  if (codecName === undefined) throw missing(EventHeaders.codec, topic, offset);
+  // Valid categories are ASCII; anything else is refused by Event.create's check, whatever the decoding.
+  const categoryText = textOf(category, recentCategory, 'latin1');
+  const payload = codecOf(codecs, codecName, topic, offset).decode(record.value, { topic, category: categoryText });
+  if (payload instanceof Promise) return payload.then((p) => toEvent(record, id, categoryText, p, topic, offset));
+  return toEvent(record, id, categoryText, payload, topic, offset);
 }
 
-function toEvent(record: EventRecord, category: string, payload: unknown, topic: string, offset: EventOffset | undefined): Event {
-  const id = header(record, EventHeaders.id);
-  if (id === undefined) throw missing(EventHeaders.id, topic);
-  const headers: Record<string, string> = {};
-  for (const name in record.headers) if (!name.startsWith(RESERVED_HEADER_PREFIX)) headers[name] = record.headers[name]!.toString('utf8');
+function codecOf(codecs: CodecLookup, name: Buffer, topic: string, offset: EventOffset | undefined): Codec {
+  try {
+    return codecs.get(textOf(name, recentCodec, 'utf8'));
+  } catch (cause) {
+    if (!isTributaryError(cause)) throw cause;
+    throw new TributaryError(cause.code, cause.message, { cause, context: { ...cause.context, ...where(topic, offset) } });
+  }
+}
+
+function toEvent(record: EventRecord, id: Buffer, category: string, payload: unknown, topic: string, offset: EventOffset | undefined): Event {
+  const headers = record.headers;
+  let own: Record<string, string> | undefined;
+  for (const name in headers) {
+    if (name.startsWith(RESERVED_HEADER_PREFIX)) continue;
+    (own ??= {})[name] = headers[name]!.toString('utf8');
+  }
+  const type = headers[EventHeaders.type];
+  const timestamp = headers[EventHeaders.timestamp];
   let event: Event;
   try {
     event = Event.create({
-      id,
+      id: id.toString('latin1'),
       category,
-      type: header(record, EventHeaders.type),
+      type: type === undefined ? undefined : type.toString('utf8'),
       key: record.key === null ? undefined : record.key.toString('utf8'),
-      timestamp: Number(header(record, EventHeaders.timestamp) ?? record.timestamp),
-      headers,
+      timestamp: timestamp === undefined ? Number(record.timestamp) : readMillis(timestamp),
+      headers: own,
       payload,
     });
   } catch (cause) {
     if (!isTributaryError(cause)) throw cause;
-    throw new TributaryError(ErrorCodes.DECODE_FAILED, `A record in topic "${topic}" does not hold a valid event: ${cause.message}`, { cause, context: { topic } });
+    const at = offset === undefined ? `topic "${topic}"` : offset.toString();
+    throw new TributaryError(ErrorCodes.DECODE_FAILED, `The record at ${at} does not hold a valid event: ${cause.message}`, { cause, context: where(topic, offset) });
   }
   return offset === undefined ? event : event.withOffset(offset);
 }
 
-function missing(name: string, topic: string): TributaryError {
-  return new TributaryError(ErrorCodes.DECODE_FAILED, `A record in topic "${topic}" has no "${name}" header: it was not written by Tributary`, { context: { topic, header: name } });
+/** Decimal ASCII digits to a number without making a string; NaN for anything else (Event.create refuses it). */
+function readMillis(bytes: Buffer): number {
+  if (bytes.length === 0 || bytes.length > 16) return Number.NaN;
+  let millis = 0;
+  for (let i = 0; i < bytes.length; i++) {
+    const digit = bytes[i]! - 48;
+    if (digit < 0 || digit > 9) return Number.NaN;
+    millis = millis * 10 + digit;
+  }
+  return millis;
 }
