@@ -1,4 +1,4 @@
-import { Kafka, logLevel, type Message, type Producer, type SASLOptions } from 'kafkajs';
+import { Kafka, logLevel, type Admin, type Producer, type SASLOptions } from 'kafkajs';
 import {
   ErrorCodes,
   EventOffset,
@@ -9,6 +9,7 @@ import {
   setting,
   type InferSettings,
   type OutgoingRecord,
+  type RecordOutcome,
   type ProducerPluginOptions,
   type SettingsInput,
 } from '@tributary/core';
@@ -16,7 +17,7 @@ import { useCompression } from './compression.js';
 import { classifyWriteFailure } from './outcome.js';
 import { kafkaSettingsShape } from './settings.js';
 import { ensureTopics } from './topics.js';
-import { KafkaWriter, recordingPartitioner } from './writer.js';
+import { KafkaWriter } from './writer.js';
 
 const kafkaSettings = setting.object(kafkaSettingsShape);
 
@@ -39,7 +40,9 @@ export type KafkaProducerSettingsInput = SettingsInput<typeof kafkaSettings> & {
  */
 export class KafkaProducerPlugin extends ProducerPlugin<KafkaProducerSettings> {
   #producer: Producer | undefined;
+  #admin: Admin | undefined;
   #writer: KafkaWriter | undefined;
+  readonly #partitionCounts = new Map<string, number>();
 
   constructor(settings: KafkaProducerSettingsInput, options: ProducerPluginOptions = {}) {
     super({ name: 'kafka', settings: kafkaSettings }, settings, options);
@@ -64,29 +67,23 @@ export class KafkaProducerPlugin extends ProducerPlugin<KafkaProducerSettings> {
       logLevel: logLevel.NOTHING,
       retry: { retries: s.connectRetries, initialRetryTime: 200, maxRetryTime: 2000 },
     });
-    const partitionOf = new WeakMap<Message, number>();
     const producer = kafka.producer({
       idempotent: s.idempotent,
       // More than one request in flight lets kafkajs' idempotent producer reorder sequences; the writer keeps one.
       maxInFlightRequests: 1,
       allowAutoTopicCreation: false,
-      createPartitioner: recordingPartitioner(partitionOf),
       retry: { retries: s.connectRetries, initialRetryTime: 200, maxRetryTime: 2000 },
     });
     const compression = await useCompression(s.compression);
+    // The admin client answers partition counts, which the writer needs to choose partitions itself.
+    const admin = kafka.admin();
     try {
       await producer.connect();
-      if (s.ensureTopics.length > 0) {
-        const admin = kafka.admin();
-        await admin.connect();
-        try {
-          await ensureTopics(admin, s.ensureTopics);
-        } finally {
-          await admin.disconnect();
-        }
-      }
+      await admin.connect();
+      if (s.ensureTopics.length > 0) await ensureTopics(admin, s.ensureTopics);
     } catch (cause) {
       await producer.disconnect().catch(() => {});
+      await admin.disconnect().catch(() => {});
       if (cause instanceof TributaryError) throw cause;
       throw new TributaryError(ErrorCodes.CONNECTION, `Plugin "kafka" could not connect to ${s.brokers.join(',')} after ${s.connectRetries} retries: ${(cause as Error).message}`, {
         retriable: true,
@@ -95,32 +92,54 @@ export class KafkaProducerPlugin extends ProducerPlugin<KafkaProducerSettings> {
       });
     }
     this.#producer = producer;
-    this.#writer = new KafkaWriter(producer, partitionOf, {
+    this.#admin = admin;
+    this.#writer = new KafkaWriter(producer, {
       acks: s.acks,
       timeoutMs: s.requestTimeoutMs,
       compression,
       lingerMs: s.lingerMs,
       maxBatchBytes: s.maxBatchBytes,
+      partitionCount: (topic, refresh) => this.#partitionCount(topic, refresh),
     });
   }
 
+  async #partitionCount(topic: string, refresh: boolean): Promise<number> {
+    const known = this.#partitionCounts.get(topic);
+    if (known !== undefined && !refresh) return known;
+    const meta = await this.#admin!.fetchTopicMetadata({ topics: [topic] });
+    const count = meta.topics[0]?.partitions.length ?? 0;
+    if (count === 0) throw new TributaryError(ErrorCodes.INVALID_ARGUMENT, `Topic "${topic}" does not exist (the kafka plugin never auto-creates topics; use ensureTopics)`, { context: { topic } });
+    this.#partitionCounts.set(topic, count);
+    return count;
+  }
+
   protected async _send(batch: readonly OutgoingRecord[]): Promise<ReadonlyArray<EventOffset | undefined>> {
-    let written;
+    let results;
     try {
-      written = await this.#writer!.write(batch);
+      results = await this.#writer!.write(batch);
     } catch (cause) {
-      const status = classifyWriteFailure(cause);
-      throw new PartialSendError(
-        `Kafka ${status === 'failed' ? 'rejected' : 'did not acknowledge'} a write of ${batch.length} event(s): ${(cause as Error).message}`,
-        batch.map(() => ({ status, error: cause })),
-        { cause, retriable: status === 'unknown' || (cause as { retriable?: boolean }).retriable === true },
-      );
+      // Nothing was sent: the partition count could not be had (unknown topic, no broker).
+      throw new PartialSendError(`Kafka write of ${batch.length} event(s) not attempted: ${(cause as Error).message}`, batch.map(() => ({ status: 'failed' as const, error: cause })), {
+        cause,
+        retriable: (cause as { retriable?: boolean }).retriable === true,
+      });
     }
-    return written.map((w) => (w.offset < 0n ? undefined : EventOffset.of(w.topic, w.partition, w.offset)));
+    const failure = results.find((r) => !r.ok);
+    if (!failure) return results.map((r) => (r.ok && r.offset >= 0n ? EventOffset.of(r.topic, r.partition, r.offset) : undefined));
+    const outcomes: RecordOutcome[] = results.map((r) =>
+      r.ok ? { status: 'ok', offset: r.offset >= 0n ? EventOffset.of(r.topic, r.partition, r.offset) : undefined } : { status: classifyWriteFailure(r.error), error: r.error },
+    );
+    const cause = failure.ok ? undefined : failure.error;
+    const failed = outcomes.filter((o) => o.status !== 'ok').length;
+    throw new PartialSendError(`Kafka did not take ${failed} of ${batch.length} event(s) (partition ${failure.topic}:${failure.partition}): ${(cause as Error)?.message}`, outcomes, {
+      cause,
+      retriable: true,
+    });
   }
 
   protected async _close(): Promise<void> {
     await this.#writer?.drain();
     await this.#producer?.disconnect();
+    await this.#admin?.disconnect();
   }
 }
