@@ -1,0 +1,136 @@
+import type { DateTime } from 'luxon';
+import { createCodecLookup, decodeEvent, ErrorCodes, InvalidArgumentError, Position, readCategory, TributaryError, type CodecLookup, type Event } from '@tributary/core';
+import { compileCategoryPattern, type CategoryPattern } from '../routing/category-pattern.js';
+import { toMillis, type ReplaySource } from './replay-source.js';
+
+/** Where a replay starts or stops: the ends, a stored Position (or its text), or a time. */
+export type ReplayBound = 'earliest' | 'end' | Position | string | DateTime | Date;
+
+/** Progress of a replay, for a progress bar. */
+export interface ReplayProgress {
+  /** Events handed out (after the category filter). */
+  events: number;
+  /** Records read, handed out or filtered. */
+  records: number;
+  /** Bytes of record values read. */
+  bytes: number;
+  /** Share of the range read, 0 to 1. */
+  done: number;
+  /** Records read per second so far. */
+  rate: number;
+  /** Seconds left at the current rate (Infinity before any record). */
+  etaSeconds: number;
+}
+
+export interface ReplayOptions {
+  source: ReplaySource;
+  topic: string;
+  /** Default 'earliest'. A Position gives the next offset per partition (partitions it lacks start at the beginning). */
+  from?: ReplayBound;
+  /** Default 'end': the end of each partition captured when the replay starts. */
+  to?: ReplayBound;
+  /** Only events whose category matches one of these patterns (see compileCategoryPattern); others are not decoded. */
+  categories?: readonly CategoryPattern[];
+  /** Codecs for decoding; JSON is always known. */
+  codecs?: CodecLookup;
+  /** Records read per fetch. Default 500. Memory stays bounded by one fetch whatever the range. */
+  chunk?: number;
+  signal?: AbortSignal;
+  /** Called after every fetch. */
+  onProgress?(progress: ReplayProgress): void;
+}
+
+interface Range {
+  partition: number;
+  from: bigint;
+  to: bigint;
+}
+
+/**
+ * Read a topic, or some categories of it, from a position or a time up to the end captured when the replay
+ * starts (or up to a given position or time), without joining a consumer group and without committing.
+ * Events come partition by partition, in offset order within each, with their offsets. The iterator fetches
+ * only as the caller pulls, so a slow caller holds at most one fetch in memory.
+ * @throws InvalidArgumentError for a bad bound; OFFSET_OUT_OF_RANGE when a Position lies outside a partition
+ *   (naming the valid range); DECODE_FAILED from a record that cannot be decoded (naming its offset).
+ */
+export async function* replay(options: ReplayOptions): AsyncGenerator<Event> {
+  const { source, topic } = options;
+  const matchers = options.categories?.map(compileCategoryPattern);
+  const codecs = options.codecs ?? createCodecLookup();
+  const chunk = options.chunk ?? 500;
+  const ranges = await planRanges(source, topic, options.from ?? 'earliest', options.to ?? 'end');
+  const total = ranges.reduce((n, r) => n + Number(r.to - r.from), 0);
+  const started = Date.now();
+  const progress: ReplayProgress = { events: 0, records: 0, bytes: 0, done: total === 0 ? 1 : 0, rate: 0, etaSeconds: Infinity };
+  try {
+    for (const range of ranges) {
+      let next = range.from;
+      let reachedEnd = false;
+      while (!reachedEnd && next < range.to) {
+        if (options.signal?.aborted) throw new TributaryError(ErrorCodes.ABORTED, 'replay was aborted', { cause: options.signal.reason });
+        const records = await source.read(topic, range.partition, next, chunk);
+        if (records.length === 0) break; // nothing more below the captured end (a gap at the end of a compacted log)
+        for (const stored of records) {
+          if (stored.offset.offset >= range.to) {
+            reachedEnd = true;
+            break;
+          }
+          next = stored.offset.offset + 1n;
+          progress.records++;
+          progress.bytes += stored.record.value.length;
+          const category = readCategory(stored.record, topic);
+          if (matchers && !matchers.some((m) => m(category))) continue;
+          progress.events++;
+          yield await decodeEvent(stored.record, codecs, topic, stored.offset);
+        }
+        report(progress, total, started, options.onProgress);
+      }
+    }
+  } finally {
+    await source.close?.();
+  }
+  progress.done = 1;
+  options.onProgress?.({ ...progress, etaSeconds: 0 });
+}
+
+function report(progress: ReplayProgress, total: number, started: number, onProgress: ReplayOptions['onProgress']): void {
+  const seconds = Math.max((Date.now() - started) / 1000, 1e-3);
+  progress.rate = progress.records / seconds;
+  progress.done = total === 0 ? 1 : Math.min(1, progress.records / total);
+  progress.etaSeconds = progress.rate > 0 ? Math.max(0, (total - progress.records) / progress.rate) : Infinity;
+  onProgress?.({ ...progress });
+}
+
+async function planRanges(source: ReplaySource, topic: string, from: ReplayBound, to: ReplayBound): Promise<Range[]> {
+  const count = await source.partitionCount(topic);
+  if (count === 0) throw new InvalidArgumentError(`Cannot replay topic "${topic}": it does not exist`, { topic });
+  const ranges: Range[] = [];
+  for (let partition = 0; partition < count; partition++) {
+    const { low, high } = await source.range(topic, partition);
+    const start = await resolveBound(source, topic, partition, from, low, high, 'from');
+    const end = await resolveBound(source, topic, partition, to, low, high, 'to');
+    if (end > start) ranges.push({ partition, from: start, to: end });
+  }
+  return ranges;
+}
+
+async function resolveBound(source: ReplaySource, topic: string, partition: number, bound: ReplayBound, low: bigint, high: bigint, which: 'from' | 'to'): Promise<bigint> {
+  if (bound === 'earliest') return low;
+  if (bound === 'end') return high;
+  if (bound instanceof Position || (typeof bound === 'string' && bound.includes('@'))) {
+    const position = bound instanceof Position ? bound : Position.parse(bound);
+    const offset = position.get(topic, partition);
+    if (offset === undefined) return which === 'from' ? low : high;
+    if (offset < low || offset > high) {
+      throw new TributaryError(ErrorCodes.OFFSET_OUT_OF_RANGE, `Replay ${which} ${topic}:${partition}@${offset} is outside the partition's range ${low} to ${high}`, {
+        context: { topic, partition, offset: offset.toString(), low: low.toString(), high: high.toString() },
+      });
+    }
+    return offset;
+  }
+  const millis = toMillis(bound as DateTime | Date | string);
+  if (!Number.isFinite(millis)) throw new InvalidArgumentError(`Invalid replay ${which} ${JSON.stringify(String(bound))}: expected 'earliest', 'end', a Position, a DateTime, a Date or an ISO time`, { option: which });
+  const offset = await source.offsetForTime(topic, partition, millis);
+  return offset < low ? low : offset > high ? high : offset;
+}
