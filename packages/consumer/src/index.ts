@@ -9,3 +9,4 @@ export { retryPolicy, retryDelay, type RetryOptions, type RetryPolicy } from './
 export { DeadLetterHeaders, deadLetterHeaders, deadLetterTopicFor, type DeadLetterOrigin } from './failure/dead-letter-headers.js';
 export { replay, type ReplayOptions, type ReplayProgress, type ReplayBound } from './replay/replay.js';
 export { kafkaReplaySource, memoryReplaySource, fileReplaySource, type ReplaySource } from './replay/replay-source.js';
+export { ConsumerGroup, type ConsumerGroupOptions, type ConsumerGroupCounters, type EventHandler, type PartitionLag } from './group/consumer-group.js';
