@@ -1,23 +1,16 @@
 /**
- * The README's main job: start (or find) a Kafka, publish a few categorized events through the kafka
- * producer plugin, and read them back with their offsets. With no Kafka to be had, it says so and runs the
- * same round trip on the embedded memory bus.
+ * The README's main job: start (or find) a Kafka, publish categorized events through the kafka producer
+ * plugin, consume them with a group of two workers that split the partitions and filter by category, then
+ * replay the topic from a stored position with a progress bar. With no Kafka to be had, it says so and runs
+ * the publish and replay on the embedded memory bus.
  */
 import { DateTime } from 'luxon';
-import { Event, createCodecLookup, decodeEvent, EventOffset, type ProducerPlugin } from '@tributary/core';
-import { KafkaProducerPlugin, MemoryBus, MemoryProducerPlugin, readToEnd } from '@tributary/producer-plugins';
+import { Event, Position, type ProducerPlugin } from '@tributary/core';
+import { ConsumerGroup, kafkaReplaySource, memoryReplaySource, replay, type ReplayProgress, type ReplaySource } from '@tributary/consumer';
+import { KafkaProducerPlugin, MemoryBus, MemoryProducerPlugin } from '@tributary/producer-plugins';
 import { provideKafka, testKafka, type KafkaEndpoint } from '@tributary/test-kit';
 
 const TOPIC = `tributary-demo-${DateTime.utc().toFormat('yyyyLLdd-HHmmss')}`;
-
-function sampleEvents(): Event[] {
-  return [
-    Event.create({ category: 'user.created', key: 'user-1', payload: { id: 'user-1', name: 'Ada' } }),
-    Event.create({ category: 'order.placed', key: 'order-7', payload: { id: 'order-7', user: 'user-1', total: 42.5 } }),
-    Event.create({ category: 'user.email-changed', key: 'user-1', payload: { id: 'user-1', email: 'ada@example.org' }, type: 'v2' }),
-    Event.create({ category: 'order.shipped', key: 'order-7', payload: { id: 'order-7', carrier: 'post' } }),
-  ];
-}
 
 async function main(): Promise<void> {
   let endpoint: KafkaEndpoint | undefined;
@@ -36,29 +29,69 @@ async function main(): Promise<void> {
 }
 
 async function roundTripOnKafka(brokers: string[]): Promise<void> {
-  await using producer = new KafkaProducerPlugin({ topic: TOPIC, brokers, ensureTopics: [{ topic: TOPIC, partitions: 3 }] });
-  await publish(producer);
-  const codecs = createCodecLookup();
-  const records = await readToEnd(testKafka(brokers, 'tributary-demo'), TOPIC);
-  console.log(`\nRead back ${records.length} events from Kafka:`);
-  for (const r of records) {
-    const record = { key: r.key, value: r.value ?? Buffer.alloc(0), headers: r.headers, timestamp: r.timestamp };
-    const event = await decodeEvent(record, codecs, r.topic, EventOffset.of(r.topic, r.partition, r.offset));
-    console.log(`  ${event.offset} ${event.category.padEnd(20)} ${JSON.stringify(event.payload)}`);
-  }
+  await using producer = new KafkaProducerPlugin({ topic: TOPIC, brokers, ensureTopics: [{ topic: TOPIC, partitions: 4 }] });
+  const sent = await publish(producer);
+  await consumeWithTwoWorkers(brokers, sent.filter((e) => e.category.startsWith('order.')).length);
+  await replayFrom(kafkaReplaySource(testKafka(brokers, 'tributary-demo')), sent);
 }
 
 async function roundTripInMemory(): Promise<void> {
   const bus = new MemoryBus();
-  await using producer = new MemoryProducerPlugin({ topic: TOPIC, partitions: 3 }, { bus });
-  await publish(producer);
+  await using producer = new MemoryProducerPlugin({ topic: TOPIC, partitions: 4 }, { bus });
+  await replayFrom(memoryReplaySource(bus), await publish(producer));
 }
 
-async function publish(producer: ProducerPlugin<object>): Promise<void> {
+function sampleEvents(count: number): Event[] {
+  const kinds = ['user.created', 'order.placed', 'order.shipped', 'audit.login'];
+  return Array.from({ length: count }, (_, i) => {
+    const category = kinds[i % kinds.length]!;
+    return Event.create({ category, key: `${category.split('.')[0]}-${i % 6}`, payload: { n: i, at: DateTime.utc().toISO() } });
+  });
+}
+
+async function publish(producer: ProducerPlugin<object>): Promise<Event[]> {
   await producer.open();
-  const sent = await producer.send(sampleEvents());
-  console.log(`\nPublished ${sent.length} events to "${TOPIC}" with the ${producer.name} plugin:`);
-  for (const e of sent) console.log(`  ${e.offset} ${e.category.padEnd(20)} id=${e.id}`);
+  const sent = await producer.send(sampleEvents(400));
+  console.log(`\nPublished ${sent.length} events to "${TOPIC}" with the ${producer.name} plugin, for example:`);
+  for (const e of sent.slice(0, 4)) console.log(`  ${e.offset} ${e.category.padEnd(14)} id=${e.id}`);
+  return sent;
+}
+
+/** Two workers in one group split the partitions; both handle only order.* events (the rest is filtered). */
+async function consumeWithTwoWorkers(brokers: string[], expected: number): Promise<void> {
+  const groupId = `tributary-demo-${Date.now()}`;
+  const perWorker = new Map<string, { events: number; partitions: Set<number> }>();
+  const worker = (name: string) => {
+    perWorker.set(name, { events: 0, partitions: new Set() });
+    return new ConsumerGroup({
+      brokers, groupId, topics: [TOPIC], clientId: name,
+      handlers: { 'order.*': (e) => { const w = perWorker.get(name)!; w.events++; w.partitions.add(e.offset!.partition); } },
+    });
+  };
+  const workers = [worker('worker-a'), worker('worker-b')];
+  await Promise.all(workers.map((w) => w.start()));
+  const deadline = Date.now() + 60_000;
+  const total = () => [...perWorker.values()].reduce((n, w) => n + w.events, 0);
+  while (total() < expected && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
+  await Promise.all(workers.map((w) => w.stop()));
+  console.log(`\nA group of two workers handled ${total()} of ${expected} order.* events (other categories filtered, still committed):`);
+  for (const [name, w] of perWorker) console.log(`  ${name}: ${w.events} events from partitions ${[...w.partitions].sort().join(', ') || '(none)'}`);
+}
+
+/** Replay everything after a stored position, drawing a progress bar. */
+async function replayFrom(source: ReplaySource, sent: Event[]): Promise<void> {
+  const stored = sent.slice(0, 100).reduce((p, e) => p.advancedPast(e.offset!), Position.empty).toString();
+  console.log(`\nReplaying from the stored position "${stored}" to the end:`);
+  let count = 0;
+  for await (const _event of replay({ source, topic: TOPIC, from: stored, chunk: 25, onProgress: drawProgress })) count++;
+  process.stdout.write('\n');
+  console.log(`Replayed ${count} events (the ${sent.length - 100} published after the stored position).`);
+}
+
+function drawProgress(p: ReplayProgress): void {
+  const width = 30;
+  const filled = Math.round(p.done * width);
+  process.stdout.write(`\r  [${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${(p.done * 100).toFixed(0).padStart(3)}%  ${p.events} events  ${Math.round(p.rate)}/s  ${Number.isFinite(p.etaSeconds) ? p.etaSeconds.toFixed(1) : '?'} s left`);
 }
 
 main().catch((error: unknown) => {
