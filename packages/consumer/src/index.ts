@@ -10,3 +10,4 @@ export { DeadLetterHeaders, deadLetterHeaders, deadLetterTopicFor, type DeadLett
 export { replay, type ReplayOptions, type ReplayProgress, type ReplayBound } from './replay/replay.js';
 export { kafkaReplaySource, memoryReplaySource, fileReplaySource, type ReplaySource } from './replay/replay-source.js';
 export { ConsumerGroup, type ConsumerGroupOptions, type ConsumerGroupCounters, type EventHandler, type PartitionLag } from './group/consumer-group.js';
+export { type StartPosition, type OutOfRangePolicy } from './group/start-positions.js';

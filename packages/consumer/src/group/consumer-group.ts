@@ -1,12 +1,13 @@
 import { Kafka, logLevel, type Admin, type Consumer, type KafkaMessage, type Producer } from 'kafkajs';
 import {
-  createCodecLookup, decodeEvent, EventOffset, InvalidArgumentError, isTributaryError, readCategory,
+  createCodecLookup, decodeEvent, EventOffset, InvalidArgumentError, isTributaryError, Position, readCategory,
   type CodecLookup, type Event, type EventRecord,
 } from '@tributary/core';
 import { compileCategoryPattern, type CategoryMatcher, type CategoryPattern } from '../routing/category-pattern.js';
 import { retryDelay, retryPolicy, type RetryOptions, type RetryPolicy } from '../failure/retry-policy.js';
 import { deadLetterTopicFor } from '../failure/dead-letter-headers.js';
 import { publishDeadLetter } from './dead-letter-writer.js';
+import { commitStartPositions, resolveStartPositions, type OutOfRangePolicy, type StartPosition } from './start-positions.js';
 
 /** A handler for the events whose category matches its pattern. */
 export type EventHandler = (event: Event) => Promise<void> | void;
@@ -19,8 +20,14 @@ export interface ConsumerGroupOptions {
   handlers: Record<CategoryPattern, EventHandler>;
   /** Codecs for decoding; JSON is always known. */
   codecs?: CodecLookup;
-  /** Where a group with no committed offset starts. Default 'earliest'. */
-  start?: 'earliest' | 'latest';
+  /**
+   * Where to start. 'earliest' (default) or 'latest' apply where the group has no committed offset. A Position
+   * (or its text) or a time applies before the first delivery: no record before it reaches a handler, also
+   * across rebalances; when the group has no active member its committed offsets are set to it first.
+   */
+  from?: StartPosition;
+  /** A `from` position outside a partition's range: 'fail' (default, OFFSET_OUT_OF_RANGE), or reset. */
+  onOutOfRange?: OutOfRangePolicy;
   /** Bounded retry of a failing handler before its record is dead-lettered. Default 3 attempts. */
   retry?: RetryOptions;
   /** The dead-letter topic of a topic. Default `<topic>.DLT`. */
@@ -70,6 +77,8 @@ export class ConsumerGroup {
   #producer: Producer | undefined;
   #admin: Admin | undefined;
   readonly counters: ConsumerGroupCounters = { handled: 0, filtered: 0, retried: 0, deadLettered: 0 };
+  /** Per partition, the lowest offset that may reach a handler (from `from` or the last seek). */
+  readonly #floors = new Map<string, bigint>();
 
   /** @throws InvalidArgumentError naming the option (`handlers`, `topics`, `retry.attempts`...) that is wrong. */
   constructor(options: ConsumerGroupOptions) {
@@ -95,13 +104,25 @@ export class ConsumerGroup {
     const consumer = this.#kafka.consumer({ groupId: o.groupId, sessionTimeout: o.sessionTimeoutMs ?? 30_000, heartbeatInterval: o.heartbeatIntervalMs ?? 3000 });
     this.#consumer = consumer;
     await Promise.all([this.#producer.connect(), this.#admin.connect(), consumer.connect()]);
-    await consumer.subscribe({ topics: o.topics, fromBeginning: (o.start ?? 'earliest') === 'earliest' });
+    const from = o.from ?? 'earliest';
+    const floors = await resolveStartPositions(this.#admin, o.topics, from, o.onOutOfRange ?? 'fail');
+    if (floors) {
+      for (const [key, offset] of floors) this.#floors.set(key, offset);
+      await commitStartPositions(this.#admin, o.groupId, floors);
+    }
+    await consumer.subscribe({ topics: o.topics, fromBeginning: from !== 'latest' });
     await consumer.run({
       autoCommit: true,
       autoCommitInterval: 1000,
       eachBatchAutoResolve: false,
       partitionsConsumedConcurrently: o.partitionsConcurrently ?? 1,
       eachBatch: async ({ batch, resolveOffset, heartbeat, isRunning, isStale, commitOffsetsIfNecessary }) => {
+        const floor = this.#floors.get(`${batch.topic}\u0000${batch.partition}`);
+        if (floor !== undefined && batch.messages.length > 0 && BigInt(batch.messages[0]!.offset) < floor) {
+          // Fetched from before the start position (kafkajs can only seek once running): drop it and seek.
+          consumer.seek({ topic: batch.topic, partition: batch.partition, offset: floor.toString() });
+          return;
+        }
         for (const message of batch.messages) {
           if (!isRunning() || isStale()) break;
           const settled = await this.#settle(batch.topic, batch.partition, message, { heartbeat, isRunning });
@@ -122,6 +143,28 @@ export class ConsumerGroup {
     const timeout = new Promise<void>((r) => setTimeout(r, deadlineMs).unref());
     await Promise.race([this.#consumer?.disconnect(), timeout]);
     await Promise.all([this.#producer?.disconnect(), this.#admin?.disconnect()]);
+  }
+
+  /**
+   * Move to `position` while running: each partition it names is read next from its offset (and no earlier
+   * record reaches a handler until then). Partitions it does not name go on where they are.
+   */
+  seek(position: Position | string): void {
+    const p = typeof position === 'string' ? Position.parse(position) : position;
+    for (const { topic, partition, next } of p.entries()) {
+      if (!this.#options.topics.includes(topic)) continue;
+      this.#floors.set(`${topic}\u0000${partition}`, next);
+      this.#consumer?.seek({ topic, partition, offset: next.toString() });
+    }
+  }
+
+  /** Read every partition again from the start of its log. */
+  async seekToBeginning(): Promise<void> {
+    const entries: Array<{ topic: string; partition: number; next: bigint }> = [];
+    for (const topic of this.#options.topics) {
+      for (const p of await this.#admin!.fetchTopicOffsets(topic)) entries.push({ topic, partition: p.partition, next: BigInt(p.low) });
+    }
+    this.seek(Position.of(entries));
   }
 
   /** Per-partition lag of the group's topics: high watermark minus committed offset. */
