@@ -25,8 +25,13 @@ export function makeEvents(count: number, size: number, from = 0): Event[] {
   });
 }
 
-/** An Avro codec for the benchmark event, keyed by category, on an in-process registry. */
-export function avroCodec(): AvroCodec {
-  return new AvroCodec({ registry: new InMemorySchemaRegistry(), schemas: { 'bench.event': avroSchema as unknown as AvroSchema }, subjectStrategy: 'category' });
+/**
+ * An Avro codec for the benchmark event on an in-process registry, keyed by category: `bench.event`, or
+ * `<prefix>0` to `<prefix>N-1` when given.
+ */
+export function avroCodec(prefix?: string, categories = 1): AvroCodec {
+  const names = prefix === undefined ? ['bench.event'] : Array.from({ length: categories }, (_, i) => `${prefix}${i}`);
+  const schemas = Object.fromEntries(names.map((n) => [n, avroSchema as unknown as AvroSchema]));
+  return new AvroCodec({ registry: new InMemorySchemaRegistry(), schemas, subjectStrategy: 'category' });
 }
 

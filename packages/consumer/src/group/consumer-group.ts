@@ -123,14 +123,20 @@ export class ConsumerGroup {
           consumer.seek({ topic: batch.topic, partition: batch.partition, offset: floor.toString() });
           return;
         }
-        for (const message of batch.messages) {
-          if (!isRunning() || isStale()) break;
-          const settled = await this.#settle(batch.topic, batch.partition, message, { heartbeat, isRunning });
-          if (!settled) break;
-          // Resolved offsets are committed as offset + 1: only ever past settled records, in order.
-          resolveOffset(message.offset);
-          await commitOffsetsIfNecessary();
+        // Heartbeats go on while the batch's handlers run, however long, so the member is not evicted.
+        const beat = setInterval(() => void heartbeat().catch(() => {}), o.heartbeatIntervalMs ?? 3000);
+        try {
+          for (const message of batch.messages) {
+            if (!isRunning() || isStale()) break;
+            const settled = await this.#settle(batch.topic, batch.partition, message, { heartbeat, isRunning });
+            if (!settled) break;
+            // Resolved offsets are committed as offset + 1: only ever past settled records, in order.
+            resolveOffset(message.offset);
+          }
+        } finally {
+          clearInterval(beat);
         }
+        await commitOffsetsIfNecessary();
       },
     });
   }
@@ -205,8 +211,6 @@ export class ConsumerGroup {
 
   async #handle(handle: EventHandler, event: Event, topic: string, partition: number, message: KafkaMessage, record: EventRecord, ctx: { heartbeat(): Promise<void>; isRunning(): boolean }): Promise<boolean> {
     for (let attempt = 1; ; attempt++) {
-      // Heartbeats go on while a long handler runs, so the member is not evicted.
-      const beat = setInterval(() => void ctx.heartbeat().catch(() => {}), this.#options.heartbeatIntervalMs ?? 3000);
       try {
         await handle(event);
         this.counters.handled++;
@@ -216,8 +220,6 @@ export class ConsumerGroup {
         this.counters.retried++;
         await new Promise((r) => setTimeout(r, retryDelay(this.#retry, attempt)));
         if (!ctx.isRunning()) return false;
-      } finally {
-        clearInterval(beat);
       }
     }
   }
