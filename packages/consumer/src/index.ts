@@ -1,13 +1,43 @@
 /**
- * @tributary/consumer: reading Tributary's events back. Replay reads a topic (or some categories of it)
- * over a range without a consumer group; category patterns, commit tracking, retry and dead-letter headers
- * are the building blocks of the consumer groups.
+ * @tributary/consumer: reading Tributary's events back.
+ * - {@link ConsumerGroup}: a Kafka consumer group that routes events to handlers by category, with
+ *   at-least-once commits, bounded retry and a dead-letter topic, positions, pause/resume, lag and metrics.
+ * - {@link EventReader}: a pull reader for scripts (seek, iterate until idle, find the next event of a category).
+ * - {@link replay}: a range of a topic without a consumer group, with progress, from Kafka, the memory bus or
+ *   the file bus (the {@link ReplaySource} port).
  */
+export { ConsumerGroup, type ConsumerGroupCounters, type ConsumerGroupState } from './group/consumer-group.js';
+export type { ConsumerGroupOptions, PartitionsListener } from './group/options.js';
+export type { PartitionLag } from './group/lag.js';
+export type { TopicPartition } from './internal/topic-partition.js';
+export { OffsetOutOfRangeError, ConsumerStateError } from './errors.js';
+// Routing and handling.
 export { compileCategoryPattern, type CategoryPattern, type CategoryMatcher } from './routing/category-pattern.js';
+export { Router, type EventHandler, type HandlerContext, type HandlerMap } from './routing/router.js';
+export {
+  RecordProcessor,
+  type RecordProcessorOptions,
+  type IncomingRecord,
+  type ProcessOutcome,
+  type ProcessingObserver,
+  type DeadLetter,
+  type DeadLetterPublisher,
+} from './processing/record-processor.js';
+// Commits.
 export { PartitionCommitTracker } from './commit/commit-tracker.js';
+export { Committer, type CommitSink, type OffsetToCommit } from './commit/committer.js';
+// Failures.
 export { retryPolicy, retryDelay, type RetryOptions, type RetryPolicy } from './failure/retry-policy.js';
 export { DeadLetterHeaders, deadLetterHeaders, deadLetterTopicFor, type DeadLetterOrigin } from './failure/dead-letter-headers.js';
+export { KafkaDeadLetterPublisher } from './failure/kafka-dead-letter-publisher.js';
+export { MemoryDeadLetterPublisher } from './failure/memory-dead-letter-publisher.js';
+// Positions.
+export { type StartPosition, type OutOfRangePolicy } from './positions/start-position.js';
+// Operations.
+export { installShutdownHandlers, type ShutdownOptions, type Stoppable } from './lifecycle/shutdown.js';
+export { type ConsumerLogger, silentLogger } from './logging/logger.js';
+export { ConsumerMetrics, ConsumerMetricNames } from './metrics/consumer-metrics.js';
+// Pull reading and replay.
+export { EventReader, createEventReader, type EventReaderOptions } from './pull/event-reader.js';
 export { replay, type ReplayOptions, type ReplayProgress, type ReplayBound } from './replay/replay.js';
 export { kafkaReplaySource, memoryReplaySource, fileReplaySource, type ReplaySource } from './replay/replay-source.js';
-export { ConsumerGroup, type ConsumerGroupOptions, type ConsumerGroupCounters, type EventHandler, type PartitionLag } from './group/consumer-group.js';
-export { type StartPosition, type OutOfRangePolicy } from './group/start-positions.js';

@@ -38,6 +38,10 @@ export const ErrorCodes = {
   ABORTED: 'ABORTED',
   /** A Kafka runtime for tests could not be had: Java or Maven missing, a port taken, the broker exited. */
   KAFKA_RUNTIME: 'KAFKA_RUNTIME',
+  /** A consumer was used in the wrong lifecycle state (seek before start, start twice, start after stop). */
+  CONSUMER_STATE: 'CONSUMER_STATE',
+  /** A consumer's event handler kept failing after its retries; recorded on the dead-lettered record. */
+  HANDLER_FAILED: 'HANDLER_FAILED',
 } as const;
 
 export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];

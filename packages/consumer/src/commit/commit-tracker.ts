@@ -14,6 +14,11 @@ export class PartitionCommitTracker {
   #committable: bigint | undefined;
   #lastCommitted: bigint | undefined;
 
+  /** @param lastCommitted what this process last committed for the partition, so commits stay forward-only. */
+  constructor(lastCommitted?: bigint) {
+    this.#lastCommitted = lastCommitted;
+  }
+
   /** An offset was fetched and handed to handling. Offsets must be tracked in increasing order. */
   track(offset: bigint): void {
     const last = this.#queue[this.#queue.length - 1];
@@ -39,10 +44,24 @@ export class PartitionCommitTracker {
     return before !== this.#committable;
   }
 
-  /** Forget everything fetched and not settled (after a seek or a revocation); the commit stays where it is. */
+  /**
+   * Forget everything fetched and not settled: handling stopped before them (a stop, a record whose
+   * dead-letter write failed), and they will be fetched again from the first of them. The commit stays where
+   * it is.
+   */
   reset(): void {
     this.#queue.length = 0;
     this.#index.clear();
+  }
+
+  /**
+   * The reader was moved to `next` (a seek): forget what was fetched, and take `next` as the position to
+   * commit. A seek forward thereby commits past the records skipped on purpose; a seek backward commits
+   * nothing until handling passes the last commit again, since commits only move forward.
+   */
+  seekTo(next: bigint): void {
+    this.reset();
+    this.#committable = next;
   }
 
   /** The offset to commit now, or undefined when nothing new has settled since the last commit. */

@@ -1,257 +1,407 @@
-import { Kafka, logLevel, type Admin, type Consumer, type KafkaMessage, type Producer } from 'kafkajs';
-import {
-  createCodecLookup, decodeEvent, EventOffset, InvalidArgumentError, isTributaryError, Position, readCategory,
-  type CodecLookup, type Event, type EventRecord,
-} from '@tributary/core';
-import { compileCategoryPattern, type CategoryMatcher, type CategoryPattern } from '../routing/category-pattern.js';
-import { retryDelay, retryPolicy, type RetryOptions, type RetryPolicy } from '../failure/retry-policy.js';
-import { deadLetterTopicFor } from '../failure/dead-letter-headers.js';
-import { publishDeadLetter } from './dead-letter-writer.js';
-import { commitStartPositions, resolveStartPositions, type OutOfRangePolicy, type StartPosition } from './start-positions.js';
+import { Kafka, logLevel, type Admin, type Consumer, type EachBatchPayload } from 'kafkajs';
+import { ErrorCodes, TributaryError, type EventOffset, type Position } from '@tributary/core';
+import { Committer, type OffsetToCommit } from '../commit/committer.js';
+import { asTributaryError, ConsumerStateError } from '../errors.js';
+import { KafkaDeadLetterPublisher } from '../failure/kafka-dead-letter-publisher.js';
+import { within } from '../internal/deadline.js';
+import { byTopic, fromPartitionKey, partitionName, type TopicPartition } from '../internal/topic-partition.js';
+import { kafkajsLogCreator, messageOf, silentLogger, type ConsumerLogger } from '../logging/logger.js';
+import { ConsumerMetrics } from '../metrics/consumer-metrics.js';
+import { SeekState } from '../positions/seek-state.js';
+import { parseStartPosition, type StartPosition } from '../positions/start-position.js';
+import { RecordProcessor, type ProcessingObserver } from '../processing/record-processor.js';
+import { Assignment } from '../rebalance/assignment.js';
+import { BatchLoop } from './batch-loop.js';
+import { groupLag, type PartitionLag } from './lag.js';
+import { resolveOptions, type ConsumerGroupOptions, type PartitionsListener, type ResolvedOptions } from './options.js';
+import { PauseControl } from './pause-control.js';
+import { applyStartPosition, checkTopics, seekTargets } from './startup.js';
 
-/** A handler for the events whose category matches its pattern. */
-export type EventHandler = (event: Event) => Promise<void> | void;
-
-export interface ConsumerGroupOptions {
-  brokers: string[];
-  groupId: string;
-  topics: string[];
-  /** Handlers by category pattern (exact, `*` one segment, `#` any depth); the first match in order wins. */
-  handlers: Record<CategoryPattern, EventHandler>;
-  /** Codecs for decoding; JSON is always known. */
-  codecs?: CodecLookup;
-  /**
-   * Where to start. 'earliest' (default) or 'latest' apply where the group has no committed offset. A Position
-   * (or its text) or a time applies before the first delivery: no record before it reaches a handler, also
-   * across rebalances; when the group has no active member its committed offsets are set to it first.
-   */
-  from?: StartPosition;
-  /** A `from` position outside a partition's range: 'fail' (default, OFFSET_OUT_OF_RANGE), or reset. */
-  onOutOfRange?: OutOfRangePolicy;
-  /** Bounded retry of a failing handler before its record is dead-lettered. Default 3 attempts. */
-  retry?: RetryOptions;
-  /** The dead-letter topic of a topic. Default `<topic>.DLT`. */
-  deadLetterTopic?: (topic: string) => string;
-  /** Partitions handled at once (order is kept within each). Default 1. */
-  partitionsConcurrently?: number;
-  clientId?: string;
-  sessionTimeoutMs?: number;
-  /** Milliseconds between heartbeats, also while a long handler runs. Default 3000. */
-  heartbeatIntervalMs?: number;
-}
-
-/** Counters of what the group did with the records it read. */
+/** Counts of what the group did with the records it read, since it was made. */
 export interface ConsumerGroupCounters {
+  /** Events a handler took without throwing. */
   handled: number;
+  /** Records no handler wanted: skipped without decoding, and committed all the same. */
   filtered: number;
+  /** Handler calls repeated after a failure. */
   retried: number;
+  /** Records written to a dead-letter topic. */
   deadLettered: number;
 }
 
-/** Lag of one partition: the high watermark minus the group's committed offset. */
-export interface PartitionLag {
-  topic: string;
-  partition: number;
-  high: bigint;
-  committed: bigint | undefined;
-  lag: bigint;
-}
+/** Where a group is in its life: idle -> starting -> running -> stopping -> stopped; failed when start failed or the client gave up. */
+export type ConsumerGroupState = 'idle' | 'starting' | 'running' | 'stopping' | 'stopped' | 'failed';
+
+/** kafkajs errors on a heartbeat or commit that mean the group is rebalancing or this member is out of it. */
+const REBALANCE_ERRORS = new Set(['REBALANCE_IN_PROGRESS', 'NOT_COORDINATOR_FOR_GROUP', 'ILLEGAL_GENERATION', 'UNKNOWN_MEMBER_ID']);
 
 /**
- * A consumer group with category routing, at-least-once delivery and dead-lettering.
+ * A member of a Kafka consumer group that routes each event to the handler of its category.
  *
- * Delivery contract: each record is handled at least once; order is kept per partition. The committed offset
- * is the next one to read and moves only past records whose handling settled: handled, filtered out (no
- * handler matches: skipped without decoding, and still committed, so lag does not grow) or dead-lettered.
- * A failing handler is retried with bounded exponential back-off, then the raw record goes to the dead-letter
- * topic with headers naming its origin, the error and the attempts. Records that cannot be decoded go there at
- * once. If the dead-letter write fails, the partition waits (and is paused) rather than skip anything.
+ * Delivery contract (at-least-once):
+ * - Each record is handled at least once, in offset order within its partition; partitions are handled
+ *   concurrently (`partitionsConcurrently`). Duplicates happen only for records handled but not yet committed
+ *   when a member stops abruptly or a partition moves at a rebalance.
+ * - The committed offset is the next one to read. It moves only forward, and only past records whose handling
+ *   settled: handled, filtered out (no handler matches: skipped without decoding, and committed so lag does not
+ *   grow) or dead-lettered. Commits go out every `commitIntervalMs`, when a rebalance begins, and at stop, and
+ *   only for partitions this member owns.
+ * - A failing handler is retried with bounded exponential back-off, then the raw record goes to the dead-letter
+ *   topic with headers naming its origin, the error and the attempts. Records that cannot be decoded go there at
+ *   once (attempts 0). If the dead-letter write fails, the partition pauses and tries again later: no record is
+ *   ever skipped.
+ * - A start position or seek takes effect before any delivery: no earlier record reaches a handler.
  */
-export class ConsumerGroup {
-  readonly #options: ConsumerGroupOptions;
-  readonly #routes: Array<{ match: CategoryMatcher; handle: EventHandler }>;
-  readonly #retry: RetryPolicy;
-  readonly #codecs: CodecLookup;
+export class ConsumerGroup implements AsyncDisposable {
+  readonly #o: ResolvedOptions;
+  readonly #logger: ConsumerLogger;
   readonly #kafka: Kafka;
+  readonly #counters: ConsumerGroupCounters = { handled: 0, filtered: 0, retried: 0, deadLettered: 0 };
+  readonly #committer = new Committer();
+  readonly #seeks = new SeekState();
+  readonly #assignment = new Assignment();
+  readonly #stopSignal = new AbortController();
+  readonly #pauses: PauseControl;
+  readonly #processor: RecordProcessor;
+  readonly #loop: BatchLoop;
+  readonly #metrics: { observer: ProcessingObserver; unbind(): void } | undefined;
+  #state: ConsumerGroupState = 'idle';
   #consumer: Consumer | undefined;
-  #producer: Producer | undefined;
   #admin: Admin | undefined;
-  readonly counters: ConsumerGroupCounters = { handled: 0, filtered: 0, retried: 0, deadLettered: 0 };
-  /** Per partition, the lowest offset that may reach a handler (from `from` or the last seek). */
-  readonly #floors = new Map<string, bigint>();
+  #publisher: KafkaDeadLetterPublisher | undefined;
+  #commit: EachBatchPayload['commitOffsetsIfNecessary'] | undefined;
+  #commitTimer: NodeJS.Timeout | undefined;
+  #rebalancing = false;
+  #joinWaiter: { resolve(): void; reject(error: unknown): void } | undefined;
+  #starting: Promise<void> | undefined;
+  #stopping: Promise<void> | undefined;
 
-  /** @throws InvalidArgumentError naming the option (`handlers`, `topics`, `retry.attempts`...) that is wrong. */
+  /** @throws InvalidArgumentError whose `context.option` names the wrong option (`topics[0]`, `retry.attempts`...). */
   constructor(options: ConsumerGroupOptions) {
-    if (!Array.isArray(options.topics) || options.topics.length === 0) throw new InvalidArgumentError('topics must list at least one topic', { option: 'topics' });
-    if (!options.groupId) throw new InvalidArgumentError('groupId must be a non-empty string', { option: 'groupId' });
-    const entries = Object.entries(options.handlers ?? {});
-    if (entries.length === 0) throw new InvalidArgumentError('handlers must map at least one category pattern to a function', { option: 'handlers' });
-    this.#routes = entries.map(([pattern, handle]) => {
-      if (typeof handle !== 'function') throw new InvalidArgumentError(`handlers[${JSON.stringify(pattern)}] must be a function`, { option: `handlers.${pattern}` });
-      return { match: compileCategoryPattern(pattern), handle };
+    const o = (this.#o = resolveOptions(options));
+    this.#logger = o.logger;
+    this.#kafka = o.kafka ?? new Kafka({
+      clientId: o.clientId,
+      brokers: o.brokers!,
+      logLevel: o.logger === silentLogger ? logLevel.NOTHING : logLevel.INFO,
+      logCreator: kafkajsLogCreator(o.logger),
     });
-    this.#retry = retryPolicy(options.retry);
-    this.#codecs = options.codecs ?? createCodecLookup();
-    this.#options = options;
-    this.#kafka = new Kafka({ clientId: options.clientId ?? 'tributary-consumer', brokers: options.brokers, logLevel: logLevel.NOTHING });
-  }
-
-  /** Join the group and start handling. Resolves once the consumer runs. */
-  async start(): Promise<void> {
-    const o = this.#options;
-    this.#producer = this.#kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
-    this.#admin = this.#kafka.admin();
-    const consumer = this.#kafka.consumer({ groupId: o.groupId, sessionTimeout: o.sessionTimeoutMs ?? 30_000, heartbeatInterval: o.heartbeatIntervalMs ?? 3000 });
-    this.#consumer = consumer;
-    await Promise.all([this.#producer.connect(), this.#admin.connect(), consumer.connect()]);
-    const from = o.from ?? 'earliest';
-    const floors = await resolveStartPositions(this.#admin, o.topics, from, o.onOutOfRange ?? 'fail');
-    if (floors) {
-      for (const [key, offset] of floors) this.#floors.set(key, offset);
-      await commitStartPositions(this.#admin, o.groupId, floors);
-    }
-    await consumer.subscribe({ topics: o.topics, fromBeginning: from !== 'latest' });
-    await consumer.run({
-      autoCommit: true,
-      autoCommitInterval: 1000,
-      eachBatchAutoResolve: false,
-      partitionsConsumedConcurrently: o.partitionsConcurrently ?? 1,
-      eachBatch: async ({ batch, resolveOffset, heartbeat, isRunning, isStale, commitOffsetsIfNecessary }) => {
-        const floor = this.#floors.get(`${batch.topic}\u0000${batch.partition}`);
-        if (floor !== undefined && batch.messages.length > 0 && BigInt(batch.messages[0]!.offset) < floor) {
-          // Fetched from before the start position (kafkajs can only seek once running): drop it and seek.
-          consumer.seek({ topic: batch.topic, partition: batch.partition, offset: floor.toString() });
-          return;
-        }
-        // Heartbeats go on while the batch's handlers run, however long, so the member is not evicted.
-        const beat = setInterval(() => void heartbeat().catch(() => {}), o.heartbeatIntervalMs ?? 3000);
-        try {
-          for (const message of batch.messages) {
-            if (!isRunning() || isStale()) break;
-            const settled = await this.#settle(batch.topic, batch.partition, message, { heartbeat, isRunning });
-            if (!settled) break;
-            // Resolved offsets are committed as offset + 1: only ever past settled records, in order.
-            resolveOffset(message.offset);
-          }
-        } finally {
-          clearInterval(beat);
-        }
-        await commitOffsetsIfNecessary();
-      },
-    });
-  }
-
-  /**
-   * Stop: let in-flight handlers finish, commit what settled and leave the group, within `deadlineMs`
-   * (default 30 s); past it the connections are closed anyway.
-   */
-  async stop(deadlineMs = 30_000): Promise<void> {
-    const timeout = new Promise<void>((r) => setTimeout(r, deadlineMs).unref());
-    await Promise.race([this.#consumer?.disconnect(), timeout]);
-    await Promise.all([this.#producer?.disconnect(), this.#admin?.disconnect()]);
-  }
-
-  /**
-   * Move to `position` while running: each partition it names is read next from its offset (and no earlier
-   * record reaches a handler until then). Partitions it does not name go on where they are.
-   */
-  seek(position: Position | string): void {
-    const p = typeof position === 'string' ? Position.parse(position) : position;
-    for (const { topic, partition, next } of p.entries()) {
-      if (!this.#options.topics.includes(topic)) continue;
-      this.#floors.set(`${topic}\u0000${partition}`, next);
-      this.#consumer?.seek({ topic, partition, offset: next.toString() });
-    }
-  }
-
-  /** Read every partition again from the start of its log. */
-  async seekToBeginning(): Promise<void> {
-    const entries: Array<{ topic: string; partition: number; next: bigint }> = [];
-    for (const topic of this.#options.topics) {
-      for (const p of await this.#admin!.fetchTopicOffsets(topic)) entries.push({ topic, partition: p.partition, next: BigInt(p.low) });
-    }
-    this.seek(Position.of(entries));
-  }
-
-  /** Per-partition lag of the group's topics: high watermark minus committed offset. */
-  async lag(): Promise<PartitionLag[]> {
-    const admin = this.#admin!;
-    const out: PartitionLag[] = [];
-    const committed = await admin.fetchOffsets({ groupId: this.#options.groupId, topics: this.#options.topics });
-    for (const topic of this.#options.topics) {
-      const ends = await admin.fetchTopicOffsets(topic);
-      const mine = committed.find((c) => c.topic === topic)?.partitions ?? [];
-      for (const end of ends) {
-        const c = mine.find((p) => p.partition === end.partition)?.offset;
-        const done = c === undefined || c === '-1' ? undefined : BigInt(c);
-        const high = BigInt(end.high);
-        out.push({ topic, partition: end.partition, high, committed: done, lag: high - (done ?? BigInt(end.low)) });
-      }
-    }
-    return out;
-  }
-
-  async #settle(topic: string, partition: number, message: KafkaMessage, ctx: { heartbeat(): Promise<void>; isRunning(): boolean }): Promise<boolean> {
-    const record: EventRecord = { key: message.key, value: message.value ?? Buffer.alloc(0), headers: toBuffers(message.headers), timestamp: message.timestamp };
-    let event: Event;
-    try {
-      const category = readCategory(record, topic);
-      const route = this.#routes.find((r) => r.match(category));
-      if (!route) {
-        this.counters.filtered++;
-        return true;
-      }
-      event = await decodeEvent(record, this.#codecs, topic, EventOffset.of(topic, partition, message.offset));
-      return await this.#handle(route.handle, event, topic, partition, message, record, ctx);
-    } catch (error) {
-      // Not decodable (or no category header): never retried, straight to the dead-letter topic.
-      return this.#deadLetter(topic, partition, message, record, error, 0, ctx);
-    }
-  }
-
-  async #handle(handle: EventHandler, event: Event, topic: string, partition: number, message: KafkaMessage, record: EventRecord, ctx: { heartbeat(): Promise<void>; isRunning(): boolean }): Promise<boolean> {
-    for (let attempt = 1; ; attempt++) {
-      try {
-        await handle(event);
-        this.counters.handled++;
-        return true;
-      } catch (error) {
-        if (attempt >= this.#retry.attempts) return this.#deadLetter(topic, partition, message, record, error, attempt, ctx);
-        this.counters.retried++;
-        await new Promise((r) => setTimeout(r, retryDelay(this.#retry, attempt)));
-        if (!ctx.isRunning()) return false;
-      }
-    }
-  }
-
-  async #deadLetter(topic: string, partition: number, message: KafkaMessage, record: EventRecord, error: unknown, attempts: number, ctx: { heartbeat(): Promise<void>; isRunning(): boolean }): Promise<boolean> {
-    const dlt = (this.#options.deadLetterTopic ?? deadLetterTopicFor)(topic);
-    const origin = {
-      topic, partition, offset: BigInt(message.offset), timestamp: message.timestamp,
-      // A handler's own error has no Tributary code: it is recorded as HANDLER_FAILED.
-      errorCode: isTributaryError(error) ? error.code : 'HANDLER_FAILED',
-      errorMessage: (error as Error)?.message ?? String(error), group: this.#options.groupId, attempts,
+    this.#metrics = o.metrics ? ConsumerMetrics.of(o.metrics.registry).bind(o.groupId, () => this.lag()) : undefined;
+    const counters = this.#counters;
+    const metrics = this.#metrics?.observer;
+    const observer: ProcessingObserver = {
+      handled: (topic) => void (counters.handled++, metrics?.handled(topic)),
+      filtered: (topic) => void (counters.filtered++, metrics?.filtered(topic)),
+      retried: (topic) => void (counters.retried++, metrics?.retried(topic)),
+      deadLettered: (topic) => void (counters.deadLettered++, metrics?.deadLettered(topic)),
     };
-    let paused = false;
-    const ok = await publishDeadLetter(this.#producer!, dlt, record, origin, {
-      isRunning: ctx.isRunning,
-      heartbeat: ctx.heartbeat,
-      onBlocked: () => {
-        if (!paused) this.#consumer?.pause([{ topic, partitions: [partition] }]);
-        paused = true;
+    this.#pauses = new PauseControl(
+      {
+        pause: ({ topic, partition }) => this.#client((c) => c.pause([{ topic, partitions: [partition] }])),
+        resume: ({ topic, partition }) => this.#client((c) => c.resume([{ topic, partitions: [partition] }])),
       },
+      o.deadLetterBackoff,
+    );
+    this.#processor = new RecordProcessor({
+      router: o.router, codecs: o.codecs, retry: o.retry, group: o.groupId, deadLetterTopic: o.deadLetterTopic, logger: o.logger, observer,
+      publisher: { publish: (letter) => this.#publisher!.publish(letter) },
     });
-    if (paused) this.#consumer?.resume([{ topic, partitions: [partition] }]);
-    if (ok) this.counters.deadLettered++;
-    return ok;
+    this.#loop = new BatchLoop({
+      processor: this.#processor,
+      committer: this.#committer,
+      pauses: this.#pauses,
+      heartbeatIntervalMs: o.heartbeatIntervalMs,
+      logger: o.logger,
+      signal: this.#stopSignal.signal,
+      floor: (topic, partition) => this.#seeks.floor(topic, partition),
+      seekToFloor: (topic, partition, next) => this.#seekOwned({ topic, partition }, next),
+      shouldYield: () => this.#stopSignal.signal.aborted || this.#rebalancing,
+      onHeartbeatError: (error) => this.#onHeartbeatError(error),
+      useCommit: (commit) => void (this.#commit = commit),
+    });
   }
-}
 
-function toBuffers(headers: KafkaMessage['headers']): Record<string, Buffer> {
-  const out: Record<string, Buffer> = {};
-  for (const [name, value] of Object.entries(headers ?? {})) {
-    const v = Array.isArray(value) ? value[value.length - 1] : value;
-    if (v !== undefined) out[name] = Buffer.isBuffer(v) ? v : Buffer.from(v);
+  /** What the group did so far; a live view. */
+  get counters(): Readonly<ConsumerGroupCounters> {
+    return this.#counters;
   }
-  return out;
+
+  get state(): ConsumerGroupState {
+    return this.#state;
+  }
+
+  get groupId(): string {
+    return this.#o.groupId;
+  }
+
+  /** The partitions this member owns now. */
+  assignment(): TopicPartition[] {
+    return this.#assignment.list();
+  }
+
+  /**
+   * Connect, apply the start position (`from`), join the group and start handling. Resolves once this member
+   * joined the group and got its first assignment.
+   * @throws OffsetOutOfRangeError when `from` lies outside a partition's range (unless `onOutOfRange` resets);
+   *   InvalidArgumentError when a topic does not exist; TributaryError CONNECTION when Kafka cannot be reached or
+   *   the client gives up; ABORTED when `signal` aborts first; CONSUMER_STATE when not idle.
+   */
+  start(options: { signal?: AbortSignal } = {}): Promise<void> {
+    if (this.#state !== 'idle') return Promise.reject(new ConsumerStateError('start', this.#state));
+    this.#state = 'starting';
+    this.#starting = this.#start(options.signal).then(
+      () => {
+        this.#state = 'running';
+      },
+      async (error: unknown) => {
+        this.#state = 'failed';
+        await this.#disconnect(Date.now() + this.#o.stopDeadlineMs);
+        throw error;
+      },
+    );
+    return this.#starting;
+  }
+
+  async #start(signal: AbortSignal | undefined): Promise<void> {
+    const o = this.#o;
+    const admin = (this.#admin = this.#kafka.admin());
+    const publisher = (this.#publisher = new KafkaDeadLetterPublisher(this.#kafka));
+    const consumer = (this.#consumer = this.#kafka.consumer({
+      groupId: o.groupId,
+      sessionTimeout: o.sessionTimeoutMs,
+      rebalanceTimeout: o.rebalanceTimeoutMs,
+      heartbeatInterval: o.heartbeatIntervalMs,
+      maxWaitTimeInMs: o.fetchMaxWaitMs,
+      allowAutoTopicCreation: false,
+    }));
+    try {
+      await Promise.all([admin.connect(), publisher.connect(), consumer.connect()]);
+      await checkTopics(admin, o, this.#logger);
+    } catch (error) {
+      throw asTributaryError(error, `Connecting consumer group "${o.groupId}"`, { groupId: o.groupId });
+    }
+    const floors = await applyStartPosition(this.#kafka, admin, o, this.#logger);
+    for (const [key, next] of floors) this.#seeks.request(fromPartitionKey(key), next, true);
+    consumer.on(consumer.events.GROUP_JOIN, (e) => this.#onJoin(e.payload.memberAssignment));
+    consumer.on(consumer.events.REBALANCING, () => this.#onRebalancing('rebalance'));
+    // A heartbeat that went through means no rebalance is under way (a failed one may have been a passing
+    // coordinator move that kafkajs got over without rejoining): handling goes on.
+    consumer.on(consumer.events.HEARTBEAT, () => void (this.#rebalancing = false));
+    consumer.on(consumer.events.CRASH, (e) => this.#onCrash(e.payload.error, e.payload.restart));
+    const joined = new Promise<void>((resolve, reject) => {
+      this.#joinWaiter = { resolve, reject };
+      signal?.addEventListener('abort', () => reject(new TributaryError(ErrorCodes.ABORTED, 'start() was aborted', { cause: signal.reason })), { once: true });
+    });
+    try {
+      await consumer.subscribe({ topics: [...o.topics], fromBeginning: o.from.kind !== 'latest' });
+      await consumer.run({ autoCommit: false, eachBatchAutoResolve: false, partitionsConsumedConcurrently: o.partitionsConcurrently, eachBatch: this.#loop.eachBatch });
+    } catch (error) {
+      throw asTributaryError(error, `Joining consumer group "${o.groupId}"`, { groupId: o.groupId });
+    }
+    await joined;
+    this.#commitTimer = setInterval(() => void this.#commitNow('interval'), o.commitIntervalMs);
+    this.#commitTimer.unref?.();
+  }
+
+  /**
+   * Stop: stop taking new records, let handlers in flight finish (their `signal` aborts, and retry back-offs
+   * end), commit what settled, and leave the group, within `deadlineMs` (default `stopDeadlineMs`). Records not
+   * settled are delivered again to the next owner. Idempotent; a group never started just becomes stopped.
+   * @throws TributaryError TIMEOUT when the deadline passed first (the commit and the leave may be missing: the
+   *   uncommitted records are delivered again, and the group notices this member gone after its session timeout).
+   */
+  stop(options: { deadlineMs?: number } = {}): Promise<void> {
+    if (this.#state === 'idle') {
+      this.#state = 'stopped';
+      this.#metrics?.unbind();
+      return Promise.resolve();
+    }
+    this.#stopping ??= this.#stop(Date.now() + (options.deadlineMs ?? this.#o.stopDeadlineMs));
+    return this.#stopping;
+  }
+
+  async #stop(deadline: number): Promise<void> {
+    await this.#starting?.catch(() => undefined);
+    const wasRunning = this.#state === 'running';
+    this.#state = 'stopping';
+    this.#stopSignal.abort(new TributaryError(ErrorCodes.ABORTED, 'the consumer group is stopping'));
+    clearInterval(this.#commitTimer);
+    this.#pauses.close();
+    let drained = true;
+    let left = true;
+    if (wasRunning) {
+      // No new fetches while in-flight handlers finish (a fetch would only be dropped).
+      this.#client((c) => c.pause(this.#o.topics.map((topic) => ({ topic }))));
+      drained = await within(deadline, this.#loop.whenIdle());
+      if (drained) await within(deadline, this.#commitNow('stop'));
+    }
+    // Also after the client gave up (state 'failed'): the producer and admin are still connected.
+    if (this.#consumer) left = await this.#disconnect(deadline);
+    const change = this.#assignment.clear();
+    this.#notify('revoked', this.#o.onPartitionsRevoked, change.revoked);
+    this.#metrics?.unbind();
+    this.#state = 'stopped';
+    this.#logger.info({ groupId: this.#o.groupId, drained, left }, 'consumer group stopped');
+    if (!drained || !left) {
+      throw new TributaryError(ErrorCodes.TIMEOUT, `Stopping consumer group "${this.#o.groupId}" passed its deadline ${drained ? 'while leaving the group' : 'with handlers still running'}`, {
+        context: { groupId: this.#o.groupId, drained, left },
+      });
+    }
+  }
+
+  /** Disconnect every client; true when the consumer left the group before the deadline. */
+  async #disconnect(deadline: number): Promise<boolean> {
+    const left = await within(deadline, this.#consumer?.disconnect() ?? Promise.resolve());
+    await within(deadline, Promise.allSettled([this.#publisher?.disconnect(), this.#admin?.disconnect()]));
+    return left;
+  }
+
+  /**
+   * Move this member's reading to `position` while running: a Position (or its text), an EventOffset, a time,
+   * 'earliest' or 'latest'. Each partition it names that this member owns is read next from there, and no
+   * earlier record of it reaches a handler; a partition owned by another member is moved once it is assigned
+   * here. A seek forward commits past the records skipped; a seek backward commits nothing until handling passes
+   * the last commit again (commits only move forward).
+   * @throws OffsetOutOfRangeError naming the valid range (unless `onOutOfRange` resets); InvalidArgumentError for
+   *   a malformed position or one naming a topic not read; CONSUMER_STATE when not running.
+   */
+  async seek(position: StartPosition | EventOffset | Position): Promise<void> {
+    this.#requireRunning('seek');
+    const o = this.#o;
+    const targets = await seekTargets(this.#admin!, parseStartPosition(position, 'position', o.topics), o);
+    for (const [key, next] of targets) {
+      const p = fromPartitionKey(key);
+      if (this.#assignment.owns(p.topic, p.partition)) this.#seekOwned(p, next);
+      else this.#seeks.request(p, next, false);
+    }
+    this.#logger.info({ groupId: o.groupId, partitions: targets.size }, 'seek requested');
+  }
+
+  /** Read every partition again from the start of its log (see {@link seek}). */
+  seekToBeginning(): Promise<void> {
+    return this.seek('earliest');
+  }
+
+  /** Stop fetching from these partitions (default: every partition, also those assigned later) until resumed. */
+  pause(partitions?: readonly TopicPartition[]): void {
+    this.#requireRunning('pause');
+    this.#pauses.pauseByUser(partitions ?? 'all', this.#assignment.list());
+  }
+
+  /** Fetch again from partitions paused by {@link pause} (default: all). One blocked by a dead letter stays paused. */
+  resume(partitions?: readonly TopicPartition[]): void {
+    this.#requireRunning('resume');
+    this.#pauses.resumeByUser(partitions ?? 'all', this.#assignment.list());
+  }
+
+  /** The partitions paused by {@link pause}. */
+  paused(): TopicPartition[] {
+    return this.#pauses.pausedByUser(this.#assignment.list());
+  }
+
+  /** Commit what has settled now, rather than at the next interval. Resolves with the offsets committed. */
+  async commit(): Promise<readonly OffsetToCommit[]> {
+    this.#requireRunning('commit');
+    return this.#commitNow('request', true);
+  }
+
+  /**
+   * Per-partition lag of the group on its topics: the high watermark minus the group's committed offset,
+   * from the broker (so it includes what other members owe).
+   * @throws CONSUMER_STATE unless starting or running.
+   */
+  async lag(): Promise<PartitionLag[]> {
+    if (this.#state !== 'running' && this.#state !== 'starting') throw new ConsumerStateError('read the lag of', this.#state);
+    return groupLag(this.#admin!, this.#o.groupId, this.#o.topics);
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.stop();
+  }
+
+  #requireRunning(operation: string): void {
+    if (this.#state !== 'running') throw new ConsumerStateError(operation, this.#state);
+  }
+
+  /** Seek an owned partition now: kafkajs applies it before its next fetch and drops batches fetched before. */
+  #seekOwned(p: TopicPartition, next: bigint): void {
+    this.#seeks.request(p, next, true);
+    this.#client((c) => c.seek({ topic: p.topic, partition: p.partition, offset: next.toString() }));
+    this.#committer.tracker(p.topic, p.partition)?.seekTo(next);
+    this.#processor.forget(p.topic, p.partition);
+    this.#pauses.unblock(p);
+  }
+
+  /** kafkajs' GROUP_JOIN: emitted after the assignment is known and before the first fetch of the generation. */
+  #onJoin(memberAssignment: Record<string, number[]>): void {
+    this.#rebalancing = false;
+    const change = this.#assignment.update(memberAssignment);
+    this.#committer.assign(change.owned);
+    for (const p of change.revoked) this.#processor.forget(p.topic, p.partition);
+    this.#pauses.assign(change.owned);
+    for (const s of this.#seeks.takePending(change.owned)) this.#seekOwned(s, s.next);
+    this.#logger.info({ groupId: this.#o.groupId, owned: change.owned.length, assigned: change.assigned.map(partitionName), revoked: change.revoked.map(partitionName) }, 'joined the group');
+    this.#notify('revoked', this.#o.onPartitionsRevoked, change.revoked);
+    this.#notify('assigned', this.#o.onPartitionsAssigned, change.assigned);
+    this.#joinWaiter?.resolve();
+    this.#joinWaiter = undefined;
+  }
+
+  /** A rebalance began: handle no further record, and commit what settled while the generation is still valid. */
+  #onRebalancing(reason: string): void {
+    if (this.#rebalancing) return;
+    this.#rebalancing = true;
+    void this.#commitNow(reason);
+  }
+
+  #onHeartbeatError(error: unknown): void {
+    const type = (error as { type?: string }).type ?? '';
+    if (REBALANCE_ERRORS.has(type)) this.#onRebalancing(`heartbeat: ${type}`);
+    else this.#logger.debug({ groupId: this.#o.groupId, err: messageOf(error) }, 'heartbeat failed');
+  }
+
+  #onCrash(error: Error, restart: boolean): void {
+    this.#logger.error({ groupId: this.#o.groupId, err: messageOf(error), restart }, restart ? 'kafka client crashed; it restarts and rejoins' : 'kafka client crashed and gave up');
+    if (restart) return;
+    const failure = asTributaryError(error, `Consumer group "${this.#o.groupId}"`, { groupId: this.#o.groupId });
+    this.#joinWaiter?.reject(failure);
+    this.#joinWaiter = undefined;
+    if (this.#state === 'running') this.#state = 'failed';
+  }
+
+  /** Commit settled offsets through the batch's one-attempt path; failures are logged, and retried next time. */
+  async #commitNow(reason: string, rethrow = false): Promise<readonly OffsetToCommit[]> {
+    const send = this.#commit;
+    if (!send) return [];
+    try {
+      const done = await this.#committer.commit((offsets) =>
+        send({ topics: [...byTopic(offsets)].map(([topic, list]) => ({ topic, partitions: list.map((p) => ({ partition: p.partition, offset: p.offset.toString() })) })) }),
+      );
+      if (done.length > 0) this.#logger.debug({ groupId: this.#o.groupId, reason, offsets: done.map((d) => `${d.topic}:${d.partition}@${d.offset}`) }, 'committed');
+      return done;
+    } catch (error) {
+      this.#logger.warn({ groupId: this.#o.groupId, reason, err: messageOf(error) }, 'commit failed; settled offsets are committed at the next chance');
+      if (rethrow) throw asTributaryError(error, `Committing group "${this.#o.groupId}"`);
+      return [];
+    }
+  }
+
+  #notify(what: string, listener: PartitionsListener | undefined, partitions: readonly TopicPartition[]): void {
+    if (!listener || partitions.length === 0) return;
+    const log = (error: unknown) => this.#logger.error({ groupId: this.#o.groupId, err: messageOf(error) }, `onPartitions${what === 'revoked' ? 'Revoked' : 'Assigned'} failed`);
+    try {
+      void Promise.resolve(listener(partitions)).catch(log);
+    } catch (error) {
+      log(error);
+    }
+  }
+
+  /** Call the kafkajs consumer, which throws while it is between runs (after a crash); then there is nothing to do. */
+  #client(call: (consumer: Consumer) => void): void {
+    try {
+      if (this.#consumer) call(this.#consumer);
+    } catch (error) {
+      this.#logger.debug({ groupId: this.#o.groupId, err: messageOf(error) }, 'kafka client not running');
+    }
+  }
 }

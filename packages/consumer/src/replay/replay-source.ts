@@ -1,4 +1,3 @@
-import { DateTime } from 'luxon';
 import { EventOffset, type StoredRecord } from '@tributary/core';
 import { KafkaFetcher, type FileLog, type MemoryBus } from '@tributary/producer-plugins';
 import type { Kafka } from 'kafkajs';
@@ -19,16 +18,26 @@ export interface ReplaySource {
   close?(): Promise<void>;
 }
 
-/** Replay from Kafka: fetches straight from partition leaders (KafkaFetcher), joining no group. */
+/**
+ * Replay from Kafka: fetches straight from partition leaders (KafkaFetcher), joining no group. A fetch is
+ * bounded by bytes (`maxBytes`, default the larger of 64 KiB and 1 KiB per record asked); records past
+ * `maxRecords` are kept for the next read of the partition, so memory holds at most one fetch per partition.
+ */
 export function kafkaReplaySource(kafka: Kafka, options: { maxBytes?: number } = {}): ReplaySource {
   const fetcher = new KafkaFetcher(kafka);
   const admin = kafka.admin();
+  const leftovers = new Map<string, StoredRecord[]>();
   let connected: Promise<void> | undefined;
   const ready = () => (connected ??= admin.connect());
   return {
     async partitionCount(topic) {
       await ready();
-      return (await admin.fetchTopicMetadata({ topics: [topic] })).topics[0]?.partitions.length ?? 0;
+      try {
+        return (await admin.fetchTopicMetadata({ topics: [topic] })).topics[0]?.partitions.length ?? 0;
+      } catch (error) {
+        if ((error as { type?: string }).type === 'UNKNOWN_TOPIC_OR_PARTITION') return 0;
+        throw error;
+      }
     },
     async range(topic, partition) {
       await ready();
@@ -42,14 +51,21 @@ export function kafkaReplaySource(kafka: Kafka, options: { maxBytes?: number } =
       return offset < 0n ? (await this.range(topic, partition)).high : offset;
     },
     async read(topic, partition, from, maxRecords) {
-      // Records are about a kilobyte or less in the cases replay is built for; the byte bound keeps memory flat.
-      const { records } = await fetcher.fetch(topic, partition, from, { maxBytes: options.maxBytes ?? Math.max(64 * 1024, maxRecords * 1024), maxWaitMs: 100 });
-      return records.map((r) => ({
-        offset: EventOffset.of(topic, partition, r.offset),
-        record: { key: r.key, value: r.value ?? Buffer.alloc(0), headers: r.headers, timestamp: r.timestamp },
-      }));
+      const key = `${topic}\u0000${partition}`;
+      let records = leftovers.get(key);
+      leftovers.delete(key);
+      if (records?.[0]?.offset.offset !== from) {
+        const fetched = await fetcher.fetch(topic, partition, from, { maxBytes: options.maxBytes ?? Math.max(64 * 1024, maxRecords * 1024), maxWaitMs: 100 });
+        records = fetched.records.map((r) => ({
+          offset: EventOffset.of(topic, partition, r.offset),
+          record: { key: r.key, value: r.value ?? Buffer.alloc(0), headers: r.headers, timestamp: r.timestamp },
+        }));
+      }
+      if (records.length > maxRecords) leftovers.set(key, records.slice(maxRecords));
+      return records.slice(0, maxRecords);
     },
     async close() {
+      leftovers.clear();
       await fetcher.close();
       if (connected) await admin.disconnect();
     },
@@ -102,10 +118,4 @@ export function fileReplaySource(log: FileLog): ReplaySource {
 function firstAtOrAfter(records: readonly StoredRecord[], millis: number, end: bigint): bigint {
   const hit = records.find((r) => Number(r.record.timestamp) >= millis);
   return hit ? hit.offset.offset : end;
-}
-
-/** Epoch milliseconds of a time given as a luxon DateTime, a Date or an ISO string. */
-export function toMillis(time: DateTime | Date | string): number {
-  const dt = DateTime.isDateTime(time) ? time : time instanceof Date ? DateTime.fromJSDate(time) : DateTime.fromISO(time, { zone: 'utc' });
-  return dt.toMillis();
 }

@@ -1,7 +1,9 @@
 import type { DateTime } from 'luxon';
-import { createCodecLookup, decodeEvent, ErrorCodes, InvalidArgumentError, Position, readCategory, TributaryError, type CodecLookup, type Event } from '@tributary/core';
+import { createCodecLookup, decodeEvent, ErrorCodes, InvalidArgumentError, Position, readCategory, TributaryError, type CodecLookup, type Event, type StoredRecord } from '@tributary/core';
+import { OffsetOutOfRangeError } from '../errors.js';
+import { timeMillis } from '../positions/start-position.js';
 import { compileCategoryPattern, type CategoryPattern } from '../routing/category-pattern.js';
-import { toMillis, type ReplaySource } from './replay-source.js';
+import type { ReplaySource } from './replay-source.js';
 
 /** Where a replay starts or stops: the ends, a stored Position (or its text), or a time. */
 export type ReplayBound = 'earliest' | 'end' | Position | string | DateTime | Date;
@@ -50,48 +52,71 @@ interface Range {
  * Read a topic, or some categories of it, from a position or a time up to the end captured when the replay
  * starts (or up to a given position or time), without joining a consumer group and without committing.
  * Events come partition by partition, in offset order within each, with their offsets. The iterator fetches
- * only as the caller pulls, so a slow caller holds at most one fetch in memory.
- * @throws InvalidArgumentError for a bad bound; OFFSET_OUT_OF_RANGE when a Position lies outside a partition
- *   (naming the valid range); DECODE_FAILED from a record that cannot be decoded (naming its offset).
+ * only as the caller pulls (backpressure), so memory holds at most one fetch (`chunk` records) whatever the
+ * range. The replay owns `source`: it closes it when the iteration ends, however it ends.
+ * @throws InvalidArgumentError for a bad option or bound; OffsetOutOfRangeError (OFFSET_OUT_OF_RANGE) when a
+ *   Position lies outside a partition (naming the valid range); DECODE_FAILED from a record that cannot be
+ *   decoded (naming its offset); ABORTED when `signal` aborts.
  */
 export async function* replay(options: ReplayOptions): AsyncGenerator<Event> {
   const { source, topic } = options;
-  const matchers = options.categories?.map(compileCategoryPattern);
-  const codecs = options.codecs ?? createCodecLookup();
-  const chunk = options.chunk ?? 500;
-  const ranges = await planRanges(source, topic, options.from ?? 'earliest', options.to ?? 'end');
-  const total = ranges.reduce((n, r) => n + Number(r.to - r.from), 0);
-  const started = Date.now();
-  const progress: ReplayProgress = { events: 0, records: 0, bytes: 0, done: total === 0 ? 1 : 0, rate: 0, etaSeconds: Infinity };
   try {
+    const matchers = options.categories?.map((pattern, i) => withPath(`categories[${i}]`, () => compileCategoryPattern(pattern)));
+    const codecs = options.codecs ?? createCodecLookup();
+    const chunk = options.chunk ?? 500;
+    if (!Number.isSafeInteger(chunk) || chunk < 1) throw new InvalidArgumentError(`chunk must be an integer >= 1, got ${String(chunk)}`, { option: 'chunk', value: chunk });
+    const ranges = await planRanges(source, topic, options.from ?? 'earliest', options.to ?? 'end');
+    const total = ranges.reduce((n, r) => n + Number(r.to - r.from), 0);
+    const started = Date.now();
+    const progress: ReplayProgress = { events: 0, records: 0, bytes: 0, done: total === 0 ? 1 : 0, rate: 0, etaSeconds: Infinity };
     for (const range of ranges) {
-      let next = range.from;
-      let reachedEnd = false;
-      while (!reachedEnd && next < range.to) {
-        if (options.signal?.aborted) throw new TributaryError(ErrorCodes.ABORTED, 'replay was aborted', { cause: options.signal.reason });
-        const records = await source.read(topic, range.partition, next, chunk);
-        if (records.length === 0) break; // nothing more below the captured end (a gap at the end of a compacted log)
-        for (const stored of records) {
-          if (stored.offset.offset >= range.to) {
-            reachedEnd = true;
-            break;
-          }
-          next = stored.offset.offset + 1n;
-          progress.records++;
-          progress.bytes += stored.record.value.length;
-          const category = readCategory(stored.record, topic);
-          if (matchers && !matchers.some((m) => m(category))) continue;
-          progress.events++;
-          yield await decodeEvent(stored.record, codecs, topic, stored.offset);
-        }
-        report(progress, total, started, options.onProgress);
+      for await (const stored of readRange(source, topic, range, chunk, options.signal, () => report(progress, total, started, options.onProgress))) {
+        progress.records++;
+        progress.bytes += stored.record.value.length;
+        const category = readCategory(stored.record, topic);
+        if (matchers && !matchers.some((m) => m(category))) continue;
+        progress.events++;
+        yield await decodeEvent(stored.record, codecs, topic, stored.offset);
       }
     }
+    progress.done = 1;
+    options.onProgress?.({ ...progress, etaSeconds: 0 });
   } finally {
     await source.close?.();
   }
-  progress.done = 1;
-  options.onProgress?.({ ...progress, etaSeconds: 0 });
+}
+
+/** The records of one partition's range, one fetch at a time; `fetched` is called after each fetch is handed out. */
+async function* readRange(source: ReplaySource, topic: string, range: Range, chunk: number, signal: AbortSignal | undefined, fetched: () => void): AsyncGenerator<StoredRecord> {
+  let next = range.from;
+  while (next < range.to) {
+    if (signal?.aborted) throw new TributaryError(ErrorCodes.ABORTED, 'replay was aborted', { cause: signal.reason });
+    let records = await source.read(topic, range.partition, next, chunk);
+    // Below the captured end, an empty read means offsets with no record for a reader (transaction markers, a
+    // compacted gap at the end). Ask once more, then step over one offset.
+    if (records.length === 0) records = await source.read(topic, range.partition, next, chunk);
+    if (records.length === 0) {
+      next++;
+      continue;
+    }
+    for (const stored of records) {
+      if (stored.offset.offset >= range.to) {
+        fetched();
+        return;
+      }
+      next = stored.offset.offset + 1n;
+      yield stored;
+    }
+    fetched();
+  }
+}
+
+function withPath<T>(path: string, make: () => T): T {
+  try {
+    return make();
+  } catch (error) {
+    throw new InvalidArgumentError(`${path}: ${(error as Error).message}`, { option: path }, error);
+  }
 }
 
 function report(progress: ReplayProgress, total: number, started: number, onProgress: ReplayOptions['onProgress']): void {
@@ -122,15 +147,11 @@ async function resolveBound(source: ReplaySource, topic: string, partition: numb
     const position = bound instanceof Position ? bound : Position.parse(bound);
     const offset = position.get(topic, partition);
     if (offset === undefined) return which === 'from' ? low : high;
-    if (offset < low || offset > high) {
-      throw new TributaryError(ErrorCodes.OFFSET_OUT_OF_RANGE, `Replay ${which} ${topic}:${partition}@${offset} is outside the partition's range ${low} to ${high}`, {
-        context: { topic, partition, offset: offset.toString(), low: low.toString(), high: high.toString() },
-      });
-    }
+    if (offset < low || offset > high) throw new OffsetOutOfRangeError(`Replay ${which}`, { topic, partition, offset, low, high });
     return offset;
   }
-  const millis = toMillis(bound as DateTime | Date | string);
-  if (!Number.isFinite(millis)) throw new InvalidArgumentError(`Invalid replay ${which} ${JSON.stringify(String(bound))}: expected 'earliest', 'end', a Position, a DateTime, a Date or an ISO time`, { option: which });
+  const millis = timeMillis(bound);
+  if (millis === undefined) throw new InvalidArgumentError(`Invalid replay ${which} ${JSON.stringify(String(bound))}: expected 'earliest', 'end', a Position, a DateTime, a Date or an ISO time`, { option: which });
   const offset = await source.offsetForTime(topic, partition, millis);
   return offset < low ? low : offset > high ? high : offset;
 }

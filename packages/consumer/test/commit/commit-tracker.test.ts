@@ -68,3 +68,43 @@ describe('PartitionCommitTracker', () => {
     expect(() => t.track(3n)).toThrow(RangeError);
   });
 });
+
+describe('PartitionCommitTracker seeks and restarts', () => {
+  it('takes a seek target as the position to commit, forward only', () => {
+    const t = new PartitionCommitTracker(10n);
+    t.track(10n);
+    t.seekTo(50n);
+    expect(t.inFlight).toBe(0);
+    expect(t.toCommit()).toBe(50n);
+    t.committed(50n);
+    // Backward: nothing to commit until handling passes the last commit again.
+    t.seekTo(0n);
+    t.track(0n);
+    t.settle(0n);
+    expect(t.toCommit()).toBeUndefined();
+    for (let o = 1n; o <= 50n; o++) {
+      t.track(o);
+      t.settle(o);
+    }
+    expect(t.toCommit()).toBe(51n);
+  });
+
+  it('starts from what this process committed before, so a fresh tracker never commits backwards', () => {
+    const t = new PartitionCommitTracker(20n);
+    t.track(5n);
+    t.settle(5n);
+    expect(t.toCommit()).toBeUndefined();
+    expect(t.lastCommitted).toBe(20n);
+  });
+
+  it('after reset, tracks the unsettled records again from the first of them', () => {
+    const t = new PartitionCommitTracker();
+    t.track(0n);
+    t.track(1n);
+    t.settle(0n);
+    t.reset();
+    t.track(1n);
+    t.settle(1n);
+    expect(t.toCommit()).toBe(2n);
+  });
+});

@@ -1,72 +1,157 @@
 import { describe, expect, inject, it } from 'vitest';
 import { DateTime } from 'luxon';
 import { Event, isTributaryError, Position } from '@tributary/core';
-import { KafkaProducerPlugin } from '@tributary/producer-plugins';
-import { createTopics, randomGroup, randomTopic } from '@tributary/test-kit';
-import { ConsumerGroup, type ConsumerGroupOptions } from '../../src/group/consumer-group.js';
+import { randomGroup } from '@tributary/test-kit';
+import { OffsetOutOfRangeError } from '../../src/errors.js';
+import { ConsumerGroup } from '../../src/group/consumer-group.js';
+import type { ConsumerGroupOptions } from '../../src/group/options.js';
+import { committedOffsets, compareIds, freshTopic, publish, sleep, until } from '../support/kafka.js';
 
 const brokers = inject('kafkaBrokers');
 
 async function seed(count: number, timestamp?: (i: number) => number): Promise<{ topic: string; sent: Event[] }> {
-  const topic = randomTopic('positions');
-  await createTopics(brokers, [{ topic, numPartitions: 2 }]);
-  await using plugin = new KafkaProducerPlugin({ topic, brokers });
-  await plugin.open();
-  const events = Array.from({ length: count }, (_, i) => Event.create({ category: 'pos.test', key: `k${i % 4}`, payload: { i }, ...(timestamp ? { timestamp: timestamp(i) } : {}) }));
-  return { topic, sent: await plugin.send(events) };
+  const topic = await freshTopic(brokers, 'positions', 2);
+  const list = Array.from({ length: count }, (_, i) => Event.create({ category: 'pos.test', key: `k${i % 4}`, payload: { i }, ...(timestamp ? { timestamp: timestamp(i) } : {}) }));
+  return { topic, sent: await publish(brokers, topic, list) };
 }
 
-async function consume(topic: string, expected: number, options: Partial<ConsumerGroupOptions> = {}, during?: (g: ConsumerGroup, seen: Event[]) => Promise<void>): Promise<Event[]> {
+function member(topic: string, seen: Event[], options: Partial<ConsumerGroupOptions> = {}): ConsumerGroup {
+  return new ConsumerGroup({ brokers, groupId: randomGroup(), topics: [topic], fetchMaxWaitMs: 200, commitIntervalMs: 200, handlers: { '#': (e) => void seen.push(e) }, ...options });
+}
+
+/** Run a member until it saw `expected` events, then a little longer, so anything extra would show. */
+async function consume(topic: string, expected: number, options: Partial<ConsumerGroupOptions> = {}): Promise<Event[]> {
   const seen: Event[] = [];
-  const group = new ConsumerGroup({ brokers, groupId: randomGroup(), topics: [topic], handlers: { '#': (e) => void seen.push(e) }, ...options });
-  await group.start();
+  const g = member(topic, seen, options);
+  await g.start();
   try {
-    if (during) await during(group, seen);
-    const deadline = Date.now() + 30_000;
-    while (seen.length < expected && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
-    // A little longer: anything extra (an earlier record) would show up now.
-    await new Promise((r) => setTimeout(r, 500));
+    await until(`${expected} events`, () => seen.length >= expected);
+    await sleep(700);
   } finally {
-    await group.stop();
+    await g.stop();
   }
   return seen;
 }
 
+const positionAfter = (events: Event[]) => events.reduce((p, e) => p.advancedPast(e.offset!), Position.empty);
 const ids = (events: Event[]) => events.map((e) => e.id).sort();
 
 describe('ConsumerGroup positions', () => {
-  it('starts at a stored position before the first delivery: no earlier event reaches a handler', async () => {
+  it('starts at a stored position before the first delivery: no earlier event reaches a handler, commits or not', async () => {
     const { topic, sent } = await seed(40);
-    const position = sent.slice(0, 25).reduce((p, e) => p.advancedPast(e.offset!), Position.empty);
-    const seen = await consume(topic, 15, { from: position.toString() });
-    expect(ids(seen)).toEqual(ids(sent.slice(25)));
+    const position = positionAfter(sent.slice(0, 25));
+    expect(ids(await consume(topic, 15, { from: position.toString() }))).toEqual(ids(sent.slice(25)));
+    // A group whose commits lie past the position is moved back to it (no member was active).
+    const groupId = randomGroup();
+    expect(ids(await consume(topic, 40, { groupId }))).toEqual(ids(sent));
+    expect(ids(await consume(topic, 15, { groupId, from: position }))).toEqual(ids(sent.slice(25)));
+    expect([...(await committedOffsets(brokers, groupId, topic)).values()].reduce<bigint>((n, o) => n + o!, 0n)).toBe(40n);
   });
 
-  it('starts at a time, through the broker offsets-for-times', async () => {
+  it("starts at 'latest': only what is written after the start", async () => {
+    const { topic } = await seed(10);
+    const seen: Event[] = [];
+    const g = member(topic, seen, { from: 'latest' });
+    await g.start();
+    try {
+      const later = await publish(brokers, topic, [Event.create({ category: 'pos.test', payload: { late: 1 } }), Event.create({ category: 'pos.test', payload: { late: 2 } })]);
+      await until('the later events', () => seen.length >= 2);
+      await sleep(500);
+      expect(ids(seen)).toEqual(ids(later));
+    } finally {
+      await g.stop();
+    }
+  });
+
+  it('starts at an EventOffset, that event included', async () => {
+    const { topic, sent } = await seed(20);
+    const at = sent.filter((e) => e.offset!.partition === 0)[3]!;
+    const expected = sent.filter((e) => e.offset!.partition === 1 || e.offset!.offset >= at.offset!.offset);
+    expect(ids(await consume(topic, expected.length, { from: at.offset! }))).toEqual(ids(expected));
+  });
+
+  it('starts at a time, through the broker offsets-for-times (DateTime or ISO text)', async () => {
     const base = DateTime.utc(2024, 5, 1).toMillis();
     const { topic, sent } = await seed(30, (i) => base + i * 60_000);
-    const seen = await consume(topic, 10, { from: DateTime.fromMillis(base + 20 * 60_000) });
-    expect(ids(seen)).toEqual(ids(sent.slice(20)));
+    expect(ids(await consume(topic, 10, { from: DateTime.fromMillis(base + 20 * 60_000) }))).toEqual(ids(sent.slice(20)));
+    expect(ids(await consume(topic, 5, { from: DateTime.fromMillis(base + 25 * 60_000).toUTC().toISO()! }))).toEqual(ids(sent.slice(25)));
   });
 
   it('fails to start at a position outside a partition, naming its range, unless told to reset', async () => {
     const { topic, sent } = await seed(10);
-    const group = new ConsumerGroup({ brokers, groupId: randomGroup(), topics: [topic], handlers: { '#': () => {} }, from: `${topic}:0@5000` });
-    const error = await group.start().catch((e: unknown) => e);
-    await group.stop();
+    const high0 = sent.filter((e) => e.offset!.partition === 0).length;
+    const g = member(topic, [], { from: `${topic}:0@5000` });
+    const error = await g.start().catch((e: unknown) => e);
+    await g.stop();
+    expect(error).toBeInstanceOf(OffsetOutOfRangeError);
     expect(isTributaryError(error, 'OFFSET_OUT_OF_RANGE')).toBe(true);
-    expect((error as Error).message).toMatch(/range 0 to \d+/);
-    const reset = await consume(topic, 10, { from: `${topic}:0@5000`, onOutOfRange: 'earliest' });
-    expect(ids(reset)).toEqual(ids(sent));
+    expect((error as OffsetOutOfRangeError).context).toMatchObject({ topic, partition: 0, offset: '5000', low: '0', high: String(high0) });
+    expect((error as Error).message).toContain(`range 0 to ${high0}`);
+    expect(ids(await consume(topic, 10, { from: `${topic}:0@5000`, onOutOfRange: 'earliest' }))).toEqual(ids(sent));
+  });
+
+  it('seeks while running: each partition goes on from the position, and nothing before it is delivered after the seek', async () => {
+    const { topic, sent } = await seed(40);
+    const seen: Event[] = [];
+    const g = member(topic, seen);
+    await g.start();
+    try {
+      await until('all events', () => seen.length >= 40);
+      const back = positionAfter(sent.slice(0, 10));
+      const mark = seen.length;
+      await g.seek(back);
+      await until('events again from the position', () => seen.length >= mark + 30);
+      await sleep(700);
+      const after = seen.slice(mark);
+      expect(ids(after)).toEqual(ids(sent.slice(10)));
+      for (const e of after) expect(e.offset!.offset).toBeGreaterThanOrEqual(back.get(topic, e.offset!.partition)!);
+      // Out of range while running: a typed error, and nothing moved.
+      await expect(g.seek(`${topic}:1@9999`)).rejects.toBeInstanceOf(OffsetOutOfRangeError);
+      await sleep(500);
+      expect(seen.length).toBe(mark + 30);
+    } finally {
+      await g.stop();
+    }
   });
 
   it('seeks to the beginning while running, reading everything again', async () => {
     const { topic, sent } = await seed(20);
-    const seen = await consume(topic, 40, {}, async (group, so_far) => {
-      const deadline = Date.now() + 30_000;
-      while (so_far.length < 20 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
-      await group.seekToBeginning();
-    });
+    const seen: Event[] = [];
+    const g = member(topic, seen);
+    await g.start();
+    try {
+      await until('all events', () => seen.length >= 20);
+      await g.seekToBeginning();
+      await until('all events again', () => seen.length >= 40);
+      await sleep(500);
+    } finally {
+      await g.stop();
+    }
     expect(ids(seen)).toEqual(ids([...sent, ...sent]));
+  });
+
+  it('a member joining a running group with a start position never handles an earlier event, also after the rebalance', async () => {
+    const { topic, sent } = await seed(60);
+    const groupId = randomGroup();
+    const early: Event[] = [];
+    // The first member is slow and stays behind, so the group's commits lie before the second member's position.
+    const a = member(topic, early, { groupId, handlers: { '#': async (e) => { await sleep(200); early.push(e); } } });
+    await a.start();
+    const position = positionAfter(sent.slice(0, 40));
+    const late: Event[] = [];
+    const b = member(topic, late, { groupId, from: position });
+    try {
+      await until('the first member handled some', () => early.length >= 2);
+      await b.start();
+      await until('both own partitions', () => a.assignment().length === 1 && b.assignment().length === 1);
+      const bPartition = b.assignment()[0]!.partition;
+      const expected = sent.filter((e) => e.offset!.partition === bPartition && e.offset!.offset >= position.get(topic, bPartition)!);
+      await until('the second member caught up', () => late.length >= expected.length);
+      await sleep(700);
+      for (const e of late) expect(e.offset!.offset).toBeGreaterThanOrEqual(position.get(topic, e.offset!.partition)!);
+      expect(compareIds(late.map((e) => e.id), expected.map((e) => e.id)).missing).toEqual([]);
+    } finally {
+      await Promise.all([a.stop(), b.stop()]);
+    }
   });
 });

@@ -27,6 +27,27 @@ async function roundTrip(plugin: ProducerPlugin<object>, source: ReplaySource, t
 }
 
 describe('replay of the in-process buses', () => {
+  it('fetches only as the caller pulls, one chunk at a time (bounded memory whatever the range)', async () => {
+    const bus = new MemoryBus();
+    const plugin = new MemoryProducerPlugin({ topic: 'big', partitions: 1 }, { bus });
+    await plugin.open();
+    await plugin.send(Array.from({ length: 1000 }, (_, i) => Event.create({ category: 'a.b', payload: { i } })));
+    const inner = memoryReplaySource(bus);
+    const asked: number[] = [];
+    const source: ReplaySource = { ...inner, read: async (t, p, from, max) => { asked.push(max); return inner.read(t, p, from, max); } };
+    const events = replay({ source, topic: 'big', chunk: 10 });
+    for (let i = 0; i < 25; i++) await events.next();
+    expect(asked).toEqual([10, 10, 10]);
+    await events.return(undefined);
+  });
+
+  it('refuses a bad chunk or category pattern, naming the option', async () => {
+    const bus = new MemoryBus();
+    bus.createTopic('t', { partitions: 1 });
+    await expect(replay({ source: memoryReplaySource(bus), topic: 't', chunk: 0 }).next()).rejects.toMatchObject({ context: { option: 'chunk' } });
+    await expect(replay({ source: memoryReplaySource(bus), topic: 't', categories: ['a..b'] }).next()).rejects.toMatchObject({ context: { option: 'categories[0]' } });
+  });
+
   it('replays the memory bus', async () => {
     const bus = new MemoryBus();
     await roundTrip(new MemoryProducerPlugin({ topic: 'orders', partitions: 3 }, { bus }), memoryReplaySource(bus), 'orders');

@@ -1,0 +1,158 @@
+import type { Kafka } from 'kafkajs';
+import type { Registry } from 'prom-client';
+import { createCodecLookup, InvalidArgumentError, isValidTopic, quote, type CodecLookup } from '@tributary/core';
+import { deadLetterTopicFor } from '../failure/dead-letter-headers.js';
+import { retryPolicy, type RetryOptions, type RetryPolicy } from '../failure/retry-policy.js';
+import type { TopicPartition } from '../internal/topic-partition.js';
+import { isConsumerLogger, silentLogger, type ConsumerLogger } from '../logging/logger.js';
+import { parseStartPosition, type OutOfRangePolicy, type ParsedStart, type StartPosition } from '../positions/start-position.js';
+import { Router, type HandlerMap } from '../routing/router.js';
+
+/** Told of partitions assigned to or revoked from this member. Not awaited by the consumer; a rejection is logged. */
+export type PartitionsListener = (partitions: readonly TopicPartition[]) => unknown;
+
+export interface ConsumerGroupOptions {
+  /** Bootstrap brokers (`host:port`). Give either this or `kafka`. */
+  brokers?: string[];
+  /** A kafkajs client to use (for SSL or SASL settings) instead of `brokers`. */
+  kafka?: Kafka;
+  /** kafkajs client id, when the consumer makes its own client. Default `tributary-consumer`. */
+  clientId?: string;
+  groupId: string;
+  topics: string[];
+  /** Handlers by category pattern (exact, `*` one segment, `#` any depth); the first match in order wins. */
+  handlers: HandlerMap;
+  /** Codecs for decoding; JSON is always known. */
+  codecs?: CodecLookup;
+  /**
+   * Where to start. 'earliest' (the default) and 'latest' apply only where the group has no commit. Any other
+   * position (a Position or its text, an EventOffset, a time) repositions the group: when no member of the
+   * group is active its commits are set to it before joining, and in any case no record before it reaches a
+   * handler of this member, also after a rebalance.
+   */
+  from?: StartPosition;
+  /** A `from` or `seek` position outside a partition's range: 'fail' (default: OFFSET_OUT_OF_RANGE), or reset. */
+  onOutOfRange?: OutOfRangePolicy;
+  /** Bounded retry of a failing handler before its record is dead-lettered. Default 3 attempts. */
+  retry?: RetryOptions;
+  /** The dead-letter topic of a topic. Default `<topic>.DLT`. The topic must exist: it is not auto-created. */
+  deadLetterTopic?: (topic: string) => string;
+  /** Back-off of a partition paused because its dead-letter write failed. Default 1 s growing to 30 s. */
+  deadLetterBackoff?: { initialDelayMs?: number; maxDelayMs?: number };
+  /** Partitions handled at once (order is kept within each). Default 1. */
+  partitionsConcurrently?: number;
+  /** Milliseconds between commits of settled offsets (also made at rebalances and at stop). Default 1000. */
+  commitIntervalMs?: number;
+  /** Default 30000. */
+  sessionTimeoutMs?: number;
+  /** Default 60000. */
+  rebalanceTimeoutMs?: number;
+  /** Milliseconds between heartbeats, also while a long handler runs. Default 3000; below sessionTimeoutMs. */
+  heartbeatIntervalMs?: number;
+  /** Longest a fetch waits for records; also bounds how long stop() waits for the fetch in flight. Default 500. */
+  fetchMaxWaitMs?: number;
+  /** Default deadline of stop(), ms. Default 30000. */
+  stopDeadlineMs?: number;
+  onPartitionsAssigned?: PartitionsListener;
+  onPartitionsRevoked?: PartitionsListener;
+  /** Where the consumer logs; pino fits. Default: silent. */
+  logger?: ConsumerLogger;
+  /** Export counters and lag to this prom-client registry. */
+  metrics?: { registry: Registry };
+}
+
+/** The options checked, with defaults filled in. */
+export interface ResolvedOptions {
+  readonly brokers: string[] | undefined;
+  readonly kafka: Kafka | undefined;
+  readonly clientId: string;
+  readonly groupId: string;
+  readonly topics: readonly string[];
+  readonly router: Router;
+  readonly codecs: CodecLookup;
+  readonly from: ParsedStart;
+  readonly onOutOfRange: OutOfRangePolicy;
+  readonly retry: RetryPolicy;
+  readonly deadLetterTopic: (topic: string) => string;
+  readonly deadLetterBackoff: { initialDelayMs: number; maxDelayMs: number };
+  readonly partitionsConcurrently: number;
+  readonly commitIntervalMs: number;
+  readonly sessionTimeoutMs: number;
+  readonly rebalanceTimeoutMs: number;
+  readonly heartbeatIntervalMs: number;
+  readonly fetchMaxWaitMs: number;
+  readonly stopDeadlineMs: number;
+  readonly onPartitionsAssigned: PartitionsListener | undefined;
+  readonly onPartitionsRevoked: PartitionsListener | undefined;
+  readonly logger: ConsumerLogger;
+  readonly metrics: { registry: Registry } | undefined;
+}
+
+function fail(path: string, expected: string, value: unknown): never {
+  throw new InvalidArgumentError(`${path} must be ${expected}, got ${quote(value)}`, { option: path, value, expected });
+}
+
+function integer(path: string, value: number | undefined, fallback: number, min: number): number {
+  if (value === undefined) return fallback;
+  if (!Number.isSafeInteger(value) || value < min) fail(path, `an integer >= ${min}`, value);
+  return value;
+}
+
+function optionalFunction<T>(path: string, value: T | undefined): T | undefined {
+  if (value !== undefined && typeof value !== 'function') fail(path, 'a function', typeof value);
+  return value;
+}
+
+/**
+ * Check every option once, at construction, so a wrong setting fails before anything connects.
+ * @throws InvalidArgumentError whose `context.option` is the option's path (`topics[1]`, `retry.attempts`...).
+ */
+export function resolveOptions(options: ConsumerGroupOptions): ResolvedOptions {
+  if (options === null || typeof options !== 'object') fail('options', 'an object', options);
+  const o = options;
+  if (o.kafka === undefined) {
+    if (!Array.isArray(o.brokers) || o.brokers.length === 0) fail('brokers', "a non-empty array of 'host:port' (or give kafka)", o.brokers);
+    o.brokers.forEach((b, i) => typeof b === 'string' && /^[^\s:]+:\d+$/.test(b) ? undefined : fail(`brokers[${i}]`, "'host:port'", b));
+  } else if (typeof o.kafka !== 'object' || typeof (o.kafka as Kafka).consumer !== 'function') fail('kafka', 'a kafkajs Kafka client', o.kafka);
+  if (typeof o.groupId !== 'string' || o.groupId.trim() === '') fail('groupId', 'a non-empty string', o.groupId);
+  if (!Array.isArray(o.topics) || o.topics.length === 0) fail('topics', 'a non-empty array of topic names', o.topics);
+  o.topics.forEach((t, i) => (isValidTopic(t) ? undefined : fail(`topics[${i}]`, 'a valid topic name', t)));
+  if (new Set(o.topics).size !== o.topics.length) fail('topics', 'distinct topic names', o.topics);
+  const router = new Router(o.handlers, 'handlers');
+  if (o.codecs !== undefined && (typeof o.codecs !== 'object' || typeof o.codecs.get !== 'function')) fail('codecs', 'a CodecLookup (createCodecLookup([...]))', o.codecs);
+  const onOutOfRange = o.onOutOfRange ?? 'fail';
+  if (!['fail', 'earliest', 'latest'].includes(onOutOfRange)) fail('onOutOfRange', "'fail', 'earliest' or 'latest'", onOutOfRange);
+  const sessionTimeoutMs = integer('sessionTimeoutMs', o.sessionTimeoutMs, 30_000, 1000);
+  const heartbeatIntervalMs = integer('heartbeatIntervalMs', o.heartbeatIntervalMs, Math.min(3000, Math.floor(sessionTimeoutMs / 3)), 100);
+  if (heartbeatIntervalMs >= sessionTimeoutMs) fail('heartbeatIntervalMs', `below sessionTimeoutMs (${sessionTimeoutMs})`, heartbeatIntervalMs);
+  const initialDelayMs = integer('deadLetterBackoff.initialDelayMs', o.deadLetterBackoff?.initialDelayMs, 1000, 1);
+  const maxDelayMs = integer('deadLetterBackoff.maxDelayMs', o.deadLetterBackoff?.maxDelayMs, Math.max(30_000, initialDelayMs), initialDelayMs);
+  if (o.logger !== undefined && !isConsumerLogger(o.logger)) fail('logger', 'an object with debug, info, warn and error methods (pino fits)', typeof o.logger);
+  if (o.metrics !== undefined && (typeof o.metrics !== 'object' || typeof o.metrics.registry?.registerMetric !== 'function')) fail('metrics.registry', 'a prom-client Registry', o.metrics);
+  if (typeof o.clientId !== 'undefined' && (typeof o.clientId !== 'string' || o.clientId === '')) fail('clientId', 'a non-empty string', o.clientId);
+  return {
+    brokers: o.brokers,
+    kafka: o.kafka,
+    clientId: o.clientId ?? 'tributary-consumer',
+    groupId: o.groupId,
+    topics: [...o.topics],
+    router,
+    codecs: o.codecs ?? createCodecLookup(),
+    from: parseStartPosition(o.from ?? 'earliest', 'from', o.topics),
+    onOutOfRange,
+    retry: retryPolicy(o.retry, 'retry'),
+    deadLetterTopic: optionalFunction('deadLetterTopic', o.deadLetterTopic) ?? deadLetterTopicFor,
+    deadLetterBackoff: { initialDelayMs, maxDelayMs },
+    partitionsConcurrently: integer('partitionsConcurrently', o.partitionsConcurrently, 1, 1),
+    commitIntervalMs: integer('commitIntervalMs', o.commitIntervalMs, 1000, 10),
+    sessionTimeoutMs,
+    rebalanceTimeoutMs: integer('rebalanceTimeoutMs', o.rebalanceTimeoutMs, Math.max(60_000, sessionTimeoutMs), 1000),
+    heartbeatIntervalMs,
+    fetchMaxWaitMs: integer('fetchMaxWaitMs', o.fetchMaxWaitMs, 500, 0),
+    stopDeadlineMs: integer('stopDeadlineMs', o.stopDeadlineMs, 30_000, 0),
+    onPartitionsAssigned: optionalFunction('onPartitionsAssigned', o.onPartitionsAssigned),
+    onPartitionsRevoked: optionalFunction('onPartitionsRevoked', o.onPartitionsRevoked),
+    logger: o.logger ?? silentLogger,
+    metrics: o.metrics,
+  };
+}

@@ -1,0 +1,57 @@
+import type { Admin, Kafka } from 'kafkajs';
+import { InvalidArgumentError } from '@tributary/core';
+import { asTributaryError } from '../errors.js';
+import { setEmptyGroupOffsets } from '../internal/group-offsets.js';
+import { fromPartitionKey, partitionKey } from '../internal/topic-partition.js';
+import type { ConsumerLogger } from '../logging/logger.js';
+import { adminOffsetLookup } from '../positions/offset-lookup.js';
+import { resolveStartPosition, type ParsedStart } from '../positions/start-position.js';
+import type { ResolvedOptions } from './options.js';
+
+/**
+ * Every topic read must exist (Tributary creates topics on purpose; auto-creation is off). A missing
+ * dead-letter topic is only worth a warning: it matters only once a record must be dead-lettered.
+ * @throws InvalidArgumentError naming `topics[i]`.
+ */
+export async function checkTopics(admin: Admin, o: ResolvedOptions, logger: ConsumerLogger): Promise<void> {
+  const existing = new Set(await admin.listTopics());
+  o.topics.forEach((topic, i) => {
+    if (!existing.has(topic)) throw new InvalidArgumentError(`topics[${i}]: topic "${topic}" does not exist`, { option: `topics[${i}]`, value: topic });
+  });
+  const missing = [...new Set(o.topics.map(o.deadLetterTopic))].filter((t) => !existing.has(t));
+  if (missing.length > 0) logger.warn({ deadLetterTopics: missing }, 'dead-letter topics do not exist: a record that must be dead-lettered will pause its partition until they do');
+}
+
+/**
+ * Resolve an explicit start position to each partition's floor (the next offset to read). When the group has
+ * no active member its commits are set to it first, so every member starts there; a running group keeps its
+ * progress, and the floors still keep earlier records from this member's handlers.
+ * @throws OffsetOutOfRangeError (policy 'fail'); CONNECTION when the broker cannot be asked.
+ */
+export async function applyStartPosition(kafka: Kafka, admin: Admin, o: ResolvedOptions, logger: ConsumerLogger): Promise<Map<string, bigint>> {
+  const floors = await resolveStartPosition(o.from, o.topics, adminOffsetLookup(admin), o.onOutOfRange);
+  if (floors.size === 0) return floors;
+  const offsets = [...floors].map(([key, offset]) => ({ ...fromPartitionKey(key), offset }));
+  const set = await setEmptyGroupOffsets(kafka, admin, o.groupId, offsets).catch((error: unknown) => {
+    throw asTributaryError(error, `Setting the start position of group "${o.groupId}"`, { groupId: o.groupId });
+  });
+  logger.info(
+    { groupId: o.groupId, partitions: floors.size, repositioned: set },
+    set ? 'group commits set to the start position' : 'group has active members: it keeps its commits; records before the start position are still never handled here',
+  );
+  return floors;
+}
+
+/**
+ * The next offset of each partition a seek names, checked against its range ('earliest' and 'latest' name
+ * every partition of every topic read).
+ * @throws OffsetOutOfRangeError (policy 'fail').
+ */
+export async function seekTargets(admin: Admin, parsed: ParsedStart, o: ResolvedOptions): Promise<Map<string, bigint>> {
+  if (parsed.kind !== 'earliest' && parsed.kind !== 'latest') return resolveStartPosition(parsed, o.topics, adminOffsetLookup(admin), o.onOutOfRange);
+  const targets = new Map<string, bigint>();
+  for (const topic of o.topics) {
+    for (const r of await admin.fetchTopicOffsets(topic)) targets.set(partitionKey(topic, r.partition), BigInt(parsed.kind === 'earliest' ? r.low : r.high));
+  }
+  return targets;
+}

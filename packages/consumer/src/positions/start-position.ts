@@ -1,0 +1,101 @@
+import { DateTime } from 'luxon';
+import { EventOffset, InvalidArgumentError, Position, quote } from '@tributary/core';
+import { OffsetOutOfRangeError } from '../errors.js';
+import { partitionKey } from '../internal/topic-partition.js';
+import type { OffsetLookup, PartitionRange } from './offset-lookup.js';
+
+/**
+ * Where to start reading:
+ * - `'earliest'` / `'latest'`: either end of each partition;
+ * - a {@link Position} (or its text `topic:partition@next,...`): the next offset of each partition it names;
+ * - an {@link EventOffset}: that event first (inclusive), in its partition;
+ * - a time (a luxon DateTime, a Date or an ISO text): per partition, the first record at or after it, found
+ *   with the broker's offsets-for-times.
+ */
+export type StartPosition = 'earliest' | 'latest' | Position | EventOffset | DateTime | Date | string;
+
+/** A position outside a partition's range: fail (the default, OFFSET_OUT_OF_RANGE), or reset to an end. */
+export type OutOfRangePolicy = 'fail' | 'earliest' | 'latest';
+
+/** A start position checked and parsed (at construction, before anything is read). */
+export type ParsedStart =
+  | { readonly kind: 'earliest' | 'latest' }
+  | { readonly kind: 'position'; readonly position: Position }
+  | { readonly kind: 'time'; readonly millis: number };
+
+/**
+ * Check and parse a start position.
+ * @throws InvalidArgumentError naming `path` when the value is none of the accepted forms, or when it names a
+ *   topic outside `topics` (when given).
+ */
+export function parseStartPosition(value: StartPosition, path: string, topics?: readonly string[]): ParsedStart {
+  let parsed: ParsedStart;
+  if (value === 'earliest' || value === 'latest') return { kind: value };
+  if (value instanceof Position) parsed = { kind: 'position', position: value };
+  else if (value instanceof EventOffset) parsed = { kind: 'position', position: Position.of([{ topic: value.topic, partition: value.partition, next: value.offset }]) };
+  else if (typeof value === 'string' && value.includes('@')) {
+    try {
+      parsed = { kind: 'position', position: Position.parse(value) };
+    } catch (error) {
+      throw new InvalidArgumentError(`${path}: ${(error as Error).message}`, { option: path, value }, error);
+    }
+  } else {
+    const millis = timeMillis(value);
+    if (millis === undefined) {
+      throw new InvalidArgumentError(
+        `${path} must be 'earliest', 'latest', a Position (or its text "topic:partition@offset,..."), an EventOffset, a luxon DateTime, a Date or an ISO time; got ${quote(String(value))}`,
+        { option: path, value: String(value) },
+      );
+    }
+    parsed = { kind: 'time', millis };
+  }
+  if (parsed.kind === 'position' && topics) {
+    const stray = parsed.position.entries().find((e) => !topics.includes(e.topic));
+    if (stray) throw new InvalidArgumentError(`${path} names topic ${quote(stray.topic)}, which is not among the topics read (${topics.map((t) => quote(t)).join(', ')})`, { option: path, value: stray.topic });
+  }
+  return parsed;
+}
+
+/** Epoch milliseconds of a DateTime, a Date or an ISO text; undefined when it is none of them or invalid. */
+export function timeMillis(value: unknown): number | undefined {
+  let dt: DateTime | undefined;
+  if (DateTime.isDateTime(value)) dt = value;
+  else if (value instanceof Date) dt = DateTime.fromJSDate(value);
+  else if (typeof value === 'string') dt = DateTime.fromISO(value, { zone: 'utc' });
+  return dt?.isValid ? dt.toMillis() : undefined;
+}
+
+/**
+ * Bring `offset` into a partition's range `low..high` (high included: "after the last record").
+ * @throws OffsetOutOfRangeError naming the range when it lies outside and `policy` is 'fail'.
+ */
+export function clampToRange(what: string, topic: string, range: PartitionRange, offset: bigint, policy: OutOfRangePolicy): bigint {
+  if (offset >= range.low && offset <= range.high) return offset;
+  if (policy === 'fail') {
+    throw new OffsetOutOfRangeError(what, { topic, offset, ...range }, " (choose onOutOfRange 'earliest' or 'latest' to reset instead)");
+  }
+  return policy === 'earliest' ? range.low : range.high;
+}
+
+/**
+ * The next offset to read of each partition a start position names, checked against the partition's range.
+ * Returns an empty map for 'earliest' and 'latest', which a consumer's reset policy applies where the group
+ * has no commit. A Position leaves partitions it does not name alone.
+ * @throws OffsetOutOfRangeError naming the partition and its valid range (policy 'fail').
+ */
+export async function resolveStartPosition(start: ParsedStart, topics: readonly string[], lookup: OffsetLookup, policy: OutOfRangePolicy): Promise<Map<string, bigint>> {
+  const out = new Map<string, bigint>();
+  if (start.kind === 'earliest' || start.kind === 'latest') return out;
+  for (const topic of topics) {
+    const ranges = await lookup.ranges(topic);
+    const byTime = start.kind === 'time' ? await lookup.offsetsForTime(topic, start.millis) : undefined;
+    for (const range of ranges) {
+      const wanted = start.kind === 'position' ? start.position.get(topic, range.partition) : (byTime!.find((p) => p.partition === range.partition)?.offset ?? range.high);
+      if (wanted === undefined) continue;
+      // A time always lands inside the range; below `low` only if records were deleted since: take `low`.
+      const offset = start.kind === 'time' && wanted < range.low ? range.low : wanted;
+      out.set(partitionKey(topic, range.partition), clampToRange('Start position', topic, range, offset, policy));
+    }
+  }
+  return out;
+}

@@ -1,0 +1,78 @@
+import { Event, type Codec, encodeEvent, jsonCodec } from '@tributary/core';
+import { KafkaProducerPlugin } from '@tributary/producer-plugins';
+import { createTopics, randomTopic, testKafka } from '@tributary/test-kit';
+import type { IHeaders } from 'kafkajs';
+
+/** Poll `check` every 100 ms until it holds; fail naming `what` after `timeoutMs`. */
+export async function until(what: string, check: () => boolean | Promise<boolean>, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** A fresh topic with `partitions` partitions (and its `.DLT` with one, unless `dlt` is false). */
+export async function freshTopic(brokers: string[], prefix: string, partitions: number, dlt = true): Promise<string> {
+  const topic = randomTopic(prefix);
+  await createTopics(brokers, [{ topic, numPartitions: partitions }, ...(dlt ? [{ topic: `${topic}.DLT`, numPartitions: 1 }] : [])]);
+  return topic;
+}
+
+/** Send events through the kafka producer plugin; returns them with their offsets. */
+export async function publish(brokers: string[], topic: string, events: Event[]): Promise<Event[]> {
+  await using plugin = new KafkaProducerPlugin({ topic, brokers });
+  await plugin.open();
+  return plugin.send(events);
+}
+
+/** Events of the given categories in turn, keyed over `keys` keys. */
+export function events(count: number, categories: readonly string[], keys = 8, from = 0): Event[] {
+  return Array.from({ length: count }, (_, k) => {
+    const i = from + k;
+    return Event.create({ category: categories[i % categories.length]!, key: `k${i % keys}`, payload: { i } });
+  });
+}
+
+/** Write raw records (what another producer, or a bug, might write). */
+export async function sendRaw(brokers: string[], topic: string, messages: Array<{ key: string; value: Buffer | string; headers?: IHeaders; partition?: number }>): Promise<void> {
+  const producer = testKafka(brokers).producer();
+  await producer.connect();
+  try {
+    await producer.send({ topic, acks: -1, messages });
+  } finally {
+    await producer.disconnect();
+  }
+}
+
+/** The record kafkajs would send for an event, encoded with `codec`. */
+export async function rawRecordOf(event: Event, topic: string, codec: Codec = jsonCodec): Promise<{ key: string; value: Buffer; headers: Record<string, Buffer> }> {
+  const r = await encodeEvent(event, codec, topic);
+  return { key: r.key?.toString() ?? '', value: r.value, headers: r.headers };
+}
+
+/** Ids that occur more than once, and ids expected but missing. */
+export function compareIds(seen: readonly string[], expected: readonly string[]): { missing: string[]; duplicates: string[]; extra: string[] } {
+  const counts = new Map<string, number>();
+  for (const id of seen) counts.set(id, (counts.get(id) ?? 0) + 1);
+  const want = new Set(expected);
+  return {
+    missing: expected.filter((id) => !counts.has(id)),
+    duplicates: [...counts].filter(([, n]) => n > 1).map(([id]) => id),
+    extra: [...counts.keys()].filter((id) => !want.has(id)),
+  };
+}
+
+/** The group's committed offsets per partition of `topic` (undefined where none). */
+export async function committedOffsets(brokers: string[], groupId: string, topic: string): Promise<Map<number, bigint | undefined>> {
+  const admin = testKafka(brokers).admin();
+  await admin.connect();
+  try {
+    const [offsets] = await admin.fetchOffsets({ groupId, topics: [topic] });
+    return new Map((offsets?.partitions ?? []).map((p) => [p.partition, p.offset === '-1' ? undefined : BigInt(p.offset)]));
+  } finally {
+    await admin.disconnect();
+  }
+}
