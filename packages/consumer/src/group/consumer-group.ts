@@ -126,10 +126,12 @@ export class ConsumerGroup implements AsyncDisposable {
     return this.#counters;
   }
 
+  /** Where the group is in its life (see {@link ConsumerGroupState}); 'failed' after the client gave up. */
   get state(): ConsumerGroupState {
     return this.#state;
   }
 
+  /** The consumer group this member belongs to. */
   get groupId(): string {
     return this.#o.groupId;
   }

@@ -11,6 +11,10 @@ import { Router, type HandlerMap } from '../routing/router.js';
 /** Told of partitions assigned to or revoked from this member. Not awaited by the consumer; a rejection is logged. */
 export type PartitionsListener = (partitions: readonly TopicPartition[]) => unknown;
 
+/**
+ * Options of a {@link ConsumerGroup}, all checked at construction (a wrong one throws InvalidArgumentError
+ * naming its path). Only `brokers` (or `kafka`), `groupId`, `topics` and `handlers` are required.
+ */
 export interface ConsumerGroupOptions {
   /** Bootstrap brokers (`host:port`). Give either this or `kafka`. */
   brokers?: string[];
@@ -25,7 +29,8 @@ export interface ConsumerGroupOptions {
   /** Codecs for decoding; JSON is always known. */
   codecs?: CodecLookup;
   /**
-   * Where to start. 'earliest' (the default) and 'latest' apply only where the group has no commit. Any other
+   * Where to start. 'earliest' (the default) and 'latest' apply only where the group has no commit ('latest':
+   * the end when start() was called, fixed before start() resolves). Any other
    * position (a Position or its text, an EventOffset, a time) repositions the group: when no member of the
    * group is active its commits are set to it before joining, and in any case no record before it reaches a
    * handler of this member, also after a rebalance.

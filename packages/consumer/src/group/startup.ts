@@ -29,6 +29,10 @@ export async function checkTopics(admin: Admin, o: ResolvedOptions, logger: Cons
  * @throws OffsetOutOfRangeError (policy 'fail'); CONNECTION when the broker cannot be asked.
  */
 export async function applyStartPosition(kafka: Kafka, admin: Admin, o: ResolvedOptions, logger: ConsumerLogger): Promise<Map<string, bigint>> {
+  if (o.from.kind === 'latest') {
+    await pinLatest(kafka, admin, o, logger);
+    return new Map();
+  }
   const floors = await resolveStartPosition(o.from, o.topics, adminOffsetLookup(admin), o.onOutOfRange);
   if (floors.size === 0) return floors;
   const offsets = [...floors].map(([key, offset]) => ({ ...fromPartitionKey(key), offset }));
@@ -40,6 +44,28 @@ export async function applyStartPosition(kafka: Kafka, admin: Admin, o: Resolved
     set ? 'group commits set to the start position' : 'group has active members: it keeps its commits; records before the start position are still never handled here',
   );
   return floors;
+}
+
+/**
+ * 'latest' means the end as start() found it, not as the first fetch finds it (kafkajs resolves its reset policy
+ * lazily, so records written right after start() resolved could be skipped): partitions the group has no commit
+ * for get the high watermark committed, when the group has no active member.
+ */
+async function pinLatest(kafka: Kafka, admin: Admin, o: ResolvedOptions, logger: ConsumerLogger): Promise<void> {
+  const committed = await admin.fetchOffsets({ groupId: o.groupId, topics: [...o.topics] });
+  const offsets: Array<{ topic: string; partition: number; offset: bigint }> = [];
+  for (const topic of o.topics) {
+    const mine = committed.find((c) => c.topic === topic)?.partitions ?? [];
+    for (const r of await admin.fetchTopicOffsets(topic)) {
+      const c = mine.find((p) => p.partition === r.partition)?.offset;
+      if (c === undefined || c === '-1') offsets.push({ topic, partition: r.partition, offset: BigInt(r.high) });
+    }
+  }
+  if (offsets.length === 0) return;
+  const set = await setEmptyGroupOffsets(kafka, admin, o.groupId, offsets).catch((error: unknown) => {
+    throw asTributaryError(error, `Setting the start position of group "${o.groupId}"`, { groupId: o.groupId });
+  });
+  logger.debug({ groupId: o.groupId, partitions: offsets.length, pinned: set }, "partitions with no commit pinned at their end ('latest')");
 }
 
 /**

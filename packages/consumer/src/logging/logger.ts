@@ -34,7 +34,10 @@ export function kafkajsLogCreator(logger: ConsumerLogger): logCreator {
     // pauses); it sends one awaited record at a time, so the ordering this warning is about cannot break.
     if (message === 'Limiting retries for the idempotent producer may invalidate EoS guarantees') return;
     const obj = { ...rest, namespace, source: 'kafkajs' };
-    if (level === logLevel.ERROR) logger.error(obj, message);
+    // kafkajs logs every error answer of the broker at ERROR, also those it handles itself (a heartbeat told
+    // the group is rebalancing, a commit refused while it does): what matters of them, the consumer logs.
+    if (namespace === 'Connection' && message.startsWith('Response ')) logger.debug(obj, message);
+    else if (level === logLevel.ERROR) logger.error(obj, message);
     else if (level === logLevel.WARN) logger.warn(obj, message);
     else logger.debug(obj, message);
   };

@@ -24,7 +24,8 @@ describe('the consumer logger', () => {
     log(entry(logLevel.WARN, 'rebalancing'));
     log(entry(logLevel.INFO, 'joined'));
     log(entry(logLevel.WARN, 'Limiting retries for the idempotent producer may invalidate EoS guarantees'));
-    expect(got).toEqual(['error crash', 'warn rebalancing', 'debug joined']);
+    log({ ...entry(logLevel.ERROR, 'Response Heartbeat(key: 12, version: 3)'), namespace: 'Connection' });
+    expect(got).toEqual(['error crash', 'warn rebalancing', 'debug joined', 'debug Response Heartbeat(key: 12, version: 3)']);
     expect(isConsumerLogger(silentLogger)).toBe(true);
     expect(isConsumerLogger({ info() {} })).toBe(false);
   });

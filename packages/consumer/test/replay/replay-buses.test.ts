@@ -1,11 +1,13 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { Event, type ProducerPlugin } from '@tributary/core';
 import { FileLog, FileProducerPlugin, MemoryBus, MemoryProducerPlugin } from '@tributary/producer-plugins';
-import { replay } from '../../src/replay/replay.js';
+import { DateTime } from 'luxon';
+import { replay, type ReplayProgress } from '../../src/replay/replay.js';
 import { fileReplaySource, memoryReplaySource, type ReplaySource } from '../../src/replay/replay-source.js';
+import { replaySourceConformance } from './replay-source.conformance.js';
 
 async function roundTrip(plugin: ProducerPlugin<object>, source: ReplaySource, topic: string): Promise<void> {
   await plugin.open();
@@ -41,6 +43,20 @@ describe('replay of the in-process buses', () => {
     await events.return(undefined);
   });
 
+  it('replays between two times, and reports progress up to done', async () => {
+    const bus = new MemoryBus();
+    const plugin = new MemoryProducerPlugin({ topic: 'timed', partitions: 2 }, { bus });
+    await plugin.open();
+    const base = DateTime.utc(2024, 3, 1).toMillis();
+    const sent = await plugin.send(Array.from({ length: 40 }, (_, i) => Event.create({ category: 'a.b', key: `k${i % 3}`, payload: { i }, timestamp: base + i * 1000 })));
+    const updates: ReplayProgress[] = [];
+    const got: Event[] = [];
+    for await (const e of replay({ source: memoryReplaySource(bus), topic: 'timed', from: DateTime.fromMillis(base + 10_000), to: new Date(base + 30_000).toISOString(), chunk: 4, onProgress: (p) => updates.push(p) })) got.push(e);
+    expect(got.map((e) => e.id).sort()).toEqual(sent.slice(10, 30).map((e) => e.id).sort());
+    expect(updates.at(-1)).toMatchObject({ events: 20, records: 20, done: 1, etaSeconds: 0 });
+    expect(updates.every((u, i) => i === 0 || u.done >= updates[i - 1]!.done)).toBe(true);
+  });
+
   it('refuses a bad chunk or category pattern, naming the option', async () => {
     const bus = new MemoryBus();
     bus.createTopic('t', { partitions: 1 });
@@ -60,5 +76,30 @@ describe('replay of the in-process buses', () => {
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe('memoryReplaySource conformance', () => {
+  replaySourceConformance(async (list) => {
+    const bus = new MemoryBus();
+    const plugin = new MemoryProducerPlugin({ topic: 'conf', partitions: 2 }, { bus });
+    await plugin.open();
+    return { source: memoryReplaySource(bus), topic: 'conf', sent: await plugin.send(list) };
+  });
+});
+
+describe('fileReplaySource conformance', () => {
+  const dirs: string[] = [];
+  afterAll(async () => {
+    for (const d of dirs) await rm(d, { recursive: true, force: true });
+  });
+  replaySourceConformance(async (list) => {
+    const dir = await mkdtemp(join(tmpdir(), 'tributary-conf-'));
+    dirs.push(dir);
+    const plugin = new FileProducerPlugin({ topic: 'conf', directory: dir, partitions: 2 });
+    await plugin.open();
+    const sent = await plugin.send(list);
+    await plugin.close();
+    return { source: fileReplaySource(new FileLog(dir)), topic: 'conf', sent };
   });
 });

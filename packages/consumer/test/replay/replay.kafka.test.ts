@@ -5,6 +5,7 @@ import { KafkaProducerPlugin } from '@tributary/producer-plugins';
 import { createTopics, randomTopic, testKafka } from '@tributary/test-kit';
 import { replay, type ReplayProgress } from '../../src/replay/replay.js';
 import { kafkaReplaySource } from '../../src/replay/replay-source.js';
+import { replaySourceConformance } from './replay-source.conformance.js';
 
 const brokers = inject('kafkaBrokers');
 const categories = ['order.placed', 'order.shipped', 'user.created'];
@@ -92,5 +93,15 @@ describe('replay from Kafka', () => {
     const error = await collect(replay({ source: kafkaReplaySource(testKafka(brokers)), topic, from: `${topic}:0@1000` })).catch((e: unknown) => e);
     expect(isTributaryError(error, 'OFFSET_OUT_OF_RANGE')).toBe(true);
     expect((error as Error).message).toMatch(/range 0 to \d+/);
+  });
+});
+
+describe('kafkaReplaySource conformance', () => {
+  replaySourceConformance(async (list) => {
+    const topic = randomTopic('conf');
+    await createTopics(brokers, [{ topic, numPartitions: 2 }]);
+    await using plugin = new KafkaProducerPlugin({ topic, brokers });
+    await plugin.open();
+    return { source: kafkaReplaySource(testKafka(brokers)), topic, sent: await plugin.send(list) };
   });
 });
