@@ -18,6 +18,8 @@ export interface ConsumerPerfResult {
   records: number;
   recordsPerSec: number;
   mbPerSec: number;
+  /** Records/s once the group was joined (`fetch.nMsg.sec`): the rate without the join. */
+  fetchRecordsPerSec: number;
 }
 
 /** Parse ProducerPerformance's summary: `N records sent, X records/sec (Y MB/sec), A ms avg latency, M ms max latency, p50 ms 50th, ...`. */
@@ -40,7 +42,7 @@ export function parseConsumerPerf(output: string): ConsumerPerfResult {
   const row = lines.slice(headerAt + 1).find((l) => l.split(',').length === header?.length)?.split(',').map((c) => c.trim());
   if (!header || !row) throw new Error(`ConsumerPerformance printed no data row:\n${output.slice(-2000)}`);
   const col = (name: string) => Number(row[header.indexOf(name)]);
-  return { records: col('data.consumed.in.nMsg'), recordsPerSec: col('nMsg.sec'), mbPerSec: col('MB.sec') };
+  return { records: col('data.consumed.in.nMsg'), recordsPerSec: col('nMsg.sec'), mbPerSec: col('MB.sec'), fetchRecordsPerSec: col('fetch.nMsg.sec') };
 }
 
 /** Run a Kafka tool class to completion; resolves with its output and the CPU seconds it used. */

@@ -29,15 +29,27 @@ export async function produceRaw(brokers: string[], topic: string, messages: Mes
   }
 }
 
+/** What a raw kafkajs consuming run measured. */
+export interface RawConsumeResult {
+  /** Value bytes read. */
+  bytes: number;
+  /** From the group join (kafkajs' GROUP_JOIN) to the last record: the throughput part of the run. */
+  afterJoinSeconds: number;
+  /** This process's CPU seconds over the same span. */
+  afterJoinCpu: number;
+}
+
 /**
  * Consume `count` records of `topic` from the beginning with raw kafkajs `eachBatch` in a fresh group, doing
  * nothing per record: the anchor for every Node consuming figure.
  */
-export async function consumeRaw(brokers: string[], topic: string, count: number, timeoutMs = 300_000): Promise<number> {
+export async function consumeRaw(brokers: string[], topic: string, count: number, timeoutMs = 300_000): Promise<RawConsumeResult> {
   const consumer = benchKafka(brokers).consumer({ groupId: `bench-raw-${randomBytes(4).toString('hex')}`, maxBytes: 10 * 1024 * 1024 });
   await consumer.connect();
   let seen = 0;
   let bytes = 0;
+  let joined = { at: performance.now(), cpu: process.cpuUsage() };
+  consumer.on(consumer.events.GROUP_JOIN, () => void (joined = { at: performance.now(), cpu: process.cpuUsage() }));
   try {
     await consumer.subscribe({ topic, fromBeginning: true });
     await new Promise<void>((resolve, reject) => {
@@ -54,8 +66,9 @@ export async function consumeRaw(brokers: string[], topic: string, count: number
         },
       });
     });
+    const cpu = process.cpuUsage(joined.cpu);
+    return { bytes, afterJoinSeconds: (performance.now() - joined.at) / 1000, afterJoinCpu: (cpu.user + cpu.system) / 1e6 };
   } finally {
     await consumer.disconnect();
   }
-  return bytes;
 }

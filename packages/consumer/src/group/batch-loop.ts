@@ -5,6 +5,9 @@ import { messageOf, type ConsumerLogger } from '../logging/logger.js';
 import type { RecordProcessor } from '../processing/record-processor.js';
 import type { PauseControl } from './pause-control.js';
 
+/** How long records handled synchronously may hold the event loop before it gets a turn. */
+const SLICE_MS = 50;
+
 /** What the batch loop needs from the consumer group around it. */
 export interface BatchLoopContext {
   readonly processor: RecordProcessor;
@@ -18,6 +21,8 @@ export interface BatchLoopContext {
   floor(topic: string, partition: number): bigint | undefined;
   /** Move the partition to `next`: a batch was fetched from below its floor. */
   seekToFloor(topic: string, partition: number, next: bigint): void;
+  /** Counts the seeks made so far: a batch checks whether it went stale only after this changed. */
+  seeks(): number;
   /** True once the consumer is stopping or a rebalance is under way: handle no further record now. */
   shouldYield(): boolean;
   /** A heartbeat failed: a rebalance began, or this member was evicted. */
@@ -82,31 +87,37 @@ export class BatchLoop {
     }
     const beat = setInterval(() => void heartbeat().catch((error: unknown) => c.onHeartbeatError(error)), c.heartbeatIntervalMs);
     beat.unref?.();
+    const seeks = c.seeks();
     let lastSettled: string | undefined;
+    let sliceStart = performance.now();
+    let n = 0;
     try {
       for (const message of batch.messages) {
-        if (c.shouldYield() || !isRunning() || isStale() || c.pauses.isPaused(tp)) break;
+        // Records handled without a Promise run back to back; now and then the event loop gets a turn, so
+        // heartbeats, commits and other partitions are not held up by a long synchronous run.
+        if ((++n & 255) === 0 && performance.now() - sliceStart > SLICE_MS) {
+          await new Promise((resolve) => setImmediate(resolve));
+          sliceStart = performance.now();
+        }
+        // A stop, rebalance, pause or seek makes the rest of the batch moot. They come from other tasks, and
+        // isStale (a seek, which only this group makes) is the one check that costs: it runs only after one.
+        if (c.shouldYield() || !isRunning() || c.pauses.isPaused(tp) || (c.seeks() !== seeks && isStale())) break;
         const offset = BigInt(message.offset);
-        tracker.track(offset);
-        const outcome = await c.processor.process({ topic, partition, offset, record: toRecord(message) }, c.signal);
+        let outcome = c.processor.process({ topic, partition, offset, record: toRecord(message) }, c.signal);
+        if (typeof outcome !== 'string') outcome = await outcome;
         if (outcome === 'blocked') {
-          tracker.reset();
           const wait = c.pauses.block(tp);
           c.logger.warn({ topic, partition, offset: message.offset, resumeInMs: wait }, 'partition paused: a record could not be settled');
           break;
         }
-        if (outcome === 'aborted') {
-          tracker.reset();
-          break;
-        }
-        tracker.settle(offset);
+        if (outcome === 'aborted') break;
+        tracker.settleThrough(offset);
         c.pauses.settled(tp);
         lastSettled = message.offset;
       }
     } catch (error) {
       // The processor never throws, so this is a bug (a tracker invariant broken, say). Rather than crash the
       // client, the partition waits and its unsettled records are fetched again after the back-off.
-      tracker.reset();
       const wait = c.pauses.block(tp);
       c.logger.error({ topic, partition, err: messageOf(error), resumeInMs: wait }, 'batch handling failed; partition paused');
     } finally {
@@ -117,13 +128,24 @@ export class BatchLoop {
   }
 }
 
-/** kafkajs' message as Tributary's record. Headers repeated under one name keep the last value. */
+/**
+ * kafkajs' message as Tributary's record. kafkajs reads every header value as a Buffer, and a name repeated
+ * in one record as an array of them: such a name keeps its last value. Headers are copied only then.
+ */
 export function toRecord(message: KafkaMessage): EventRecord {
-  const headers: Record<string, Buffer> = {};
-  for (const name in message.headers) {
-    const raw = message.headers[name];
-    const v = Array.isArray(raw) ? raw[raw.length - 1] : raw;
-    if (v !== undefined) headers[name] = Buffer.isBuffer(v) ? v : Buffer.from(v);
+  const raw = message.headers ?? {};
+  let headers = raw as Record<string, Buffer>;
+  for (const name in raw) {
+    if (Buffer.isBuffer(raw[name])) continue;
+    headers = {};
+    for (const n in raw) {
+      const v = raw[n];
+      const last = Array.isArray(v) ? v[v.length - 1] : v;
+      if (last !== undefined) headers[n] = Buffer.isBuffer(last) ? last : Buffer.from(last);
+    }
+    break;
   }
-  return { key: message.key, value: message.value ?? Buffer.alloc(0), headers, timestamp: message.timestamp };
+  return { key: message.key, value: message.value ?? EMPTY, headers, timestamp: message.timestamp };
 }
+
+const EMPTY = Buffer.alloc(0);

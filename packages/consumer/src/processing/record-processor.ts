@@ -4,7 +4,7 @@ import { retryDelay, type RetryPolicy } from '../failure/retry-policy.js';
 import { delay } from '../internal/delay.js';
 import { partitionKey } from '../internal/topic-partition.js';
 import { messageOf, silentLogger, type ConsumerLogger } from '../logging/logger.js';
-import type { Router } from '../routing/router.js';
+import type { EventHandler, HandlerContext, Router } from '../routing/router.js';
 
 /** A record as fetched, with where it was read. */
 export interface IncomingRecord {
@@ -42,6 +42,10 @@ export interface ProcessingObserver {
   deadLettered(topic: string): void;
 }
 
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return value !== null && (typeof value === 'object' || typeof value === 'function') && typeof (value as { then?: unknown }).then === 'function';
+}
+
 /**
  * What became of a record:
  * - `handled`, `filtered` (no handler wants its category) and `dead-lettered` settle it: it may be committed;
@@ -77,14 +81,20 @@ export class RecordProcessor {
   readonly #logger: ConsumerLogger;
   /** Letters whose write failed, by partition and offset: the record comes back after the partition resumes. */
   readonly #pending = new Map<string, Map<bigint, DeadLetter>>();
+  #first: HandlerContext | undefined;
 
   constructor(options: RecordProcessorOptions) {
     this.#o = options;
     this.#logger = options.logger ?? silentLogger;
   }
 
-  /** Take one record through the chain. Never throws: every failure is an outcome. */
-  async process(incoming: IncomingRecord, signal: AbortSignal): Promise<ProcessOutcome> {
+  /**
+   * Take one record through the chain. Never throws: every failure is an outcome. Synchronous (an outcome, not
+   * a Promise) while nothing on the way is: a record filtered out, or decoded without a registry and handled by
+   * a handler that returned no Promise. The batch loop then goes on to the next record without a round through
+   * the microtask queue, which is most of the cost of a filtered record.
+   */
+  process(incoming: IncomingRecord, signal: AbortSignal): ProcessOutcome | Promise<ProcessOutcome> {
     const { topic, partition, offset, record } = incoming;
     const pending = this.#pending.size === 0 ? undefined : this.#pending.get(partitionKey(topic, partition))?.get(offset);
     if (pending) return this.#publish(pending);
@@ -99,32 +109,77 @@ export class RecordProcessor {
       this.#o.observer?.filtered(topic);
       return 'filtered';
     }
-    let event: Event;
+    let decoded: Event | Promise<Event>;
     try {
-      const decoded = decodeEvent(record, this.#o.codecs, topic, EventOffset.of(topic, partition, offset));
-      event = decoded instanceof Promise ? await decoded : decoded;
+      decoded = decodeEvent(record, this.#o.codecs, topic, EventOffset.of(topic, partition, offset));
     } catch (error) {
-      if (isTributaryError(error) && error.retriable) {
-        // A schema registry out of reach, say: the record is not bad, so it waits rather than dead-letters.
-        this.#logger.warn({ topic, partition, offset: offset.toString(), code: error.code, err: messageOf(error) }, 'decoding failed for a reason that may pass; the partition waits');
-        return 'blocked';
-      }
-      return this.#deadLetter(incoming, error, 0);
+      return this.#undecodable(incoming, error);
     }
+    if (decoded instanceof Promise) {
+      return decoded.then(
+        (event) => this.#handle(incoming, event, handle, signal),
+        (error: unknown) => this.#undecodable(incoming, error),
+      );
+    }
+    return this.#handle(incoming, decoded, handle, signal);
+  }
+
+  /** The first attempt, synchronous when the handler is; retries (always asynchronous) after a failure. */
+  #handle(incoming: IncomingRecord, event: Event, handle: EventHandler, signal: AbortSignal): ProcessOutcome | Promise<ProcessOutcome> {
+    let result: unknown;
+    try {
+      result = handle(event, this.#firstAttempt(signal));
+    } catch (error) {
+      return this.#retry(incoming, event, handle, signal, error);
+    }
+    if (!isThenable(result)) {
+      this.#o.observer?.handled(incoming.topic);
+      return 'handled';
+    }
+    return Promise.resolve(result).then(
+      () => {
+        this.#o.observer?.handled(incoming.topic);
+        return 'handled' as const;
+      },
+      (error: unknown) => this.#retry(incoming, event, handle, signal, error),
+    );
+  }
+
+  /** After attempt 1 failed with `error`: back off and try again, up to the policy's attempts, then dead-letter. */
+  async #retry(incoming: IncomingRecord, event: Event, handle: EventHandler, signal: AbortSignal, error: unknown): Promise<ProcessOutcome> {
+    const { topic, partition, offset } = incoming;
     for (let attempt = 1; ; attempt++) {
+      if (signal.aborted) return 'aborted';
+      if (attempt >= this.#o.retry.attempts) return this.#deadLetter(incoming, error, attempt);
+      this.#o.observer?.retried(topic);
+      const wait = retryDelay(this.#o.retry, attempt, this.#o.random);
+      this.#logger.debug({ topic, partition, offset: offset.toString(), attempt, retryInMs: wait, err: messageOf(error) }, 'handler failed; retrying');
+      if (!(await delay(wait, signal))) return 'aborted';
       try {
-        await handle(event, { attempt, signal });
+        await handle(event, { attempt: attempt + 1, signal });
         this.#o.observer?.handled(topic);
         return 'handled';
-      } catch (error) {
-        if (signal.aborted) return 'aborted';
-        if (attempt >= this.#o.retry.attempts) return this.#deadLetter(incoming, error, attempt);
-        this.#o.observer?.retried(topic);
-        const wait = retryDelay(this.#o.retry, attempt, this.#o.random);
-        this.#logger.debug({ topic, partition, offset: offset.toString(), attempt, retryInMs: wait, err: messageOf(error) }, 'handler failed; retrying');
-        if (!(await delay(wait, signal))) return 'aborted';
+      } catch (next) {
+        error = next;
       }
     }
+  }
+
+  /** Decoding failed: dead-letter the record at once, unless the reason may pass (then the partition waits). */
+  #undecodable(incoming: IncomingRecord, error: unknown): ProcessOutcome | Promise<ProcessOutcome> {
+    if (isTributaryError(error) && error.retriable) {
+      // A schema registry out of reach, say: the record is not bad, so it waits rather than dead-letters.
+      const { topic, partition, offset } = incoming;
+      this.#logger.warn({ topic, partition, offset: offset.toString(), code: error.code, err: messageOf(error) }, 'decoding failed for a reason that may pass; the partition waits');
+      return 'blocked';
+    }
+    return this.#deadLetter(incoming, error, 0);
+  }
+
+  /** The context of every first attempt under one signal: made once, as it never changes. */
+  #firstAttempt(signal: AbortSignal): HandlerContext {
+    if (this.#first?.signal !== signal) this.#first = Object.freeze({ attempt: 1, signal });
+    return this.#first;
   }
 
   /** Drop the letters kept for a partition (it was revoked or sought). */

@@ -5,8 +5,7 @@ const tp = (partition: number) => ({ topic: 't', partition });
 
 function settle(c: Committer, partition: number, ...offsets: bigint[]): void {
   const tracker = c.tracker('t', partition)!;
-  for (const o of offsets) tracker.track(o);
-  for (const o of offsets) tracker.settle(o);
+  for (const o of offsets) tracker.settleThrough(o);
 }
 
 describe('Committer', () => {

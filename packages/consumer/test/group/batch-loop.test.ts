@@ -17,7 +17,7 @@ async function messages(count: number, first = 0): Promise<KafkaMessage[]> {
   }));
 }
 
-function setup(handle: EventHandler, options: { floor?: bigint; heartbeatIntervalMs?: number } = {}) {
+function setup(handle: EventHandler, options: { floor?: bigint; heartbeatIntervalMs?: number; seeks?: () => number } = {}) {
   const publisher = new MemoryDeadLetterPublisher();
   const committer = new Committer();
   committer.assign([{ topic: 't', partition: 0 }]);
@@ -31,6 +31,7 @@ function setup(handle: EventHandler, options: { floor?: bigint; heartbeatInterva
     heartbeatIntervalMs: options.heartbeatIntervalMs ?? 3000,
     floor: () => options.floor,
     seekToFloor: (_t, _p, next) => void sought.push(next),
+    seeks: options.seeks ?? (() => 0),
     shouldYield: () => stop.signal.aborted,
     onHeartbeatError: () => {},
     useCommit: () => {},
@@ -38,13 +39,13 @@ function setup(handle: EventHandler, options: { floor?: bigint; heartbeatInterva
   return { loop, committer, pauses, publisher, paused, stop, sought };
 }
 
-function payload(msgs: KafkaMessage[], state: { resolved: string[]; beats: number }): EachBatchPayload {
+function payload(msgs: KafkaMessage[], state: { resolved: string[]; beats: number }, isStale = () => false): EachBatchPayload {
   return {
     batch: { topic: 't', partition: 0, messages: msgs },
     resolveOffset: (o: string) => void state.resolved.push(o),
     heartbeat: async () => void state.beats++,
     isRunning: () => true,
-    isStale: () => false,
+    isStale,
     commitOffsetsIfNecessary: async () => {},
   } as unknown as EachBatchPayload;
 }
@@ -114,5 +115,58 @@ describe('BatchLoop', () => {
     expect(r.value.length).toBe(0);
     expect(r.headers.a!.toString()).toBe('2');
     expect(r.headers.b!.toString()).toBe('text');
+  });
+
+  it('stops at a pause made by a synchronous handler, before the next record', async () => {
+    const seen: number[] = [];
+    const { loop, pauses, committer } = setup((e) => {
+      const i = (e.payload as { i: number }).i;
+      seen.push(i);
+      if (i === 1) pauses.pauseByUser([{ topic: 't', partition: 0 }], []);
+    });
+    const state = { resolved: [] as string[], beats: 0 };
+    await loop.eachBatch(payload(await messages(5), state));
+    expect(seen).toEqual([0, 1]);
+    expect(state.resolved).toEqual(['1']);
+    expect(committer.pending()).toEqual([{ topic: 't', partition: 0, offset: 2n }]);
+    pauses.close();
+  });
+
+  it('stops once a seek made the batch stale, and only asks kafkajs after a seek', async () => {
+    let seeks = 0;
+    let staleChecks = 0;
+    const seen: number[] = [];
+    const { loop } = setup((e) => {
+      seen.push((e.payload as { i: number }).i);
+      if (seen.length === 2) seeks++;
+    }, { seeks: () => seeks });
+    const state = { resolved: [] as string[], beats: 0 };
+    await loop.eachBatch(payload(await messages(5), state, () => (staleChecks++, true)));
+    expect(seen).toEqual([0, 1]);
+    expect(staleChecks).toBe(1);
+    expect(state.resolved).toEqual(['1']);
+  });
+
+  it('gives the event loop a turn during a long run of synchronous handlers', async () => {
+    let timerFiredAt: number | undefined;
+    const seen: number[] = [];
+    const { loop } = setup((e) => {
+      seen.push((e.payload as { i: number }).i);
+      const until = performance.now() + 1;
+      while (performance.now() < until); // 1 ms of synchronous work per record
+    });
+    setTimeout(() => (timerFiredAt = seen.length), 0);
+    const state = { resolved: [] as string[], beats: 0 };
+    await loop.eachBatch(payload(await messages(600), state));
+    expect(seen).toHaveLength(600);
+    expect(timerFiredAt).toBeDefined();
+    expect(timerFiredAt!).toBeLessThan(600);
+    expect(state.resolved).toEqual(['599']);
+  });
+
+  it('hands a record on with the kafkajs headers object itself when every value is one Buffer', () => {
+    const headers = { a: Buffer.from('1') };
+    const r = toRecord({ key: null, value: Buffer.from('v'), timestamp: '5', offset: '0', attributes: 0, size: 0, headers } as unknown as KafkaMessage);
+    expect(r.headers).toBe(headers);
   });
 });

@@ -154,4 +154,23 @@ describe('RecordProcessor', () => {
     expect(await processor.process(at({ ...record, headers: { ...record.headers, 'tributary-codec': Buffer.from('flaky') } }), signal)).toBe('blocked');
     expect(publisher.attempts).toBe(0);
   });
+
+  it('settles without a Promise when nothing on the way needs one, and with one when the handler returns one', async () => {
+    const { processor, counts } = setup({ 'order.*': () => undefined, 'slow.*': async () => undefined });
+    expect(processor.process(at(await recordOf(Event.create({ category: 'user.x', payload: 1 }))), signal)).toBe('filtered');
+    expect(processor.process(at(await recordOf(Event.create({ category: 'order.x', payload: 1 }))), signal)).toBe('handled');
+    const slow = processor.process(at(await recordOf(Event.create({ category: 'slow.x', payload: 1 }))), signal);
+    expect(slow).toBeInstanceOf(Promise);
+    expect(await slow).toBe('handled');
+    expect(counts).toEqual({ handled: 2, filtered: 1, retried: 0, deadLettered: 0 });
+  });
+
+  it('retries a synchronous handler that throws like an asynchronous one', async () => {
+    const attempts: number[] = [];
+    const { processor, counts } = setup({ '#': (_e, ctx) => { attempts.push(ctx.attempt); if (ctx.attempt < 3) throw new Error('not yet'); } });
+    expect(await processor.process(at(await recordOf(Event.create({ category: 'a.b', payload: 1 }))), signal)).toBe('handled');
+    expect(attempts).toEqual([1, 2, 3]);
+    expect(counts).toMatchObject({ handled: 1, retried: 2, deadLettered: 0 });
+  });
 });
+

@@ -1,33 +1,15 @@
 import type { Codec } from '../codec/codec.js';
 import type { CodecLookup } from '../codec/codec-lookup.js';
 import { ErrorCodes, TributaryError, isTributaryError } from '../errors.js';
-import { Event } from '../event/event.js';
+import { validateCategory } from '../event/category.js';
+import { restoreEvent, type Event } from '../event/event.js';
 import type { EventOffset } from '../offset/event-offset.js';
 import { EventHeaders, RESERVED_HEADER_PREFIX, type EventRecord } from './record.js';
+import { TextCache, type CachedText } from './text-cache.js';
 
-/**
- * The last category and codec name read, as bytes and text: consecutive records mostly repeat them, and
- * comparing a few bytes costs less than making a string. The bytes are copied, so a record's (possibly large)
- * fetch buffer is not kept alive.
- */
-interface Recent {
-  bytes: Buffer;
-  text: string;
-}
-const recentCategory: Recent = { bytes: Buffer.alloc(0), text: '' };
-const recentCodec: Recent = { bytes: Buffer.alloc(0), text: '' };
-
-function textOf(bytes: Buffer, recent: Recent, encoding: 'latin1' | 'utf8'): string {
-  const known = recent.bytes;
-  if (known.length === bytes.length) {
-    let i = 0;
-    while (i < bytes.length && known[i] === bytes[i]) i++;
-    if (i === bytes.length) return recent.text;
-  }
-  recent.text = bytes.toString(encoding);
-  recent.bytes = Buffer.from(bytes);
-  return recent.text;
-}
+// Categories and codec names repeat from record to record: read each distinct one once.
+const categories = new TextCache('latin1');
+const codecNames = new TextCache('utf8');
 
 /** What the error context of a record says about where it came from. */
 function where(topic: string, offset: EventOffset | undefined): Record<string, unknown> {
@@ -50,8 +32,8 @@ function missing(name: string, topic: string, offset: EventOffset | undefined): 
 export function readCategory(record: EventRecord, topic = '(unknown)'): string {
   const category = record.headers[EventHeaders.category];
   if (category === undefined) throw missing(EventHeaders.category, topic, undefined);
-  // Valid categories are ASCII; anything else is refused by Event.create's check, whatever the decoding.
-  return category.toString('latin1');
+  // Valid categories are ASCII; anything else is refused by the decoder's check, whatever the decoding.
+  return categories.get(category).text;
 }
 
 /**
@@ -73,23 +55,23 @@ export function decodeEvent(record: EventRecord, codecs: CodecLookup, topic: str
   if (id === undefined) throw missing(EventHeaders.id, topic, offset);
   const codecName = headers[EventHeaders.codec];
   if (codecName === undefined) throw missing(EventHeaders.codec, topic, offset);
-  // Valid categories are ASCII; anything else is refused by Event.create's check, whatever the decoding.
-  const categoryText = textOf(category, recentCategory, 'latin1');
-  const payload = codecOf(codecs, codecName, topic, offset).decode(record.value, { topic, category: categoryText });
+  // Valid categories are ASCII; anything else is refused by the category check in toEvent, whatever the decoding.
+  const categoryText = categories.get(category);
+  const payload = codecOf(codecs, codecName, topic, offset).decode(record.value, { topic, category: categoryText.text });
   if (payload instanceof Promise) return payload.then((p) => toEvent(record, id, categoryText, p, topic, offset));
   return toEvent(record, id, categoryText, payload, topic, offset);
 }
 
 function codecOf(codecs: CodecLookup, name: Buffer, topic: string, offset: EventOffset | undefined): Codec {
   try {
-    return codecs.get(textOf(name, recentCodec, 'utf8'));
+    return codecs.get(codecNames.get(name).text);
   } catch (cause) {
     if (!isTributaryError(cause)) throw cause;
     throw new TributaryError(cause.code, cause.message, { cause, context: { ...cause.context, ...where(topic, offset) } });
   }
 }
 
-function toEvent(record: EventRecord, id: Buffer, category: string, payload: unknown, topic: string, offset: EventOffset | undefined): Event {
+function toEvent(record: EventRecord, id: Buffer, cachedCategory: CachedText, payload: unknown, topic: string, offset: EventOffset | undefined): Event {
   const headers = record.headers;
   let own: Record<string, string> | undefined;
   for (const name in headers) {
@@ -98,23 +80,25 @@ function toEvent(record: EventRecord, id: Buffer, category: string, payload: unk
   }
   const type = headers[EventHeaders.type];
   const timestamp = headers[EventHeaders.timestamp];
-  let event: Event;
   try {
-    event = Event.create({
+    // Each distinct category is checked against the pattern once, then remembered as checked.
+    const category = cachedCategory.checked ? cachedCategory.text : validateCategory(cachedCategory.text);
+    cachedCategory.checked = true;
+    return restoreEvent({
       id: id.toString('latin1'),
       category,
       type: type === undefined ? undefined : type.toString('utf8'),
       key: record.key === null ? undefined : record.key.toString('utf8'),
-      timestamp: timestamp === undefined ? Number(record.timestamp) : readMillis(timestamp),
+      millis: timestamp === undefined ? Number(record.timestamp) : readMillis(timestamp),
       headers: own,
       payload,
+      offset,
     });
   } catch (cause) {
     if (!isTributaryError(cause)) throw cause;
     const at = offset === undefined ? `topic "${topic}"` : offset.toString();
     throw new TributaryError(ErrorCodes.DECODE_FAILED, `The record at ${at} does not hold a valid event: ${cause.message}`, { cause, context: where(topic, offset) });
   }
-  return offset === undefined ? event : event.withOffset(offset);
 }
 
 /** Decimal ASCII digits to a number without making a string; NaN for anything else (Event.create refuses it). */

@@ -2,7 +2,7 @@ import { DateTime } from 'luxon';
 import { InvalidArgumentError, quote } from '../errors.js';
 import { RESERVED_HEADER_PREFIX } from '../envelope/record.js';
 import { EventOffset } from '../offset/event-offset.js';
-import { UUID_PATTERN, uuidV7 } from '../internal/uuid-v7.js';
+import { normalizeUuidText, uuidV7 } from '../internal/uuid-v7.js';
 import { validateCategory } from './category.js';
 import { toPrintableValue, type PrintableOptions } from './printable.js';
 import { toTimestamp, toTimestampMillis, type TimestampInput } from './timestamp.js';
@@ -62,7 +62,8 @@ function timestampFields(input: TimestampInput): { millis: number; timestamp: Da
 }
 
 function validateId(id: unknown): string {
-  if (typeof id === 'string' && UUID_PATTERN.test(id)) return id.toLowerCase();
+  const normalized = typeof id === 'string' ? normalizeUuidText(id) : undefined;
+  if (normalized !== undefined) return normalized;
   throw new InvalidArgumentError(`Invalid event id ${quote(id)}: expected a UUID in text form, such as "0190163d-8694-739b-aea5-966c26f8ad91"`, {
     value: id,
     expected: 'uuid',
@@ -77,8 +78,11 @@ function validateOptionalText(value: unknown, what: 'type' | 'key', allowEmpty: 
   });
 }
 
+/** The headers of an event that has none: one frozen object shared by all of them. */
+const NO_HEADERS: Readonly<Record<string, string>> = Object.freeze({});
+
 function validateHeaders(headers: unknown): Readonly<Record<string, string>> {
-  if (headers === undefined) return Object.freeze({});
+  if (headers === undefined) return NO_HEADERS;
   if (headers === null || typeof headers !== 'object' || Array.isArray(headers)) {
     throw new InvalidArgumentError(`Invalid event headers ${quote(headers)}: expected an object of string values`, { value: headers, expected: 'headers' });
   }
@@ -95,6 +99,41 @@ function validateHeaders(headers: unknown): Readonly<Record<string, string>> {
     }
   }
   return Object.freeze(Object.fromEntries(entries) as Record<string, string>);
+}
+
+let construct: <P>(fields: EventFields<P>) => Event<P>;
+
+/** An event's fields as read back from a record, with where it was read. */
+export interface RestoredEventFields<P> {
+  id: string;
+  /** Already known to be valid: the decoder checks each distinct category once. */
+  category: string;
+  type: string | undefined;
+  key: string | undefined;
+  millis: number;
+  headers: Readonly<Record<string, string>> | undefined;
+  payload: P;
+  offset: EventOffset | undefined;
+}
+
+/**
+ * An event read back from a record (for the envelope decoder; not part of the package's API): checked as
+ * {@link Event.create} checks, except the category, which the caller vouches for, and built once with its
+ * offset rather than created and then copied by withOffset. Consumers call it for every record they hand on.
+ * @throws InvalidArgumentError as Event.create does.
+ */
+export function restoreEvent<P>(f: RestoredEventFields<P>): Event<P> {
+  return construct<P>({
+    id: validateId(f.id),
+    category: f.category,
+    type: validateOptionalText(f.type, 'type', false),
+    key: validateOptionalText(f.key, 'key', true) ?? f.category,
+    millis: toTimestampMillis(f.millis),
+    timestamp: undefined,
+    headers: validateHeaders(f.headers),
+    payload: f.payload,
+    offset: f.offset,
+  });
 }
 
 /**
@@ -115,6 +154,11 @@ export class Event<P = unknown> {
   readonly offset: EventOffset | undefined;
   readonly #millis: number;
   #timestamp: DateTime | undefined;
+
+  static {
+    // The one way to build an event besides create(): restoreEvent, for records read back (see below).
+    construct = (fields) => new Event(fields);
+  }
 
   private constructor(fields: EventFields<P>) {
     this.id = fields.id;

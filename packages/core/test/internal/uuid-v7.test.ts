@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { UUID_PATTERN, uuidV7, uuidV7Time } from '../../src/internal/uuid-v7.js';
+import { normalizeUuidText, UUID_PATTERN, uuidV7, uuidV7Time } from '../../src/internal/uuid-v7.js';
 
 describe('uuidV7', () => {
   it('has version 7, the RFC variant and the given millisecond timestamp', () => {
@@ -30,5 +30,19 @@ describe('uuidV7', () => {
     const b = uuidV7(Date.UTC(2032, 0, 1) + 1);
     expect(b > a).toBe(true);
     expect(uuidV7Time(b) - uuidV7Time(a)).toBe(1);
+  });
+});
+
+describe('normalizeUuidText', () => {
+  it('agrees with UUID_PATTERN on ids, their mutations and odd strings', () => {
+    const alphabet = '0123456789abcdefABCDEF-gG_ :z';
+    const samples = ['', '-'.repeat(36), uuidV7().toUpperCase(), `${uuidV7()}0`, uuidV7().slice(1)];
+    for (let i = 0; i < 2000; i++) {
+      const chars = [...uuidV7()];
+      const at = Math.floor(Math.random() * chars.length);
+      chars[at] = alphabet[Math.floor(Math.random() * alphabet.length)]!;
+      samples.push(chars.join(''));
+    }
+    for (const s of samples) expect(normalizeUuidText(s), JSON.stringify(s)).toBe(UUID_PATTERN.test(s) ? s.toLowerCase() : undefined);
   });
 });
