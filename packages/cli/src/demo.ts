@@ -30,8 +30,10 @@ async function main(): Promise<void> {
 
 async function roundTripOnKafka(brokers: string[]): Promise<void> {
   await using producer = new KafkaProducerPlugin({ topic: TOPIC, brokers, ensureTopics: [{ topic: TOPIC, partitions: 4 }] });
+  await producer.open();
+  const workers = await startTwoWorkers(brokers);
   const sent = await publish(producer);
-  await consumeWithTwoWorkers(brokers, sent.filter((e) => e.category.startsWith('order.')).length);
+  await workers.finish(sent.filter((e) => e.category.startsWith('order.')).length);
   await replayFrom(kafkaReplaySource(testKafka(brokers, 'tributary-demo')), sent);
 }
 
@@ -50,15 +52,19 @@ function sampleEvents(count: number): Event[] {
 }
 
 async function publish(producer: ProducerPlugin<object>): Promise<Event[]> {
-  await producer.open();
+  if (producer.state === 'new') await producer.open();
   const sent = await producer.send(sampleEvents(400));
   console.log(`\nPublished ${sent.length} events to "${TOPIC}" with the ${producer.name} plugin, for example:`);
   for (const e of sent.slice(0, 4)) console.log(`  ${e.offset} ${e.category.padEnd(14)} id=${e.id}`);
   return sent;
 }
 
-/** Two workers in one group split the partitions; both handle only order.* events (the rest is filtered). */
-async function consumeWithTwoWorkers(brokers: string[], expected: number): Promise<void> {
+/**
+ * Two workers in one group that handle only order.* events (the rest is filtered). Both are started, and the
+ * group is given time to rebalance until each owns partitions, before anything is published: otherwise the
+ * first to join could read the whole topic before the second arrives.
+ */
+async function startTwoWorkers(brokers: string[]): Promise<{ finish(expected: number): Promise<void> }> {
   const groupId = `tributary-demo-${Date.now()}`;
   const perWorker = new Map<string, { events: number; partitions: Set<number> }>();
   const worker = (name: string) => {
@@ -70,12 +76,20 @@ async function consumeWithTwoWorkers(brokers: string[], expected: number): Promi
   };
   const workers = [worker('worker-a'), worker('worker-b')];
   await Promise.all(workers.map((w) => w.start()));
-  const deadline = Date.now() + 60_000;
-  const total = () => [...perWorker.values()].reduce((n, w) => n + w.events, 0);
-  while (total() < expected && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
-  await Promise.all(workers.map((w) => w.stop()));
-  console.log(`\nA group of two workers handled ${total()} of ${expected} order.* events (other categories filtered, still committed):`);
-  for (const [name, w] of perWorker) console.log(`  ${name}: ${w.events} events from partitions ${[...w.partitions].sort().join(', ') || '(none)'}`);
+  const split = () => workers.every((w) => w.assignment().length > 0);
+  for (const deadline = Date.now() + 30_000; !split() && Date.now() < deadline; ) await new Promise((r) => setTimeout(r, 100));
+  console.log(`
+Started a group of two workers: ${workers.map((w, i) => `worker-${'ab'[i]} owns partitions ${w.assignment().map((p) => p.partition).sort().join(', ') || '(none yet)'}`).join('; ')}.`);
+  return {
+    async finish(expected) {
+      const total = () => [...perWorker.values()].reduce((n, w) => n + w.events, 0);
+      for (const deadline = Date.now() + 60_000; total() < expected && Date.now() < deadline; ) await new Promise((r) => setTimeout(r, 200));
+      await Promise.all(workers.map((w) => w.stop()));
+      console.log(`
+The two workers handled ${total()} of ${expected} order.* events (other categories filtered, still committed):`);
+      for (const [name, w] of perWorker) console.log(`  ${name}: ${w.events} events from partitions ${[...w.partitions].sort().join(', ') || '(none)'}`);
+    },
+  };
 }
 
 /** Replay everything after a stored position, drawing a progress bar. */

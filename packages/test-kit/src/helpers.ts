@@ -28,3 +28,47 @@ export async function createTopics(brokers: string[], topics: ITopicConfig[], ti
     await admin.disconnect();
   }
 }
+
+/**
+ * Poll `probe` every 250 ms until it gives a value (not undefined) and return it. A probe that throws counts as
+ * not yet (the cluster may be between states); its last error is named if time runs out.
+ */
+export async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 60_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  while (Date.now() < deadline) {
+    try {
+      const value = await probe();
+      if (value !== undefined) return value;
+    } catch (error) {
+      last = error;
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last === undefined ? '' : `: ${String(last)}`}`);
+}
+
+/** Read the first `count` record values of `topic` as text, from the beginning, in a fresh consumer group. */
+export async function consumeValues(kafka: Kafka, topic: string, count: number, timeoutMs = 60_000): Promise<string[]> {
+  const consumer = kafka.consumer({ groupId: randomGroup() });
+  await consumer.connect();
+  const values: string[] = [];
+  try {
+    await consumer.subscribe({ topic, fromBeginning: true });
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`read ${values.length} of ${count} records of ${topic} in ${timeoutMs} ms`)), timeoutMs);
+      void consumer.run({
+        eachMessage: async ({ message }) => {
+          values.push(message.value?.toString() ?? '');
+          if (values.length >= count) {
+            clearTimeout(timer);
+            resolve();
+          }
+        },
+      });
+    });
+  } finally {
+    await consumer.disconnect();
+  }
+  return values;
+}

@@ -11,4 +11,4 @@ export { findJava, type JavaRuntime } from './runtime/java.js';
 export { freePort } from './runtime/ports.js';
 export { liveProcessCount } from './runtime/process-registry.js';
 export { provideKafka, KAFKA_IMAGE, type KafkaEndpoint, type KafkaSource, type ProvideKafkaOptions } from './select.js';
-export { randomTopic, randomGroup, testKafka, createTopics } from './helpers.js';
+export { randomTopic, randomGroup, testKafka, createTopics, waitFor, consumeValues } from './helpers.js';

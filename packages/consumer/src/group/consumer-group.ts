@@ -1,17 +1,18 @@
-import { Kafka, logLevel, type Admin, type Consumer, type EachBatchPayload } from 'kafkajs';
+import type { Admin, Consumer, EachBatchPayload, Kafka } from 'kafkajs';
 import { ErrorCodes, TributaryError, type EventOffset, type Position } from '@tributary/core';
 import { Committer, type OffsetToCommit } from '../commit/committer.js';
 import { asTributaryError, ConsumerStateError } from '../errors.js';
 import { KafkaDeadLetterPublisher } from '../failure/kafka-dead-letter-publisher.js';
 import { within } from '../internal/deadline.js';
-import { byTopic, fromPartitionKey, partitionName, type TopicPartition } from '../internal/topic-partition.js';
-import { kafkajsLogCreator, messageOf, silentLogger, type ConsumerLogger } from '../logging/logger.js';
+import { fromPartitionKey, topicOffsets, partitionName, type TopicPartition } from '../internal/topic-partition.js';
+import { messageOf, type ConsumerLogger } from '../logging/logger.js';
 import { ConsumerMetrics } from '../metrics/consumer-metrics.js';
 import { SeekState } from '../positions/seek-state.js';
 import { parseStartPosition, type StartPosition } from '../positions/start-position.js';
 import { RecordProcessor, type ProcessingObserver } from '../processing/record-processor.js';
 import { Assignment } from '../rebalance/assignment.js';
 import { BatchLoop } from './batch-loop.js';
+import { consumerConfig, kafkaClient, rebalanceErrorType } from './kafka-client.js';
 import { groupLag, type PartitionLag } from './lag.js';
 import { resolveOptions, type ConsumerGroupOptions, type PartitionsListener, type ResolvedOptions } from './options.js';
 import { PauseControl } from './pause-control.js';
@@ -31,9 +32,6 @@ export interface ConsumerGroupCounters {
 
 /** Where a group is in its life: idle -> starting -> running -> stopping -> stopped; failed when start failed or the client gave up. */
 export type ConsumerGroupState = 'idle' | 'starting' | 'running' | 'stopping' | 'stopped' | 'failed';
-
-/** kafkajs errors on a heartbeat or commit that mean the group is rebalancing or this member is out of it. */
-const REBALANCE_ERRORS = new Set(['REBALANCE_IN_PROGRESS', 'NOT_COORDINATOR_FOR_GROUP', 'ILLEGAL_GENERATION', 'UNKNOWN_MEMBER_ID']);
 
 /**
  * A member of a Kafka consumer group that routes each event to the handler of its category.
@@ -82,12 +80,7 @@ export class ConsumerGroup implements AsyncDisposable {
   constructor(options: ConsumerGroupOptions) {
     const o = (this.#o = resolveOptions(options));
     this.#logger = o.logger;
-    this.#kafka = o.kafka ?? new Kafka({
-      clientId: o.clientId,
-      brokers: o.brokers!,
-      logLevel: o.logger === silentLogger ? logLevel.NOTHING : logLevel.INFO,
-      logCreator: kafkajsLogCreator(o.logger),
-    });
+    this.#kafka = o.kafka ?? kafkaClient(o);
     this.#metrics = o.metrics ? ConsumerMetrics.of(o.metrics.registry).bind(o.groupId, () => this.lag()) : undefined;
     const counters = this.#counters;
     const metrics = this.#metrics?.observer;
@@ -171,14 +164,7 @@ export class ConsumerGroup implements AsyncDisposable {
     const o = this.#o;
     const admin = (this.#admin = this.#kafka.admin());
     const publisher = (this.#publisher = new KafkaDeadLetterPublisher(this.#kafka));
-    const consumer = (this.#consumer = this.#kafka.consumer({
-      groupId: o.groupId,
-      sessionTimeout: o.sessionTimeoutMs,
-      rebalanceTimeout: o.rebalanceTimeoutMs,
-      heartbeatInterval: o.heartbeatIntervalMs,
-      maxWaitTimeInMs: o.fetchMaxWaitMs,
-      allowAutoTopicCreation: false,
-    }));
+    const consumer = (this.#consumer = this.#kafka.consumer(consumerConfig(o)));
     try {
       await Promise.all([admin.connect(), publisher.connect(), consumer.connect()]);
       await checkTopics(admin, o, this.#logger);
@@ -361,8 +347,8 @@ export class ConsumerGroup implements AsyncDisposable {
   }
 
   #onHeartbeatError(error: unknown): void {
-    const type = (error as { type?: string }).type ?? '';
-    if (REBALANCE_ERRORS.has(type)) this.#onRebalancing(`heartbeat: ${type}`);
+    const type = rebalanceErrorType(error);
+    if (type !== undefined) this.#onRebalancing(`heartbeat: ${type}`);
     else this.#logger.debug({ groupId: this.#o.groupId, err: messageOf(error) }, 'heartbeat failed');
   }
 
@@ -381,7 +367,7 @@ export class ConsumerGroup implements AsyncDisposable {
     if (!send) return [];
     try {
       const done = await this.#committer.commit((offsets) =>
-        send({ topics: [...byTopic(offsets)].map(([topic, list]) => ({ topic, partitions: list.map((p) => ({ partition: p.partition, offset: p.offset.toString() })) })) }),
+        send({ topics: topicOffsets(offsets) }),
       );
       if (done.length > 0) this.#logger.debug({ groupId: this.#o.groupId, reason, offsets: done.map((d) => `${d.topic}:${d.partition}@${d.offset}`) }, 'committed');
       return done;

@@ -1,5 +1,5 @@
 import type { Admin, Kafka } from 'kafkajs';
-import { byTopic, type TopicPartition } from './topic-partition.js';
+import { topicOffsets, type TopicPartition } from './topic-partition.js';
 
 // kafkajs' Cluster and Broker are internal; only the calls below are relied on (kafkajs 2.2.x, which is
 // unmaintained and will not change under us). The producer plugins' KafkaFetcher uses the same door.
@@ -32,7 +32,7 @@ const COORDINATOR_MOVING = new Set(['NOT_COORDINATOR_FOR_GROUP', 'GROUP_LOAD_IN_
  * the same through a throwaway member and costs a few seconds.
  */
 export async function setEmptyGroupOffsets(kafka: Kafka, admin: Admin, groupId: string, offsets: ReadonlyArray<TopicPartition & { offset: bigint }>): Promise<boolean> {
-  const topics = [...byTopic(offsets)].map(([topic, list]) => ({ topic, partitions: list.map((p) => ({ partition: p.partition, offset: p.offset.toString() })) }));
+  const topics = topicOffsets(offsets);
   const cluster = createCluster(kafka);
   if (!cluster) return setOffsetsThroughAdmin(admin, groupId, topics);
   await cluster.connect();

@@ -26,6 +26,11 @@ export function byTopic<T extends TopicPartition>(partitions: Iterable<T>): Map<
   return out;
 }
 
+/** Offsets by topic in the shape kafkajs' commit calls take (offsets as decimal text). */
+export function topicOffsets(offsets: Iterable<TopicPartition & { readonly offset: bigint }>): Array<{ topic: string; partitions: Array<{ partition: number; offset: string }> }> {
+  return [...byTopic(offsets)].map(([topic, list]) => ({ topic, partitions: list.map((p) => ({ partition: p.partition, offset: p.offset.toString() })) }));
+}
+
 /** Readable name of a partition for messages: `topic:partition`. */
 export function partitionName(p: TopicPartition): string {
   return `${p.topic}:${p.partition}`;

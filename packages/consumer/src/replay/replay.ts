@@ -70,13 +70,16 @@ export async function* replay(options: ReplayOptions): AsyncGenerator<Event> {
     const started = Date.now();
     const progress: ReplayProgress = { events: 0, records: 0, bytes: 0, done: total === 0 ? 1 : 0, rate: 0, etaSeconds: Infinity };
     for (const range of ranges) {
-      for await (const stored of readRange(source, topic, range, chunk, options.signal, () => report(progress, total, started, options.onProgress))) {
-        progress.records++;
-        progress.bytes += stored.record.value.length;
-        const category = readCategory(stored.record, topic);
-        if (matchers && !matchers.some((m) => m(category))) continue;
-        progress.events++;
-        yield await decodeEvent(stored.record, codecs, topic, stored.offset);
+      for await (const records of readRange(source, topic, range, chunk, options.signal, () => report(progress, total, started, options.onProgress))) {
+        for (const stored of records) {
+          progress.records++;
+          progress.bytes += stored.record.value.length;
+          const category = readCategory(stored.record, topic);
+          if (matchers && !matchers.some((m) => m(category))) continue;
+          progress.events++;
+          // An async generator awaits what it yields: a registry lookup's Promise needs no await of its own.
+          yield decodeEvent(stored.record, codecs, topic, stored.offset);
+        }
       }
     }
     progress.done = 1;
@@ -86,28 +89,37 @@ export async function* replay(options: ReplayOptions): AsyncGenerator<Event> {
   }
 }
 
-/** The records of one partition's range, one fetch at a time; `fetched` is called after each fetch is handed out. */
-async function* readRange(source: ReplaySource, topic: string, range: Range, chunk: number, signal: AbortSignal | undefined, fetched: () => void): AsyncGenerator<StoredRecord> {
+/**
+ * The records of one partition's range, a fetch at a time; `fetched` is called after each fetch is handed out.
+ * The next fetch is under way while the caller works through the current one (the broker and the network work
+ * while this process decodes), so memory holds at most two fetches.
+ */
+async function* readRange(source: ReplaySource, topic: string, range: Range, chunk: number, signal: AbortSignal | undefined, fetched: () => void): AsyncGenerator<readonly StoredRecord[]> {
+  const read = (from: bigint) => source.read(topic, range.partition, from, chunk);
   let next = range.from;
+  let ahead: Promise<StoredRecord[]> | undefined;
   while (next < range.to) {
     if (signal?.aborted) throw new TributaryError(ErrorCodes.ABORTED, 'replay was aborted', { cause: signal.reason });
-    let records = await source.read(topic, range.partition, next, chunk);
+    let records = await (ahead ?? read(next));
+    ahead = undefined;
     // Below the captured end, an empty read means offsets with no record for a reader (transaction markers, a
     // compacted gap at the end). Ask once more, then step over one offset.
-    if (records.length === 0) records = await source.read(topic, range.partition, next, chunk);
+    if (records.length === 0) records = await read(next);
     if (records.length === 0) {
       next++;
       continue;
     }
-    for (const stored of records) {
-      if (stored.offset.offset >= range.to) {
-        fetched();
-        return;
-      }
-      next = stored.offset.offset + 1n;
-      yield stored;
+    const inRange = records[records.length - 1]!.offset.offset < range.to ? records : records.filter((r) => r.offset.offset < range.to);
+    if (inRange.length === 0) break;
+    next = inRange[inRange.length - 1]!.offset.offset + 1n;
+    if (inRange.length === records.length && next < range.to) {
+      ahead = read(next);
+      // Left unread if the caller stops early: its failure then matters to no one.
+      ahead.catch(() => undefined);
     }
+    yield inRange;
     fetched();
+    if (inRange.length < records.length) return;
   }
 }
 

@@ -1,7 +1,7 @@
 import { createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { KafkaRuntimeError } from '../../src/errors.js';
-import { createTopics, randomGroup, randomTopic, testKafka } from '../../src/helpers.js';
+import { consumeValues, createTopics, randomTopic, testKafka } from '../../src/helpers.js';
 import { startKafkaCluster, type KafkaCluster } from '../../src/runtime/cluster.js';
 import { freePort } from '../../src/runtime/ports.js';
 import { liveProcessCount } from '../../src/runtime/process-registry.js';
@@ -36,19 +36,7 @@ describe('single-node launcher', () => {
     await producer.send({ topic, acks: -1, messages: sent.map((value) => ({ key: value, value })) });
     await producer.disconnect();
 
-    const consumer = kafka.consumer({ groupId: randomGroup() });
-    await consumer.connect();
-    await consumer.subscribe({ topic, fromBeginning: true });
-    const received: string[] = [];
-    await new Promise<void>((resolve) => {
-      void consumer.run({
-        eachMessage: async ({ message }) => {
-          received.push(message.value!.toString());
-          if (received.length >= sent.length) resolve();
-        },
-      });
-    });
-    await consumer.disconnect();
+    const received = await consumeValues(kafka, topic, sent.length);
     expect([...received].sort()).toEqual([...sent].sort());
   });
 

@@ -1,26 +1,11 @@
 import { readFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTopics, randomGroup, randomTopic, testKafka } from '../../src/helpers.js';
+import { consumeValues, createTopics, randomTopic, testKafka, waitFor } from '../../src/helpers.js';
 import { startKafkaCluster, type KafkaCluster } from '../../src/runtime/cluster.js';
 
 async function processState(pid: number): Promise<string> {
   const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
   return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
-}
-
-async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 60_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  while (Date.now() < deadline) {
-    try {
-      const value = await probe();
-      if (value !== undefined) return value;
-    } catch (error) {
-      last = error;
-    }
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  throw new Error(`timed out waiting for ${what}: ${String(last)}`);
 }
 
 describe('three-node cluster', () => {
@@ -66,19 +51,7 @@ describe('three-node cluster', () => {
     expect((await admin.describeCluster()).brokers).toHaveLength(3);
 
     // Every acknowledged write is in the log exactly once.
-    const consumer = kafka.consumer({ groupId: randomGroup() });
-    await consumer.connect();
-    await consumer.subscribe({ topic, fromBeginning: true });
-    const seen: string[] = [];
-    await new Promise<void>((resolve) => {
-      void consumer.run({
-        eachMessage: async ({ message }) => {
-          seen.push(message.value!.toString());
-          if (seen.length >= acked.length) resolve();
-        },
-      });
-    });
-    await consumer.disconnect();
+    const seen = await consumeValues(kafka, topic, acked.length);
     await producer.disconnect();
     await admin.disconnect();
     const missing = acked.filter((v) => !seen.includes(v));
