@@ -35,7 +35,7 @@ export interface ReplayOptions {
   categories?: readonly CategoryPattern[];
   /** Codecs for decoding; JSON is always known. */
   codecs?: CodecLookup;
-  /** Records read per fetch. Default 500. Memory stays bounded by one fetch whatever the range. */
+  /** Records read per fetch. Default 500. Memory stays bounded by two fetches (the current one and the next) whatever the range. */
   chunk?: number;
   signal?: AbortSignal;
   /** Called after every fetch. */
@@ -52,8 +52,8 @@ interface Range {
  * Read a topic, or some categories of it, from a position or a time up to the end captured when the replay
  * starts (or up to a given position or time), without joining a consumer group and without committing.
  * Events come partition by partition, in offset order within each, with their offsets. The iterator fetches
- * only as the caller pulls (backpressure), so memory holds at most one fetch (`chunk` records) whatever the
- * range. The replay owns `source`: it closes it when the iteration ends, however it ends.
+ * as the caller pulls (backpressure), one fetch ahead, so memory holds at most two fetches (`chunk` records
+ * each) whatever the range. The replay owns `source`: it closes it when the iteration ends, however it ends.
  * @throws InvalidArgumentError for a bad option or bound; OffsetOutOfRangeError (OFFSET_OUT_OF_RANGE) when a
  *   Position lies outside a partition (naming the valid range); DECODE_FAILED from a record that cannot be
  *   decoded (naming its offset); ABORTED when `signal` aborts.
