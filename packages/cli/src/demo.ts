@@ -11,6 +11,7 @@ import { KafkaProducerPlugin, MemoryBus, MemoryProducerPlugin } from '@tributary
 import { provideKafka, testKafka, type KafkaEndpoint } from '@tributary/test-kit';
 
 const TOPIC = `tributary-demo-${DateTime.utc().toFormat('yyyyLLdd-HHmmss')}`;
+const PARTITIONS = 4;
 
 async function main(): Promise<void> {
   let endpoint: KafkaEndpoint | undefined;
@@ -29,7 +30,7 @@ async function main(): Promise<void> {
 }
 
 async function roundTripOnKafka(brokers: string[]): Promise<void> {
-  await using producer = new KafkaProducerPlugin({ topic: TOPIC, brokers, ensureTopics: [{ topic: TOPIC, partitions: 4 }] });
+  await using producer = new KafkaProducerPlugin({ topic: TOPIC, brokers, ensureTopics: [{ topic: TOPIC, partitions: PARTITIONS }] });
   await producer.open();
   const workers = await startTwoWorkers(brokers);
   const sent = await publish(producer);
@@ -39,7 +40,7 @@ async function roundTripOnKafka(brokers: string[]): Promise<void> {
 
 async function roundTripInMemory(): Promise<void> {
   const bus = new MemoryBus();
-  await using producer = new MemoryProducerPlugin({ topic: TOPIC, partitions: 4 }, { bus });
+  await using producer = new MemoryProducerPlugin({ topic: TOPIC, partitions: PARTITIONS }, { bus });
   await replayFrom(memoryReplaySource(bus), await publish(producer));
 }
 
@@ -76,7 +77,12 @@ async function startTwoWorkers(brokers: string[]): Promise<{ finish(expected: nu
   };
   const workers = [worker('worker-a'), worker('worker-b')];
   await Promise.all(workers.map((w) => w.start()));
-  const split = () => workers.every((w) => w.assignment().length > 0);
+  // Split once each owns some partitions and together they own each one once: a member still holding the view
+  // of the generation it joined alone would count all of them.
+  const split = () => {
+    const owned = workers.map((w) => w.assignment().length);
+    return owned.every((n) => n > 0) && owned.reduce((a, b) => a + b, 0) === PARTITIONS;
+  };
   for (const deadline = Date.now() + 30_000; !split() && Date.now() < deadline; ) await new Promise((r) => setTimeout(r, 100));
   console.log(`
 Started a group of two workers: ${workers.map((w, i) => `worker-${'ab'[i]} owns partitions ${w.assignment().map((p) => p.partition).sort().join(', ') || '(none yet)'}`).join('; ')}.`);
