@@ -75,7 +75,8 @@ async function startTwoWorkers(brokers: string[]): Promise<{ finish(expected: nu
       handlers: { 'order.*': (e) => { const w = perWorker.get(name)!; w.events++; w.partitions.add(e.offset!.partition); } },
     });
   };
-  const workers = [worker('worker-a'), worker('worker-b')];
+  const names = ['worker-a', 'worker-b'];
+  const workers = names.map(worker);
   await Promise.all(workers.map((w) => w.start()));
   // Split once each owns some partitions and together they own each one once: a member still holding the view
   // of the generation it joined alone would count all of them.
@@ -85,7 +86,7 @@ async function startTwoWorkers(brokers: string[]): Promise<{ finish(expected: nu
   };
   for (const deadline = Date.now() + 30_000; !split() && Date.now() < deadline; ) await new Promise((r) => setTimeout(r, 100));
   console.log(`
-Started a group of two workers: ${workers.map((w, i) => `worker-${'ab'[i]} owns partitions ${w.assignment().map((p) => p.partition).sort().join(', ') || '(none yet)'}`).join('; ')}.`);
+Started a group of two workers: ${workers.map((w, i) => `${names[i]} owns partitions ${w.assignment().map((p) => p.partition).sort().join(', ') || '(none yet)'}`).join('; ')}.`);
   return {
     async finish(expected) {
       const total = () => [...perWorker.values()].reduce((n, w) => n + w.events, 0);

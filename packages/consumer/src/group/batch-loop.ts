@@ -21,7 +21,7 @@ export interface BatchLoopContext {
   floor(topic: string, partition: number): bigint | undefined;
   /** Move the partition to `next`: a batch was fetched from below its floor. */
   seekToFloor(topic: string, partition: number, next: bigint): void;
-  /** Counts the seeks made so far: a batch checks whether it went stale only after this changed. */
+  /** Counts the start positions and seeks set so far: a batch checks whether it went stale only after this changed. */
   seeks(): number;
   /** True once the consumer is stopping or a rebalance is under way: handle no further record now. */
   shouldYield(): boolean;
@@ -100,7 +100,8 @@ export class BatchLoop {
           sliceStart = performance.now();
         }
         // A stop, rebalance, pause or seek makes the rest of the batch moot. They come from other tasks, and
-        // isStale (a seek, which only this group makes) is the one check that costs: it runs only after one.
+        // isStale (a seek, which only this group makes) is the one check that costs: it runs only after a new
+        // position was set.
         if (c.shouldYield() || !isRunning() || c.pauses.isPaused(tp) || (c.seeks() !== seeks && isStale())) break;
         const offset = BigInt(message.offset);
         let outcome = c.processor.process({ topic, partition, offset, record: toRecord(message) }, c.signal);

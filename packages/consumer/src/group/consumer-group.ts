@@ -70,8 +70,6 @@ export class ConsumerGroup implements AsyncDisposable {
   #commit: EachBatchPayload['commitOffsetsIfNecessary'] | undefined;
   #commitTimer: NodeJS.Timeout | undefined;
   #rebalancing = false;
-  /** Seeks made on the client so far (see BatchLoopContext.seeks). */
-  #seekCount = 0;
   #joinWaiter: { resolve(): void; reject(error: unknown): void } | undefined;
   #starting: Promise<void> | undefined;
   #stopping: Promise<void> | undefined;
@@ -110,7 +108,7 @@ export class ConsumerGroup implements AsyncDisposable {
       signal: this.#stopSignal.signal,
       floor: (topic, partition) => this.#seeks.floor(topic, partition),
       seekToFloor: (topic, partition, next) => this.#seekOwned({ topic, partition }, next),
-      seeks: () => this.#seekCount,
+      seeks: () => this.#seeks.changes,
       shouldYield: () => this.#stopSignal.signal.aborted || this.#rebalancing,
       onHeartbeatError: (error) => this.#onHeartbeatError(error),
       useCommit: (commit) => void (this.#commit = commit),
@@ -317,7 +315,6 @@ export class ConsumerGroup implements AsyncDisposable {
   /** Seek an owned partition now: kafkajs applies it before its next fetch and drops batches fetched before. */
   #seekOwned(p: TopicPartition, next: bigint): void {
     this.#seeks.request(p, next, true);
-    this.#seekCount++;
     this.#client((c) => c.seek({ topic: p.topic, partition: p.partition, offset: next.toString() }));
     this.#committer.tracker(p.topic, p.partition)?.seekTo(next);
     this.#processor.forget(p.topic, p.partition);

@@ -8,6 +8,12 @@ import { fromPartitionKey, partitionKey, type TopicPartition } from '../internal
 export class SeekState {
   readonly #floors = new Map<string, bigint>();
   readonly #pending = new Map<string, bigint>();
+  #changes = 0;
+
+  /** How many times a floor was set so far: a batch in flight can have gone stale only once this changed. */
+  get changes(): number {
+    return this.#changes;
+  }
 
   floor(topic: string, partition: number): bigint | undefined {
     return this.#floors.get(partitionKey(topic, partition));
@@ -17,6 +23,7 @@ export class SeekState {
   request(p: TopicPartition, next: bigint, owned: boolean): void {
     const key = partitionKey(p.topic, p.partition);
     this.#floors.set(key, next);
+    this.#changes++;
     if (owned) this.#pending.delete(key);
     else this.#pending.set(key, next);
   }

@@ -3,8 +3,9 @@ import { describe, expect, it, vi } from 'vitest';
 import { AvroCodec, type AvroCodecOptions } from '../../src/codec/avro-codec.js';
 import { frameConfluent, unframeConfluent } from '../../src/codec/confluent-wire.js';
 import { InMemorySchemaRegistry, schemaId, type SchemaRegistry } from '../../src/codec/schema-registry.js';
-import { InvalidArgumentError, TributaryError, isTributaryError } from '../../src/errors.js';
+import { InvalidArgumentError, isTributaryError } from '../../src/errors.js';
 import { COLLIDING_AVRO } from './fixtures.js';
+import { asyncFailure as failure } from '../support/failure.js';
 
 const ctx = { topic: 'users', category: 'user.created' };
 const v1 = { type: 'record', name: 'User', fields: [{ name: 'id', type: 'string' }, { name: 'age', type: 'int' }] } as Schema;
@@ -24,16 +25,6 @@ const nested = {
 
 function codec(schemas: AvroCodecOptions['schemas'], registry: SchemaRegistry = new InMemorySchemaRegistry(), subjectStrategy?: AvroCodecOptions['subjectStrategy']): AvroCodec {
   return new AvroCodec({ registry, schemas, subjectStrategy });
-}
-
-async function failure(fn: () => unknown): Promise<TributaryError> {
-  try {
-    await fn();
-  } catch (error) {
-    if (error instanceof TributaryError) return error;
-    throw error;
-  }
-  throw new Error('expected a TributaryError');
 }
 
 describe('AvroCodec encoding', () => {

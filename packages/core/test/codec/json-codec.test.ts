@@ -1,18 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { JsonCodec, jsonCodec } from '../../src/codec/json-codec.js';
-import { TributaryError } from '../../src/errors.js';
+import { failure } from '../support/failure.js';
 
 const ctx = { topic: 'orders', category: 'order.placed' };
-
-function failure(fn: () => unknown): TributaryError {
-  try {
-    fn();
-  } catch (error) {
-    if (error instanceof TributaryError) return error;
-    throw error;
-  }
-  throw new Error('expected a TributaryError');
-}
 
 describe('JsonCodec', () => {
   it('is named json and shared', () => {

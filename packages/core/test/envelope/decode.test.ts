@@ -7,9 +7,10 @@ import { InMemorySchemaRegistry } from '../../src/codec/schema-registry.js';
 import { decodeEvent, readCategory } from '../../src/envelope/decode.js';
 import { encodeEvent } from '../../src/envelope/encode.js';
 import { EventHeaders, type EventRecord } from '../../src/envelope/record.js';
-import { InvalidArgumentError, TributaryError } from '../../src/errors.js';
+import { InvalidArgumentError } from '../../src/errors.js';
 import { Event } from '../../src/event/event.js';
 import { EventOffset } from '../../src/offset/event-offset.js';
+import { failure } from '../support/failure.js';
 
 const id = '0190163d-8694-739b-aea5-966c26f8ad91';
 const millis = Date.UTC(2024, 4, 1, 12, 0, 0, 123);
@@ -27,16 +28,6 @@ function record(overrides: Partial<EventRecord> = {}, headers: Record<string, st
     else merged[name] = Buffer.from(value);
   }
   return { ...base, headers: merged, ...overrides };
-}
-
-function failure(fn: () => unknown): TributaryError {
-  try {
-    fn();
-  } catch (error) {
-    if (error instanceof TributaryError) return error;
-    throw error;
-  }
-  throw new Error('expected a TributaryError');
 }
 
 function expectSameEvent(actual: Event, expected: Event): void {
