@@ -17,16 +17,26 @@ export function testKafka(brokers: string[], clientId = 'tributary-test'): Kafka
   return new Kafka({ clientId, brokers, logLevel: logLevel.NOTHING, retry: { retries: 5, initialRetryTime: 100 } });
 }
 
-/** Create topics and wait until every partition has a leader. */
+/**
+ * Create topics and wait until every partition has a leader. Unless a topic's `configEntries` say otherwise,
+ * it keeps its records whatever their age (`retention.ms=-1`): tests write events with fixed past timestamps,
+ * and a broker's time retention (7 days by default, checked every few minutes) would otherwise delete them
+ * in the middle of a test.
+ */
 export async function createTopics(brokers: string[], topics: ITopicConfig[], timeoutMs = 30_000): Promise<void> {
   const admin = testKafka(brokers, 'tributary-test-admin').admin();
   await admin.connect();
   try {
-    await admin.createTopics({ topics, waitForLeaders: false });
+    await admin.createTopics({ topics: topics.map(keepingOldRecords), waitForLeaders: false });
     await waitForLeaders(admin, topics.map((t) => t.topic), timeoutMs);
   } finally {
     await admin.disconnect();
   }
+}
+
+function keepingOldRecords(topic: ITopicConfig): ITopicConfig {
+  const entries = topic.configEntries ?? [];
+  return entries.some((e) => e.name === 'retention.ms') ? topic : { ...topic, configEntries: [...entries, { name: 'retention.ms', value: '-1' }] };
 }
 
 /**
