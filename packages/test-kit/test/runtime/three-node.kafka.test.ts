@@ -61,9 +61,10 @@ describe('three-node cluster', () => {
 
   it('pauses and resumes a node by its pid', async () => {
     const node = cluster.nodes.find((n) => n.running)!;
+    // A signal is delivered asynchronously: the kernel shows the JVM stopped (state T) a moment after kill().
     node.pause();
-    expect(await processState(node.pid!)).toBe('T');
+    expect(await waitFor('the paused node stopped', async () => ((await processState(node.pid!)) === 'T' ? true : undefined), 10_000)).toBe(true);
     node.resume();
-    expect(await processState(node.pid!)).not.toBe('T');
+    expect(await waitFor('the resumed node running', async () => ((await processState(node.pid!)) !== 'T' ? true : undefined), 10_000)).toBe(true);
   });
 });
