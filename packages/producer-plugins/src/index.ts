@@ -9,7 +9,8 @@ export { useCompression, registerAllCompressionCodecs, COMPRESSION_NAMES, type C
 export { KafkaProducerPlugin, type KafkaProducerSettings, type KafkaProducerSettingsInput } from './kafka/kafka-producer-plugin.js';
 export { kafkaSettingsShape } from './kafka/settings.js';
 export { readToEnd, type ReadRecord } from './kafka/read-to-end.js';
-export { KafkaFetcher, type FetchedRecord, type FetchResult } from './kafka/fetcher.js';
+export { KafkaFetcher, type FetchedRecord, type FetchResult, type FetchOptions, type PartitionFetch, type PartitionFetchRequest } from './kafka/fetcher.js';
+export { decodeRecordBatches, RecordBatchFormatError, type DecodedRecord, type DecodedBatches, type AbortedTransaction, type Decompress } from './kafka/record-batch.js';
 export { KafkaSchemaLog, type KafkaSchemaLogOptions } from './kafka/schema-log.js';
 
 // The in-process bus and the memory and file plugins.

@@ -8,8 +8,10 @@ export interface OffsetToCommit extends TopicPartition {
 
 /**
  * Sends commits to the group. Contract: resolves once the group coordinator accepted every offset given, and
- * rejects otherwise (then none of them counts as committed). One attempt: it is never retried into a later
- * group generation, where the partition may belong to another member.
+ * rejects otherwise (then none of them counts as committed). The group's sink is kafkajs' commitOffsets, which
+ * retries passing failures: a retry that lands after a rebalance can set a partition now read by another member
+ * back to what this member handled. That can only deliver records again, never skip one, and the other
+ * member's next commit moves the partition on.
  */
 export type CommitSink = (offsets: readonly OffsetToCommit[]) => Promise<void>;
 

@@ -1,22 +1,23 @@
-import type { Admin, Consumer, EachBatchPayload, Kafka } from 'kafkajs';
+import type { Admin, Consumer, Kafka } from 'kafkajs';
+import { KafkaFetcher } from '@tributary/producer-plugins';
 import { ErrorCodes, TributaryError, type EventOffset, type Position } from '@tributary/core';
 import { Committer, type OffsetToCommit } from '../commit/committer.js';
 import { asTributaryError, ConsumerStateError } from '../errors.js';
 import { KafkaDeadLetterPublisher } from '../failure/kafka-dead-letter-publisher.js';
 import { within } from '../internal/deadline.js';
-import { fromPartitionKey, topicOffsets, partitionName, type TopicPartition } from '../internal/topic-partition.js';
+import { fromPartitionKey, partitionName, type TopicPartition } from '../internal/topic-partition.js';
 import { messageOf, type ConsumerLogger } from '../logging/logger.js';
 import { ConsumerMetrics } from '../metrics/consumer-metrics.js';
 import { SeekState } from '../positions/seek-state.js';
 import { parseStartPosition, type StartPosition } from '../positions/start-position.js';
 import { RecordProcessor, type ProcessingObserver } from '../processing/record-processor.js';
 import { Assignment } from '../rebalance/assignment.js';
-import { BatchLoop } from './batch-loop.js';
-import { consumerConfig, kafkaClient, rebalanceErrorType } from './kafka-client.js';
+import { FetchLoop } from './fetch-loop.js';
+import { consumerConfig, kafkaClient } from './kafka-client.js';
 import { groupLag, type PartitionLag } from './lag.js';
 import { resolveOptions, type ConsumerGroupOptions, type PartitionsListener, type ResolvedOptions } from './options.js';
 import { PauseControl } from './pause-control.js';
-import { applyStartPosition, checkTopics, seekTargets } from './startup.js';
+import { applyStartPosition, checkTopics, positionsOnAssignment, seekTargets } from './startup.js';
 
 /** Counts of what the group did with the records it read, since it was made. */
 export interface ConsumerGroupCounters {
@@ -61,13 +62,15 @@ export class ConsumerGroup implements AsyncDisposable {
   readonly #stopSignal = new AbortController();
   readonly #pauses: PauseControl;
   readonly #processor: RecordProcessor;
-  readonly #loop: BatchLoop;
+  readonly #loop: FetchLoop;
   readonly #metrics: { observer: ProcessingObserver; unbind(): void } | undefined;
   #state: ConsumerGroupState = 'idle';
   #consumer: Consumer | undefined;
   #admin: Admin | undefined;
   #publisher: KafkaDeadLetterPublisher | undefined;
-  #commit: EachBatchPayload['commitOffsetsIfNecessary'] | undefined;
+  #fetcher: KafkaFetcher | undefined;
+  /** Counts joins: positions looked up for one assignment are dropped once a later one came. */
+  #generation = 0;
   #commitTimer: NodeJS.Timeout | undefined;
   #rebalancing = false;
   #joinWaiter: { resolve(): void; reject(error: unknown): void } | undefined;
@@ -88,30 +91,23 @@ export class ConsumerGroup implements AsyncDisposable {
       retried: (topic) => void (counters.retried++, metrics?.retried(topic)),
       deadLettered: (topic) => void (counters.deadLettered++, metrics?.deadLettered(topic)),
     };
-    this.#pauses = new PauseControl(
-      {
-        pause: ({ topic, partition }) => this.#client((c) => c.pause([{ topic, partitions: [partition] }])),
-        resume: ({ topic, partition }) => this.#client((c) => c.resume([{ topic, partitions: [partition] }])),
-      },
-      o.deadLetterBackoff,
-    );
+    // The fetch loop asks PauseControl before each fetch and record; a resume only has to wake it.
+    this.#pauses = new PauseControl({ pause: () => {}, resume: () => this.#loop.wake() }, o.deadLetterBackoff);
     this.#processor = new RecordProcessor({
       router: o.router, codecs: o.codecs, retry: o.retry, group: o.groupId, deadLetterTopic: o.deadLetterTopic, logger: o.logger, observer,
       publisher: { publish: (letter) => this.#publisher!.publish(letter) },
     });
-    this.#loop = new BatchLoop({
+    this.#loop = new FetchLoop({
+      fetcher: { fetchPartitions: (requests, options, each) => this.#fetcher!.fetchPartitions(requests, options, each) },
       processor: this.#processor,
       committer: this.#committer,
       pauses: this.#pauses,
-      heartbeatIntervalMs: o.heartbeatIntervalMs,
       logger: o.logger,
       signal: this.#stopSignal.signal,
-      floor: (topic, partition) => this.#seeks.floor(topic, partition),
-      seekToFloor: (topic, partition, next) => this.#seekOwned({ topic, partition }, next),
-      seeks: () => this.#seeks.changes,
-      shouldYield: () => this.#stopSignal.signal.aborted || this.#rebalancing,
-      onHeartbeatError: (error) => this.#onHeartbeatError(error),
-      useCommit: (commit) => void (this.#commit = commit),
+      concurrency: o.partitionsConcurrently,
+      fetch: { maxWaitMs: o.fetchMaxWaitMs, maxBytesPerPartition: o.fetchMaxBytesPerPartition, maxBytes: o.fetchMaxBytes },
+      rebalancing: () => this.#rebalancing,
+      resetPosition: (p) => this.#resetPosition(p),
     });
   }
 
@@ -163,6 +159,7 @@ export class ConsumerGroup implements AsyncDisposable {
     const admin = (this.#admin = this.#kafka.admin());
     const publisher = (this.#publisher = new KafkaDeadLetterPublisher(this.#kafka));
     const consumer = (this.#consumer = this.#kafka.consumer(consumerConfig(o)));
+    this.#fetcher = new KafkaFetcher(this.#kafka);
     try {
       await Promise.all([admin.connect(), publisher.connect(), consumer.connect()]);
       await checkTopics(admin, o, this.#logger);
@@ -175,7 +172,7 @@ export class ConsumerGroup implements AsyncDisposable {
     consumer.on(consumer.events.REBALANCING, () => this.#onRebalancing('rebalance'));
     // A heartbeat that went through means no rebalance is under way (a failed one may have been a passing
     // coordinator move that kafkajs got over without rejoining): handling goes on.
-    consumer.on(consumer.events.HEARTBEAT, () => void (this.#rebalancing = false));
+    consumer.on(consumer.events.HEARTBEAT, () => this.#rebalanceOver());
     consumer.on(consumer.events.CRASH, (e) => this.#onCrash(e.payload.error, e.payload.restart));
     const joined = new Promise<void>((resolve, reject) => {
       this.#joinWaiter = { resolve, reject };
@@ -183,10 +180,13 @@ export class ConsumerGroup implements AsyncDisposable {
     });
     try {
       await consumer.subscribe({ topics: [...o.topics], fromBeginning: o.from.kind !== 'latest' });
-      await consumer.run({ autoCommit: false, eachBatchAutoResolve: false, partitionsConsumedConcurrently: o.partitionsConcurrently, eachBatch: this.#loop.eachBatch });
+      // kafkajs keeps the membership (join, heartbeats, rebalances); every topic is paused in it at each join
+      // (#onJoin), and the fetch loop reads the assigned partitions. A batch kafkajs still hands over is ignored.
+      await consumer.run({ autoCommit: false, eachBatchAutoResolve: false, eachBatch: async () => {} });
     } catch (error) {
       throw asTributaryError(error, `Joining consumer group "${o.groupId}"`, { groupId: o.groupId });
     }
+    this.#loop.start();
     await joined;
     this.#commitTimer = setInterval(() => void this.#commitNow('interval'), o.commitIntervalMs);
     this.#commitTimer.unref?.();
@@ -219,8 +219,7 @@ export class ConsumerGroup implements AsyncDisposable {
     let drained = true;
     let left = true;
     if (wasRunning) {
-      // No new fetches while in-flight handlers finish (a fetch would only be dropped).
-      this.#client((c) => c.pause(this.#o.topics.map((topic) => ({ topic }))));
+      // The stop signal ended the fetch loop; handlers in flight finish (or see the signal and give up).
       drained = await within(deadline, this.#loop.whenIdle());
       if (drained) await within(deadline, this.#commitNow('stop'));
     }
@@ -241,7 +240,7 @@ export class ConsumerGroup implements AsyncDisposable {
   /** Disconnect every client; true when the consumer left the group before the deadline. */
   async #disconnect(deadline: number): Promise<boolean> {
     const left = await within(deadline, this.#consumer?.disconnect() ?? Promise.resolve());
-    await within(deadline, Promise.allSettled([this.#publisher?.disconnect(), this.#admin?.disconnect()]));
+    await within(deadline, Promise.allSettled([this.#publisher?.disconnect(), this.#admin?.disconnect(), this.#fetcher?.close()]));
     return left;
   }
 
@@ -260,7 +259,8 @@ export class ConsumerGroup implements AsyncDisposable {
     const targets = await seekTargets(this.#admin!, parseStartPosition(position, 'position', o.topics), o);
     for (const [key, next] of targets) {
       const p = fromPartitionKey(key);
-      if (this.#assignment.owns(p.topic, p.partition)) this.#seekOwned(p, next);
+      // A partition whose first position is still being looked up takes the seek with it (#adopt).
+      if (this.#loop.position(p) !== undefined) this.#seekOwned(p, next);
       else this.#seeks.request(p, next, false);
     }
     this.#logger.info({ groupId: o.groupId, partitions: targets.size }, 'seek requested');
@@ -312,28 +312,64 @@ export class ConsumerGroup implements AsyncDisposable {
     if (this.#state !== 'running') throw new ConsumerStateError(operation, this.#state);
   }
 
-  /** Seek an owned partition now: kafkajs applies it before its next fetch and drops batches fetched before. */
+  /** Seek a partition being read now: records fetched beyond are dropped, the one in hand is its last. */
   #seekOwned(p: TopicPartition, next: bigint): void {
     this.#seeks.request(p, next, true);
-    this.#client((c) => c.seek({ topic: p.topic, partition: p.partition, offset: next.toString() }));
+    this.#loop.seek(p, next);
     this.#committer.tracker(p.topic, p.partition)?.seekTo(next);
     this.#processor.forget(p.topic, p.partition);
     this.#pauses.unblock(p);
   }
 
-  /** kafkajs' GROUP_JOIN: emitted after the assignment is known and before the first fetch of the generation. */
+  /** kafkajs' GROUP_JOIN: emitted after the assignment is known and before kafkajs' first fetch of the generation. */
   #onJoin(memberAssignment: Record<string, number[]>): void {
-    this.#rebalancing = false;
+    const generation = ++this.#generation;
+    // Before kafkajs' first fetch: it must never read (a client restarted after a crash forgets its pauses).
+    this.#client((c) => c.pause(this.#o.topics.map((topic) => ({ topic }))));
     const change = this.#assignment.update(memberAssignment);
     this.#committer.assign(change.owned);
     for (const p of change.revoked) this.#processor.forget(p.topic, p.partition);
+    this.#loop.revoke(change.revoked);
     this.#pauses.assign(change.owned);
-    for (const s of this.#seeks.takePending(change.owned)) this.#seekOwned(s, s.next);
+    this.#rebalanceOver();
     this.#logger.info({ groupId: this.#o.groupId, owned: change.owned.length, assigned: change.assigned.map(partitionName), revoked: change.revoked.map(partitionName) }, 'joined the group');
     this.#notify('revoked', this.#o.onPartitionsRevoked, change.revoked);
     this.#notify('assigned', this.#o.onPartitionsAssigned, change.assigned);
-    this.#joinWaiter?.resolve();
-    this.#joinWaiter = undefined;
+    // Partitions owned but not read yet: newly assigned ones, and any whose first lookup an earlier join cut short.
+    const unread = change.owned.filter((p) => this.#loop.position(p) === undefined);
+    void this.#adopt(unread, generation).then(() => {
+      this.#joinWaiter?.resolve();
+      this.#joinWaiter = undefined;
+    });
+  }
+
+  /**
+   * Start reading newly assigned partitions: from a seek made for them meanwhile, else from the group's commit
+   * (or, with none, the start of the log, or its end for `from: 'latest'`), never below the start position. A
+   * lookup that fails is tried again while the assignment stands.
+   */
+  async #adopt(assigned: readonly TopicPartition[], generation: number): Promise<void> {
+    for (let attempt = 0; assigned.length > 0 && generation === this.#generation && !this.#stopSignal.signal.aborted; attempt++) {
+      try {
+        const positions = await positionsOnAssignment(this.#admin!, this.#o, assigned, this.#seeks);
+        if (generation !== this.#generation) return;
+        const pending = this.#seeks.takePending(assigned);
+        this.#loop.assign(positions);
+        for (const s of pending) this.#seekOwned(s, s.next);
+        return;
+      } catch (error) {
+        const wait = Math.min(5000, 200 * 2 ** attempt);
+        this.#logger.warn({ groupId: this.#o.groupId, err: messageOf(error), retryInMs: wait }, 'could not look up where to read the assigned partitions; trying again');
+        await new Promise((resolve) => setTimeout(resolve, wait));
+      }
+    }
+  }
+
+  /** Where to read a partition whose position lies outside its log: the nearer end of it. */
+  async #resetPosition(p: TopicPartition & { next: bigint }): Promise<bigint> {
+    const range = (await this.#admin!.fetchTopicOffsets(p.topic)).find((r) => r.partition === p.partition);
+    if (!range) throw new TributaryError(ErrorCodes.CONNECTION, `No offsets for ${partitionName(p)}`, { retriable: true });
+    return p.next < BigInt(range.low) ? BigInt(range.low) : BigInt(range.high);
   }
 
   /** A rebalance began: handle no further record, and commit what settled while the generation is still valid. */
@@ -343,10 +379,11 @@ export class ConsumerGroup implements AsyncDisposable {
     void this.#commitNow(reason);
   }
 
-  #onHeartbeatError(error: unknown): void {
-    const type = rebalanceErrorType(error);
-    if (type !== undefined) this.#onRebalancing(`heartbeat: ${type}`);
-    else this.#logger.debug({ groupId: this.#o.groupId, err: messageOf(error) }, 'heartbeat failed');
+  /** A join or a heartbeat went through: no rebalance is under way (any more), and reading goes on. */
+  #rebalanceOver(): void {
+    if (!this.#rebalancing) return;
+    this.#rebalancing = false;
+    this.#loop.wake();
   }
 
   #onCrash(error: Error, restart: boolean): void {
@@ -358,13 +395,13 @@ export class ConsumerGroup implements AsyncDisposable {
     if (this.#state === 'running') this.#state = 'failed';
   }
 
-  /** Commit settled offsets through the batch's one-attempt path; failures are logged, and retried next time. */
+  /** Commit settled offsets; failures are logged, and what they held is committed at the next chance. */
   async #commitNow(reason: string, rethrow = false): Promise<readonly OffsetToCommit[]> {
-    const send = this.#commit;
-    if (!send) return [];
+    const consumer = this.#consumer;
+    if (!consumer) return [];
     try {
       const done = await this.#committer.commit((offsets) =>
-        send({ topics: topicOffsets(offsets) }),
+        consumer.commitOffsets(offsets.map((o) => ({ topic: o.topic, partition: o.partition, offset: o.offset.toString() }))),
       );
       if (done.length > 0) this.#logger.debug({ groupId: this.#o.groupId, reason, offsets: done.map((d) => `${d.topic}:${d.partition}@${d.offset}`) }, 'committed');
       return done;

@@ -23,12 +23,3 @@ export function consumerConfig(o: ResolvedOptions): ConsumerConfig {
     allowAutoTopicCreation: false,
   };
 }
-
-/** kafkajs errors on a heartbeat or commit that mean the group is rebalancing or this member is out of it. */
-const REBALANCE_ERRORS = new Set(['REBALANCE_IN_PROGRESS', 'NOT_COORDINATOR_FOR_GROUP', 'ILLEGAL_GENERATION', 'UNKNOWN_MEMBER_ID']);
-
-/** The kafkajs error type when `error` means a rebalance (see REBALANCE_ERRORS); undefined otherwise. */
-export function rebalanceErrorType(error: unknown): string | undefined {
-  const type = (error as { type?: unknown } | null)?.type;
-  return typeof type === 'string' && REBALANCE_ERRORS.has(type) ? type : undefined;
-}

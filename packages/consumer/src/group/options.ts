@@ -56,6 +56,13 @@ export interface ConsumerGroupOptions {
   heartbeatIntervalMs?: number;
   /** Longest a fetch waits for records; also bounds how long stop() waits for the fetch in flight. Default 500. */
   fetchMaxWaitMs?: number;
+  /**
+   * Bytes fetched per partition at a time, about (Kafka's max.partition.fetch.bytes; a larger record batch still
+   * comes whole). The group holds at most two fetches per partition: the one handled and the next. Default 1 MiB.
+   */
+  fetchMaxBytesPerPartition?: number;
+  /** Bytes per fetch response, about (Kafka's fetch.max.bytes). Default 50 MiB. */
+  fetchMaxBytes?: number;
   /** Default deadline of stop(), ms. Default 30000. */
   stopDeadlineMs?: number;
   onPartitionsAssigned?: PartitionsListener;
@@ -86,6 +93,8 @@ export interface ResolvedOptions {
   readonly rebalanceTimeoutMs: number;
   readonly heartbeatIntervalMs: number;
   readonly fetchMaxWaitMs: number;
+  readonly fetchMaxBytesPerPartition: number;
+  readonly fetchMaxBytes: number;
   readonly stopDeadlineMs: number;
   readonly onPartitionsAssigned: PartitionsListener | undefined;
   readonly onPartitionsRevoked: PartitionsListener | undefined;
@@ -154,6 +163,8 @@ export function resolveOptions(options: ConsumerGroupOptions): ResolvedOptions {
     rebalanceTimeoutMs: integer('rebalanceTimeoutMs', o.rebalanceTimeoutMs, Math.max(60_000, sessionTimeoutMs), 1000),
     heartbeatIntervalMs,
     fetchMaxWaitMs: integer('fetchMaxWaitMs', o.fetchMaxWaitMs, 500, 0),
+    fetchMaxBytesPerPartition: integer('fetchMaxBytesPerPartition', o.fetchMaxBytesPerPartition, 1024 * 1024, 1024),
+    fetchMaxBytes: integer('fetchMaxBytes', o.fetchMaxBytes, 50 * 1024 * 1024, 1024),
     stopDeadlineMs: integer('stopDeadlineMs', o.stopDeadlineMs, 30_000, 0),
     onPartitionsAssigned: optionalFunction('onPartitionsAssigned', o.onPartitionsAssigned),
     onPartitionsRevoked: optionalFunction('onPartitionsRevoked', o.onPartitionsRevoked),

@@ -2,9 +2,10 @@ import type { Admin, Kafka } from 'kafkajs';
 import { InvalidArgumentError } from '@tributary/core';
 import { asTributaryError } from '../errors.js';
 import { setEmptyGroupOffsets } from '../internal/group-offsets.js';
-import { fromPartitionKey, partitionKey } from '../internal/topic-partition.js';
+import { fromPartitionKey, partitionKey, type TopicPartition } from '../internal/topic-partition.js';
 import type { ConsumerLogger } from '../logging/logger.js';
 import { adminOffsetLookup } from '../positions/offset-lookup.js';
+import type { SeekState } from '../positions/seek-state.js';
 import { resolveStartPosition, type ParsedStart } from '../positions/start-position.js';
 import type { ResolvedOptions } from './options.js';
 
@@ -80,4 +81,29 @@ export async function seekTargets(admin: Admin, parsed: ParsedStart, o: Resolved
     for (const r of await admin.fetchTopicOffsets(topic)) targets.set(partitionKey(topic, r.partition), BigInt(parsed.kind === 'earliest' ? r.low : r.high));
   }
   return targets;
+}
+
+/**
+ * Where this member starts reading partitions just assigned to it: the group's commit, or with none the start
+ * of the log (the end for `from: 'latest'`), and never below the partition's floor (the start position or the
+ * last seek), so no record before it reaches a handler.
+ */
+export async function positionsOnAssignment(admin: Admin, o: ResolvedOptions, assigned: readonly TopicPartition[], seeks: SeekState): Promise<Array<TopicPartition & { next: bigint }>> {
+  const topics = [...new Set(assigned.map((p) => p.topic))];
+  const committed = await admin.fetchOffsets({ groupId: o.groupId, topics });
+  const ranges = new Map<string, Array<{ partition: number; low: string; high: string }>>();
+  const out: Array<TopicPartition & { next: bigint }> = [];
+  for (const p of assigned) {
+    const c = committed.find((t) => t.topic === p.topic)?.partitions.find((q) => q.partition === p.partition)?.offset;
+    let next: bigint;
+    if (c !== undefined && c !== '-1') next = BigInt(c);
+    else {
+      if (!ranges.has(p.topic)) ranges.set(p.topic, await admin.fetchTopicOffsets(p.topic));
+      const range = ranges.get(p.topic)!.find((r) => r.partition === p.partition);
+      next = BigInt((o.from.kind === 'latest' ? range?.high : range?.low) ?? '0');
+    }
+    const floor = seeks.floor(p.topic, p.partition);
+    out.push({ topic: p.topic, partition: p.partition, next: floor !== undefined && next < floor ? floor : next });
+  }
+  return out;
 }

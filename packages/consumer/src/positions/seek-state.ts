@@ -2,18 +2,12 @@ import { fromPartitionKey, partitionKey, type TopicPartition } from '../internal
 
 /**
  * Where this member was told to read, per partition. The floor is the lowest offset that may reach a handler
- * (the start position, then the last seek); a batch fetched from below it is dropped. A seek of a partition
- * the member does not own yet waits until it is assigned.
+ * (the start position, then the last seek): a newly assigned partition is never read from below it. A seek of
+ * a partition the member does not read yet waits until it is assigned.
  */
 export class SeekState {
   readonly #floors = new Map<string, bigint>();
   readonly #pending = new Map<string, bigint>();
-  #changes = 0;
-
-  /** How many times a floor was set so far: a batch in flight can have gone stale only once this changed. */
-  get changes(): number {
-    return this.#changes;
-  }
 
   floor(topic: string, partition: number): bigint | undefined {
     return this.#floors.get(partitionKey(topic, partition));
@@ -23,7 +17,6 @@ export class SeekState {
   request(p: TopicPartition, next: bigint, owned: boolean): void {
     const key = partitionKey(p.topic, p.partition);
     this.#floors.set(key, next);
-    this.#changes++;
     if (owned) this.#pending.delete(key);
     else this.#pending.set(key, next);
   }

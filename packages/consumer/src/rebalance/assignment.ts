@@ -30,10 +30,6 @@ export class Assignment {
     return { owned: [], assigned: [], revoked };
   }
 
-  owns(topic: string, partition: number): boolean {
-    return this.#owned.has(partitionKey(topic, partition));
-  }
-
   /** Owned partitions, sorted by topic then partition. */
   list(): TopicPartition[] {
     return [...this.#owned.values()].sort((a, b) => (a.topic === b.topic ? a.partition - b.partition : a.topic < b.topic ? -1 : 1));

@@ -22,15 +22,13 @@ export async function readToEnd(kafka: Kafka, topic: string, timeoutMs = 60_000)
       if (Date.now() > deadline) {
         throw new TributaryError(ErrorCodes.TIMEOUT, `readToEnd(${topic}) timed out at ${topic}:${partition}@${next}, before its end ${high}`, { context: { topic, partition } });
       }
-      const { records: fetched } = await fetcher.fetch(topic, partition, next, { maxBytes: 4 * 1024 * 1024, maxWaitMs: 100 });
-      for (const r of fetched) {
-        if (BigInt(r.offset) >= high) break;
+      const fetched = await fetcher.fetch(topic, partition, next, { maxBytes: 4 * 1024 * 1024, maxWaitMs: 100 });
+      for (const r of fetched.records) {
+        if (r.offset >= high) break;
         records.push(r);
       }
-      // Transaction markers and compacted gaps leave offsets with no record: step past what was seen.
-      const last = fetched[fetched.length - 1];
-      if (last) next = BigInt(last.offset) + 1n;
-      else if (fetched.length === 0) next = await skipEmpty(fetcher, topic, partition, next, high);
+      // Past the fetched batches, transaction markers and compacted gaps included.
+      next = fetched.next;
     }
   }
   return records;
@@ -52,10 +50,4 @@ async function partitionRanges(kafka: Kafka, topic: string, deadline: number): P
   } finally {
     await admin.disconnect();
   }
-}
-
-/** An empty answer below the end means only control records or a gap lie ahead: look one offset further. */
-async function skipEmpty(fetcher: KafkaFetcher, topic: string, partition: number, next: bigint, high: bigint): Promise<bigint> {
-  const again = await fetcher.fetch(topic, partition, next, { maxBytes: 4 * 1024 * 1024, maxWaitMs: 500 });
-  return again.records.length === 0 ? (next + 1n < high ? next + 1n : high) : next;
 }

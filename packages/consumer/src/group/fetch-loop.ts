@@ -1,0 +1,347 @@
+import type { EventRecord, TributaryError } from '@tributary/core';
+import type { DecodedRecord, FetchOptions, PartitionFetch, PartitionFetchRequest } from '@tributary/producer-plugins';
+import type { Committer } from '../commit/committer.js';
+import { partitionKey, type TopicPartition } from '../internal/topic-partition.js';
+import { messageOf, type ConsumerLogger } from '../logging/logger.js';
+import type { RecordProcessor } from '../processing/record-processor.js';
+import type { PauseControl } from './pause-control.js';
+
+/** How long records handled synchronously may hold the event loop before it gets a turn. */
+const SLICE_MS = 50;
+/** The longest the loop sleeps with nothing to fetch before it looks again (timers wake it sooner). */
+const IDLE_MS = 1000;
+/** Back-off after a failed fetch, growing to the maximum while failures go on. */
+const RETRY = { initialMs: 100, maxMs: 2000 };
+
+/** Reads partitions from their leaders (KafkaFetcher in production); `each` gets each leader's answers as they come. */
+export interface PartitionFetcher {
+  fetchPartitions(requests: readonly PartitionFetchRequest[], options: FetchOptions, each: (answers: PartitionFetch[]) => void): Promise<unknown>;
+}
+
+/** What the fetch loop needs from the consumer group around it. */
+export interface FetchLoopContext {
+  readonly fetcher: PartitionFetcher;
+  readonly processor: RecordProcessor;
+  readonly committer: Committer;
+  readonly pauses: PauseControl;
+  readonly logger: ConsumerLogger;
+  /** Handed to handlers; aborts when the consumer begins to stop, which also ends the loop. */
+  readonly signal: AbortSignal;
+  /** How many partitions may be handled at the same time. */
+  readonly concurrency: number;
+  readonly fetch: FetchOptions;
+  /** True while a rebalance is under way: no record is handled and nothing is fetched. */
+  rebalancing(): boolean;
+  /** Where to read a partition whose position turned out to lie outside its log (retention deleted it, say). */
+  resetPosition(p: TopicPartition & { readonly next: bigint }, error: TributaryError): Promise<bigint>;
+}
+
+interface PartitionState extends TopicPartition {
+  /** The next offset to fetch. */
+  next: bigint;
+  /** Moves on at each seek, rewind or revocation: fetched records of an older epoch are dropped. */
+  epoch: number;
+  owned: boolean;
+  /** Records fetched and waiting for the partition's worker: at most one fetch's worth. */
+  queued: { records: DecodedRecord[]; epoch: number } | undefined;
+  fetching: boolean;
+  working: boolean;
+  resetting: boolean;
+  /** After a failed fetch of this partition, not before this time. */
+  retryAt: number;
+  /** Failed fetches in a row: the back-off grows with them. */
+  failures: number;
+}
+
+/**
+ * The group's reading: fetches the partitions this member owns straight from their leaders (one request per
+ * leader for all of them, decoded by Tributary's record-batch decoder) and takes each partition's records
+ * through the record processor, in offset order, one record at a time. Membership, heartbeats and rebalances
+ * are the kafkajs consumer's job; this loop never waits for them.
+ *
+ * - A partition's next records are fetched while its current ones are handled, so the handler rarely waits
+ *   for the network; at most two fetches per partition are held.
+ * - Each record settles before the next is taken; only settled offsets reach the committer. A `blocked` record
+ *   pauses the partition (PauseControl) and the partition reads again from it once resumed; a record not taken
+ *   because of a stop, rebalance, pause or seek is read again from where it was.
+ * - `concurrency` partitions are handled side by side, taking turns; order holds within each.
+ */
+export class FetchLoop {
+  readonly #c: FetchLoopContext;
+  readonly #states = new Map<string, PartitionState>();
+  #active = 0;
+  #idle: Array<() => void> = [];
+  #waiter: (() => void) | undefined;
+  #failures = 0;
+  #started = false;
+
+  constructor(context: FetchLoopContext) {
+    this.#c = context;
+  }
+
+  /** Partitions being handled right now. */
+  get active(): number {
+    return this.#active;
+  }
+
+  /** Start fetching; the loop ends when the context's signal aborts. */
+  start(): void {
+    if (this.#started) return;
+    this.#started = true;
+    void this.#run().catch((error: unknown) => this.#c.logger.error({ err: messageOf(error) }, 'fetch loop failed'));
+    this.#c.signal.addEventListener('abort', () => this.wake(), { once: true });
+  }
+
+  /** Resolves once no partition is being handled. */
+  whenIdle(): Promise<void> {
+    return this.#active === 0 ? Promise.resolve() : new Promise((resolve) => this.#idle.push(resolve));
+  }
+
+  /** Read these newly owned partitions, each from its offset. */
+  assign(partitions: ReadonlyArray<TopicPartition & { next: bigint }>): void {
+    for (const p of partitions) {
+      this.#drop(p);
+      this.#states.set(partitionKey(p.topic, p.partition), {
+        topic: p.topic, partition: p.partition, next: p.next, epoch: 0, owned: true,
+        queued: undefined, fetching: false, working: false, resetting: false, retryAt: 0, failures: 0,
+      });
+    }
+    this.wake();
+  }
+
+  /** Stop reading these partitions: records fetched or in hand for them are dropped. */
+  revoke(partitions: readonly TopicPartition[]): void {
+    for (const p of partitions) this.#drop(p);
+  }
+
+  /** Read an owned partition from `next` on: what was fetched beyond is dropped, the record in hand is its last. */
+  seek(p: TopicPartition, next: bigint): void {
+    const s = this.#states.get(partitionKey(p.topic, p.partition));
+    if (!s) return;
+    s.next = next;
+    s.epoch++;
+    s.queued = undefined;
+    this.wake();
+  }
+
+  /** Where an owned partition reads next (for tests and diagnostics). */
+  position(p: TopicPartition): bigint | undefined {
+    return this.#states.get(partitionKey(p.topic, p.partition))?.next;
+  }
+
+  /** Something changed that may let a partition be fetched (a resume, the end of a rebalance). */
+  wake(): void {
+    const waiter = this.#waiter;
+    this.#waiter = undefined;
+    waiter?.();
+  }
+
+  #drop(p: TopicPartition): void {
+    const key = partitionKey(p.topic, p.partition);
+    const s = this.#states.get(key);
+    if (!s) return;
+    s.owned = false;
+    s.epoch++;
+    s.queued = undefined;
+    this.#states.delete(key);
+  }
+
+  /**
+   * Fetch every partition that may be fetched, without waiting for the answers: each leader's come back on their
+   * own, so a leader with nothing new (waiting up to maxWaitMs) holds up no other.
+   */
+  async #run(): Promise<void> {
+    const c = this.#c;
+    while (!c.signal.aborted) {
+      const ready = this.#fetchable();
+      if (ready.length === 0) {
+        await this.#sleep();
+        continue;
+      }
+      const round = new Map<string, { s: PartitionState; epoch: number }>();
+      for (const s of ready) {
+        s.fetching = true;
+        round.set(partitionKey(s.topic, s.partition), { s, epoch: s.epoch });
+      }
+      const settle = (answers: PartitionFetch[]) => {
+        for (const answer of answers) {
+          const entry = round.get(partitionKey(answer.topic, answer.partition));
+          if (!entry) continue;
+          round.delete(partitionKey(answer.topic, answer.partition));
+          entry.s.fetching = false;
+          this.#take(entry.s, entry.epoch, answer);
+        }
+        this.#kick();
+        this.wake();
+      };
+      const requests = ready.map((s) => ({ topic: s.topic, partition: s.partition, offset: s.next }));
+      void c.fetcher.fetchPartitions(requests, c.fetch, settle).then(
+        () => (this.#failures = 0),
+        (error: unknown) => {
+          // Nothing was sent (the cluster's metadata could not be read): every partition of the round waits.
+          const wait = Math.min(RETRY.maxMs, RETRY.initialMs * 2 ** Math.min(this.#failures++, 10));
+          if (!c.signal.aborted) c.logger.warn({ err: messageOf(error), retryInMs: wait, partitions: round.size }, 'fetch failed; trying again');
+          for (const { s } of round.values()) {
+            s.fetching = false;
+            s.retryAt = Date.now() + wait;
+          }
+          round.clear();
+          this.wake();
+        },
+      );
+    }
+  }
+
+  #fetchable(): PartitionState[] {
+    const c = this.#c;
+    if (c.rebalancing()) return [];
+    const now = Date.now();
+    const out: PartitionState[] = [];
+    for (const s of this.#states.values()) {
+      if (s.queued || s.fetching || s.resetting || s.retryAt > now || c.pauses.isPaused(s)) continue;
+      out.push(s);
+    }
+    return out;
+  }
+
+  /** Sleep until woken, the next partition retry is due, or IDLE_MS passed. */
+  #sleep(ms?: number): Promise<void> {
+    let wait = ms ?? IDLE_MS;
+    if (ms === undefined) for (const s of this.#states.values()) if (s.retryAt > 0) wait = Math.max(1, Math.min(wait, s.retryAt - Date.now()));
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => this.wake(), wait);
+      this.#waiter = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+    });
+  }
+
+  #take(s: PartitionState, epoch: number, answer: PartitionFetch): void {
+    if (!s.owned || s.epoch !== epoch) return;
+    if (answer.error) {
+      this.#failed(s, answer.error);
+      return;
+    }
+    s.retryAt = 0;
+    s.failures = 0;
+    s.next = answer.next;
+    if (answer.records.length > 0) s.queued = { records: answer.records, epoch };
+  }
+
+  #failed(s: PartitionState, error: TributaryError): void {
+    const c = this.#c;
+    if (error.code === 'OFFSET_OUT_OF_RANGE') {
+      s.resetting = true;
+      const epoch = s.epoch;
+      void c.resetPosition(s, error).then(
+        (next) => {
+          if (s.owned && s.epoch === epoch) {
+            c.logger.warn({ topic: s.topic, partition: s.partition, from: s.next.toString(), to: next.toString() }, 'position outside the log; reading from the nearest end of it');
+            this.seek(s, next);
+          }
+        },
+        (failure: unknown) => {
+          c.logger.warn({ topic: s.topic, partition: s.partition, err: messageOf(failure) }, 'could not look up where the log lies; trying again');
+          s.retryAt = Date.now() + RETRY.maxMs;
+        },
+      ).finally(() => {
+        s.resetting = false;
+        this.wake();
+      });
+      return;
+    }
+    // A moved leader or a broker out of reach passes; bytes that cannot be decoded may not, so they wait longer.
+    const wait = error.retriable ? Math.min(RETRY.maxMs, RETRY.initialMs * 2 ** Math.min(s.failures++, 10)) : RETRY.maxMs * 5;
+    s.retryAt = Date.now() + wait;
+    c.logger[error.retriable ? 'debug' : 'error']({ topic: s.topic, partition: s.partition, err: error.message, retryInMs: wait }, 'partition fetch failed; trying again');
+  }
+
+  /** Start workers for partitions with records waiting, up to the concurrency, oldest waiting first. */
+  #kick(): void {
+    if (this.#active >= this.#c.concurrency) return;
+    for (const [key, s] of this.#states) {
+      if (!s.queued || s.working) continue;
+      // Served partitions go to the back of the line, so none is starved when concurrency is below their number.
+      this.#states.delete(key);
+      this.#states.set(key, s);
+      void this.#work(s);
+      if (this.#active >= this.#c.concurrency) return;
+    }
+  }
+
+  async #work(s: PartitionState): Promise<void> {
+    const queued = s.queued!;
+    s.queued = undefined;
+    s.working = true;
+    this.#active++;
+    // The partition's next records can be fetched while these are handled.
+    this.wake();
+    try {
+      if (queued.epoch === s.epoch) await this.#handle(s, queued.records, queued.epoch);
+    } finally {
+      s.working = false;
+      if (--this.#active === 0) for (const resolve of this.#idle.splice(0)) resolve();
+      this.#kick();
+    }
+  }
+
+  async #handle(s: PartitionState, records: readonly DecodedRecord[], epoch: number): Promise<void> {
+    const c = this.#c;
+    const { topic, partition } = s;
+    const tracker = c.committer.tracker(topic, partition);
+    if (!tracker) return;
+    let sliceStart = performance.now();
+    let n = 0;
+    let offset = records[0]!.offset;
+    try {
+      for (const r of records) {
+        offset = r.offset;
+        // Records handled without a Promise run back to back; now and then the event loop gets a turn, so
+        // heartbeats, commits, fetches and other partitions are not held up by a long synchronous run.
+        if ((++n & 255) === 0 && performance.now() - sliceStart > SLICE_MS) {
+          await new Promise((resolve) => setImmediate(resolve));
+          sliceStart = performance.now();
+        }
+        // A stop, rebalance, pause, seek or revocation makes the rest moot: it is read again from here.
+        if (s.epoch !== epoch || c.signal.aborted || c.rebalancing() || c.pauses.isPaused(s)) return this.#rewind(s, epoch, offset);
+        let outcome = c.processor.process({ topic, partition, offset, record: asEventRecord(r) }, c.signal);
+        if (typeof outcome !== 'string') {
+          outcome = await outcome;
+          // Moved elsewhere (a seek) or given away while the handler ran: where it reads now is settled elsewhere.
+          if (s.epoch !== epoch) return;
+        }
+        if (outcome === 'blocked') {
+          const wait = c.pauses.block(s);
+          c.logger.warn({ topic, partition, offset: offset.toString(), resumeInMs: wait }, 'partition paused: a record could not be settled');
+          return this.#rewind(s, epoch, offset);
+        }
+        if (outcome === 'aborted') return this.#rewind(s, epoch, offset);
+        tracker.settleThrough(offset);
+        c.pauses.settled(s);
+      }
+    } catch (error) {
+      // The processor never throws, so this is a bug (a tracker invariant broken, say). Rather than crash the
+      // client, the partition waits and its unsettled records are fetched again after the back-off.
+      const wait = c.pauses.block(s);
+      c.logger.error({ topic, partition, err: messageOf(error), resumeInMs: wait }, 'record handling failed; partition paused');
+      this.#rewind(s, epoch, offset);
+    }
+  }
+
+  /** Read the partition again from `offset`, unless a seek or revocation already moved it elsewhere. */
+  #rewind(s: PartitionState, epoch: number, offset: bigint): void {
+    if (!s.owned || s.epoch !== epoch) return;
+    s.next = offset;
+    s.epoch++;
+    s.queued = undefined;
+    this.wake();
+  }
+}
+
+const EMPTY = Buffer.alloc(0);
+
+/** A decoded record as the processor takes it; a null value (a tombstone) is empty bytes. */
+function asEventRecord(r: DecodedRecord): EventRecord {
+  return r.value === null ? { key: r.key, value: EMPTY, headers: r.headers, timestamp: r.timestamp } : (r as EventRecord);
+}

@@ -1,0 +1,266 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { createCodecLookup, encodeEvent, ErrorCodes, Event, jsonCodec, TributaryError } from '@tributary/core';
+import type { DecodedRecord, FetchOptions, PartitionFetch, PartitionFetchRequest } from '@tributary/producer-plugins';
+import { waitFor } from '@tributary/test-kit';
+import { Committer } from '../../src/commit/committer.js';
+import { MemoryDeadLetterPublisher } from '../../src/failure/memory-dead-letter-publisher.js';
+import { retryPolicy } from '../../src/failure/retry-policy.js';
+import { FetchLoop, type PartitionFetcher } from '../../src/group/fetch-loop.js';
+import { PauseControl } from '../../src/group/pause-control.js';
+import { silentLogger } from '../../src/logging/logger.js';
+import { RecordProcessor } from '../../src/processing/record-processor.js';
+import { Router, type EventHandler } from '../../src/routing/router.js';
+
+const T0 = { topic: 't', partition: 0 };
+const T1 = { topic: 't', partition: 1 };
+
+async function log(count: number, partition = 0): Promise<DecodedRecord[]> {
+  return Promise.all(
+    Array.from({ length: count }, async (_, i) => {
+      const r = await encodeEvent(Event.create({ category: 'a.b', key: `k${i}`, payload: { p: partition, i } }), jsonCodec, 't');
+      return { offset: BigInt(i), key: r.key, value: r.value, headers: r.headers, timestamp: r.timestamp };
+    }),
+  );
+}
+
+/** Partitions held in memory; each fetch returns up to `chunk` records from the offset asked. */
+class FakeFetcher implements PartitionFetcher {
+  readonly logs = new Map<number, DecodedRecord[]>();
+  readonly requests: PartitionFetchRequest[][] = [];
+  chunk = 10;
+  failNext: unknown;
+  outOfRange = new Set<bigint>();
+
+  /** Milliseconds before a partition's answer comes (as from its own leader); default 1. */
+  readonly delays = new Map<number, number>();
+
+  async fetchPartitions(requests: readonly PartitionFetchRequest[], _options: FetchOptions, each: (answers: PartitionFetch[]) => void): Promise<void> {
+    this.requests.push([...requests]);
+    await new Promise((r) => setTimeout(r, 1));
+    if (this.failNext) {
+      const error = this.failNext;
+      this.failNext = undefined;
+      throw error;
+    }
+    await Promise.all(
+      requests.map(async (r) => {
+        await new Promise((done) => setTimeout(done, this.delays.get(r.partition) ?? 0));
+        const all = this.logs.get(r.partition) ?? [];
+        if (this.outOfRange.has(r.offset)) return each([{ ...r, records: [], next: r.offset, highWatermark: BigInt(all.length), error: new TributaryError(ErrorCodes.OFFSET_OUT_OF_RANGE, 'out') }]);
+        const records = all.filter((x) => x.offset >= r.offset).slice(0, this.chunk);
+        each([{ ...r, records, next: records.length ? records[records.length - 1]!.offset + 1n : r.offset, highWatermark: BigInt(all.length) }]);
+      }),
+    );
+  }
+}
+
+const stops: AbortController[] = [];
+afterEach(() => {
+  for (const s of stops.splice(0)) s.abort();
+});
+
+function setup(handle: EventHandler, options: { concurrency?: number; resetTo?: bigint } = {}) {
+  const fetcher = new FakeFetcher();
+  const publisher = new MemoryDeadLetterPublisher();
+  const committer = new Committer();
+  committer.assign([T0, T1]);
+  const pauses = new PauseControl({ pause: () => {}, resume: () => loop.wake() }, { initialDelayMs: 60_000, maxDelayMs: 60_000 });
+  const stop = new AbortController();
+  stops.push(stop);
+  let rebalancing = false;
+  const resets: bigint[] = [];
+  const loop: FetchLoop = new FetchLoop({
+    fetcher,
+    processor: new RecordProcessor({ router: new Router({ '#': handle }), codecs: createCodecLookup(), retry: retryPolicy({ attempts: 1 }), group: 'g', deadLetterTopic: (t) => `${t}.DLT`, publisher }),
+    committer, pauses, logger: silentLogger, signal: stop.signal,
+    concurrency: options.concurrency ?? 1,
+    fetch: { maxWaitMs: 0 },
+    rebalancing: () => rebalancing,
+    resetPosition: async (p) => {
+      resets.push(p.next);
+      return options.resetTo ?? 0n;
+    },
+  });
+  loop.start();
+  return { loop, fetcher, committer, pauses, publisher, stop, resets, setRebalancing: (v: boolean) => void ((rebalancing = v), loop.wake()) };
+}
+
+const payloadOf = (e: Event) => e.payload as { p: number; i: number };
+
+describe('FetchLoop', () => {
+  it('handles each partition in offset order from the position it was given, and settles what it handled', async () => {
+    const seen: string[] = [];
+    const { loop, fetcher, committer } = setup((e) => void seen.push(`${payloadOf(e).p}:${payloadOf(e).i}`));
+    fetcher.logs.set(0, await log(25, 0));
+    fetcher.logs.set(1, await log(5, 1));
+    loop.assign([{ ...T0, next: 3n }, { ...T1, next: 0n }]);
+    await waitFor('all handled', async () => (seen.length === 27 ? true : undefined), 5000);
+    expect(seen.filter((s) => s.startsWith('0:'))).toEqual(Array.from({ length: 22 }, (_, i) => `0:${i + 3}`));
+    expect(seen.filter((s) => s.startsWith('1:'))).toEqual(['1:0', '1:1', '1:2', '1:3', '1:4']);
+    expect(committer.pending()).toEqual([{ ...T0, offset: 25n }, { ...T1, offset: 5n }]);
+    expect(loop.position(T0)).toBe(25n);
+  });
+
+  it("fetches a partition's next records while its current ones are handled, holding at most one fetch waiting", async () => {
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    const seen: number[] = [];
+    const { loop, fetcher } = setup(async (e) => {
+      if (payloadOf(e).i === 0) await gate;
+      seen.push(payloadOf(e).i);
+    });
+    fetcher.logs.set(0, await log(50));
+    loop.assign([{ ...T0, next: 0n }]);
+    // The first chunk is in hand (blocked on record 0), the second fetched and waiting: no third fetch.
+    await waitFor('two fetches', async () => (fetcher.requests.length >= 2 ? true : undefined), 5000);
+    await new Promise((r) => setTimeout(r, 50));
+    expect(fetcher.requests.map((r) => r[0]!.offset)).toEqual([0n, 10n]);
+    release();
+    await waitFor('all handled', async () => (seen.length === 50 ? true : undefined), 5000);
+    expect(seen).toEqual(Array.from({ length: 50 }, (_, i) => i));
+  });
+
+  it('pauses a partition at a record it cannot settle and reads it again from there once resumed', async () => {
+    const seen: number[] = [];
+    let failing = true;
+    const { loop, fetcher, publisher, pauses, committer } = setup((e) => {
+      if (payloadOf(e).i === 2 && failing) throw new Error('bad');
+      seen.push(payloadOf(e).i);
+    });
+    publisher.failing = true;
+    fetcher.logs.set(0, await log(5));
+    loop.assign([{ ...T0, next: 0n }]);
+    await waitFor('paused', async () => (pauses.isPaused(T0) ? true : undefined), 5000);
+    expect(seen).toEqual([0, 1]);
+    expect(committer.pending()).toEqual([{ ...T0, offset: 2n }]);
+    expect(loop.position(T0)).toBe(2n);
+    failing = false;
+    publisher.failing = false;
+    pauses.unblock(T0);
+    // The record that could not be settled comes back, and its kept letter is written this time.
+    await waitFor('the rest settled', async () => (seen.length === 4 ? true : undefined), 5000);
+    expect(seen).toEqual([0, 1, 3, 4]);
+    expect(publisher.letters.map((l) => l.origin.offset)).toEqual([2n]);
+    expect(committer.pending()).toEqual([{ ...T0, offset: 5n }]);
+  });
+
+  it('stops at a pause made by a synchronous handler, before the next record, and goes on from it after resume', async () => {
+    const seen: number[] = [];
+    const s = setup((e) => {
+      seen.push(payloadOf(e).i);
+      if (payloadOf(e).i === 3) s.pauses.pauseByUser([T0], [T0]);
+    });
+    const pauses = s.pauses;
+    s.fetcher.logs.set(0, await log(8));
+    s.loop.assign([{ ...T0, next: 0n }]);
+    await waitFor('paused after 3', async () => (seen.length === 4 ? true : undefined), 5000);
+    await new Promise((r) => setTimeout(r, 50));
+    expect(seen).toEqual([0, 1, 2, 3]);
+    expect(s.loop.position(T0)).toBe(4n);
+    pauses.resumeByUser([T0], [T0]);
+    await waitFor('resumed', async () => (seen.length === 8 ? true : undefined), 5000);
+    expect(seen).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
+  });
+
+  it('reads from a seek on: records fetched before it are dropped, the record in hand is the last of them', async () => {
+    const seen: number[] = [];
+    const s = setup(async (e) => {
+      seen.push(payloadOf(e).i);
+      if (payloadOf(e).i === 5 && seen.length === 6) {
+        // As the group does: the commit position moves with the seek.
+        s.committer.tracker('t', 0)!.seekTo(1n);
+        s.loop.seek(T0, 1n);
+      }
+    });
+    const loop = s.loop;
+    s.fetcher.logs.set(0, await log(8));
+    loop.assign([{ ...T0, next: 0n }]);
+    await waitFor('all after the seek', async () => (seen.length === 6 + 7 ? true : undefined), 5000);
+    expect(seen).toEqual([0, 1, 2, 3, 4, 5, 1, 2, 3, 4, 5, 6, 7]);
+  });
+
+  it('handles nothing during a rebalance and nothing of a revoked partition', async () => {
+    const seen: number[] = [];
+    const s = setup((e) => void seen.push(payloadOf(e).i));
+    s.fetcher.logs.set(0, await log(5));
+    s.setRebalancing(true);
+    s.loop.assign([{ ...T0, next: 0n }]);
+    await new Promise((r) => setTimeout(r, 50));
+    expect(seen).toEqual([]);
+    expect(s.fetcher.requests).toEqual([]);
+    s.loop.revoke([T0]);
+    s.setRebalancing(false);
+    await new Promise((r) => setTimeout(r, 50));
+    expect(seen).toEqual([]);
+    expect(s.loop.position(T0)).toBeUndefined();
+  });
+
+  it('takes no further record once stopping, and tells when it is idle', async () => {
+    const seen: number[] = [];
+    const s = setup(async (e) => {
+      seen.push(payloadOf(e).i);
+      await new Promise((r) => setTimeout(r, 20));
+    });
+    s.fetcher.logs.set(0, await log(100));
+    s.loop.assign([{ ...T0, next: 0n }]);
+    await waitFor('one handled', async () => (seen.length >= 1 ? true : undefined), 5000);
+    s.stop.abort();
+    await s.loop.whenIdle();
+    const count = seen.length;
+    await new Promise((r) => setTimeout(r, 60));
+    expect(seen.length).toBe(count);
+    expect(count).toBeLessThan(100);
+  });
+
+  it('gives the event loop a turn during a long run of synchronous handlers', async () => {
+    const s = setup(() => {
+      const until = performance.now() + 1;
+      while (performance.now() < until);
+    });
+    s.fetcher.chunk = 400;
+    s.fetcher.logs.set(0, await log(400));
+    let ticks = 0;
+    const timer = setInterval(() => ticks++, 5);
+    s.loop.assign([{ ...T0, next: 0n }]);
+    await waitFor('all handled', async () => (s.committer.pending()[0]?.offset === 400n ? true : undefined), 10_000);
+    clearInterval(timer);
+    // 400 ms of handlers in one chunk: without turns the timer could not fire until the end.
+    expect(ticks).toBeGreaterThanOrEqual(4);
+  });
+
+  it('tries again after a failed fetch, and moves a position outside the log to where the context says', async () => {
+    const seen: number[] = [];
+    const s = setup((e) => void seen.push(payloadOf(e).i), { resetTo: 2n });
+    s.fetcher.logs.set(0, await log(4));
+    s.fetcher.failNext = new Error('connection reset');
+    s.fetcher.outOfRange.add(9n);
+    s.loop.assign([{ ...T0, next: 9n }]);
+    await waitFor('handled after the reset', async () => (seen.length === 2 ? true : undefined), 5000);
+    expect(seen).toEqual([2, 3]);
+    expect(s.resets).toEqual([9n]);
+  });
+
+  it('lets partitions take turns when they outnumber the concurrency', async () => {
+    const order: number[] = [];
+    const s = setup((e) => void order.push(payloadOf(e).p), { concurrency: 1 });
+    s.fetcher.chunk = 5;
+    s.fetcher.logs.set(0, await log(20, 0));
+    s.fetcher.logs.set(1, await log(20, 1));
+    s.loop.assign([{ ...T0, next: 0n }, { ...T1, next: 0n }]);
+    await waitFor('all handled', async () => (order.length === 40 ? true : undefined), 5000);
+    // Neither partition is handled to its end before the other starts.
+    expect(order.slice(0, 20)).toContain(0);
+    expect(order.slice(0, 20)).toContain(1);
+  });
+
+  it('keeps fetching from a partition whose leader answers while another leader is still waiting', async () => {
+    const seen: number[] = [];
+    const s = setup((e) => void seen.push(payloadOf(e).p));
+    s.fetcher.chunk = 5;
+    s.fetcher.logs.set(0, await log(30, 0));
+    s.fetcher.delays.set(1, 10_000);
+    s.loop.assign([{ ...T0, next: 0n }, { ...T1, next: 0n }]);
+    await waitFor('partition 0 read to its end', async () => (seen.length === 30 ? true : undefined), 5000);
+    expect(s.fetcher.requests.filter((r) => r.some((q) => q.partition === 1))).toHaveLength(1);
+  });
+});

@@ -1,0 +1,162 @@
+/**
+ * Kafka's Fetch request and response, version 11 (Kafka 2.3 and later, also accepted by 4.x), encoded and
+ * decoded here so that the record sets go through Tributary's own record-batch decoder. It is sent on
+ * kafkajs' connections, which keep doing what they do well: connecting, authenticating, correlating.
+ */
+import type { AbortedTransaction } from './record-batch.js';
+
+export const FETCH_API_KEY = 1;
+export const FETCH_VERSION = 11;
+
+export interface FetchPartitionRequest {
+  readonly topic: string;
+  readonly partition: number;
+  readonly offset: bigint;
+  readonly maxBytes: number;
+}
+
+export interface FetchRequest {
+  readonly maxWaitMs: number;
+  readonly minBytes: number;
+  readonly maxBytes: number;
+  /** 0 read_uncommitted, 1 read_committed. */
+  readonly isolationLevel: 0 | 1;
+  readonly partitions: readonly FetchPartitionRequest[];
+}
+
+export interface FetchPartitionResponse {
+  readonly topic: string;
+  readonly partition: number;
+  readonly errorCode: number;
+  readonly highWatermark: bigint;
+  readonly logStartOffset: bigint;
+  readonly aborted: readonly AbortedTransaction[];
+  /** The record set: whole record batches, perhaps followed by a partial one. Empty when there is none. */
+  readonly records: Buffer;
+}
+
+export interface FetchResponse {
+  readonly errorCode: number;
+  readonly throttleTimeMs: number;
+  readonly partitions: FetchPartitionResponse[];
+}
+
+/** The request body (what follows the request header). Partitions of one topic are grouped, in first-seen order. */
+export function encodeFetchRequest(request: FetchRequest): Buffer {
+  const byTopic = new Map<string, FetchPartitionRequest[]>();
+  for (const p of request.partitions) {
+    const list = byTopic.get(p.topic);
+    if (list) list.push(p);
+    else byTopic.set(p.topic, [p]);
+  }
+  const w = new Writer();
+  w.int32(-1); // replica id: a consumer
+  w.int32(request.maxWaitMs);
+  w.int32(request.minBytes);
+  w.int32(request.maxBytes);
+  w.int8(request.isolationLevel);
+  w.int32(0); // session id: no fetch session
+  w.int32(-1); // session epoch: full fetch
+  w.int32(byTopic.size);
+  for (const [topic, partitions] of byTopic) {
+    w.string(topic);
+    w.int32(partitions.length);
+    for (const p of partitions) {
+      w.int32(p.partition);
+      w.int32(-1); // current leader epoch: unknown
+      w.int64(p.offset);
+      w.int64(-1n); // log start offset: only followers send it
+      w.int32(p.maxBytes);
+    }
+  }
+  w.int32(0); // forgotten topics
+  w.string(''); // rack id
+  return w.done();
+}
+
+/** Decode a Fetch v11 response body (what follows the correlation id). */
+export function decodeFetchResponse(body: Buffer): FetchResponse {
+  const r = new BodyReader(body);
+  const throttleTimeMs = r.int32();
+  const errorCode = r.int16();
+  r.int32(); // session id
+  const partitions: FetchPartitionResponse[] = [];
+  for (let t = r.int32(); t > 0; t--) {
+    const topic = r.string();
+    for (let p = r.int32(); p > 0; p--) {
+      const partition = r.int32();
+      const partitionError = r.int16();
+      const highWatermark = r.int64();
+      r.int64(); // last stable offset
+      const logStartOffset = r.int64();
+      const aborted: AbortedTransaction[] = [];
+      for (let a = r.int32(); a > 0; a--) aborted.push({ producerId: r.int64(), firstOffset: r.int64() });
+      r.int32(); // preferred read replica
+      const size = r.int32();
+      const records = size > 0 ? r.take(size) : EMPTY;
+      partitions.push({ topic, partition, errorCode: partitionError, highWatermark, logStartOffset, aborted, records });
+    }
+  }
+  return { errorCode, throttleTimeMs, partitions };
+}
+
+const EMPTY = Buffer.alloc(0);
+
+class Writer {
+  readonly #chunks: Buffer[] = [];
+
+  int8(v: number): void {
+    const b = Buffer.allocUnsafe(1);
+    b.writeInt8(v);
+    this.#chunks.push(b);
+  }
+  int32(v: number): void {
+    const b = Buffer.allocUnsafe(4);
+    b.writeInt32BE(v);
+    this.#chunks.push(b);
+  }
+  int64(v: bigint): void {
+    const b = Buffer.allocUnsafe(8);
+    b.writeBigInt64BE(v);
+    this.#chunks.push(b);
+  }
+  string(v: string): void {
+    const bytes = Buffer.from(v, 'utf8');
+    const b = Buffer.allocUnsafe(2);
+    b.writeInt16BE(bytes.length);
+    this.#chunks.push(b, bytes);
+  }
+  done(): Buffer {
+    return Buffer.concat(this.#chunks);
+  }
+}
+
+class BodyReader {
+  #pos = 0;
+  constructor(readonly buf: Buffer) {}
+
+  #need(n: number): number {
+    const at = this.#pos;
+    if (at + n > this.buf.length) throw new RangeError(`fetch response ends at byte ${this.buf.length}, ${n} more expected at byte ${at}`);
+    this.#pos += n;
+    return at;
+  }
+  int16(): number {
+    return this.buf.readInt16BE(this.#need(2));
+  }
+  int32(): number {
+    return this.buf.readInt32BE(this.#need(4));
+  }
+  int64(): bigint {
+    return this.buf.readBigInt64BE(this.#need(8));
+  }
+  string(): string {
+    const length = this.int16();
+    const at = this.#need(length);
+    return this.buf.toString('utf8', at, at + length);
+  }
+  take(n: number): Buffer {
+    const at = this.#need(n);
+    return this.buf.subarray(at, at + n);
+  }
+}

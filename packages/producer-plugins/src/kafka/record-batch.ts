@@ -1,0 +1,191 @@
+/**
+ * Decoding of Kafka's v2 record batches (message format 2, every broker since 0.11): the bytes a fetch
+ * response carries per partition. Written for the consumer's hot path: one pass over the bytes, offsets as one
+ * BigInt per record, keys, values and header values as views into the fetched buffer (no copies), and
+ * nothing else allocated per record but its header object. CRCs are not checked (the broker checked them
+ * when it appended the batch, and TCP guards the transfer), as kafkajs does not either.
+ */
+
+/** One record as it was written, with its exact offset. */
+export interface DecodedRecord {
+  readonly offset: bigint;
+  /** Milliseconds since the epoch, in decimal (the record's create time, or the broker's append time). */
+  readonly timestamp: string;
+  readonly key: Buffer | null;
+  readonly value: Buffer | null;
+  /** Header values by name; a name written twice keeps its last value. */
+  readonly headers: Record<string, Buffer>;
+}
+
+/** A transaction the broker reports aborted, so a read_committed fetch leaves its records out. */
+export interface AbortedTransaction {
+  readonly producerId: bigint;
+  readonly firstOffset: bigint;
+}
+
+/** Inflates a compressed batch's records (codec: 1 gzip, 2 snappy, 3 lz4, 4 zstd). */
+export type Decompress = (codec: number, data: Buffer) => Promise<Buffer>;
+
+export interface DecodedBatches {
+  /** Records at or past `fromOffset`, in offset order; control records and aborted transactions left out. */
+  readonly records: DecodedRecord[];
+  /**
+   * Where the next fetch starts: one past the last whole batch. It can be past the last record (a batch of
+   * transaction markers only), and is undefined when the bytes held no whole batch.
+   */
+  readonly next: bigint | undefined;
+}
+
+const MAGIC_V2 = 2;
+/** Offset (8) + length (4): what precedes a batch's `batchLength` bytes. */
+const LOG_OVERHEAD = 12;
+/** Bytes from a batch's start to its first record. */
+const RECORDS_START = 61;
+const COMPRESSION_MASK = 0x07;
+const LOG_APPEND_TIME = 0x08;
+const TRANSACTIONAL = 0x10;
+const CONTROL = 0x20;
+const ABORT_MARKER = 0;
+
+/** Thrown for bytes that are not v2 record batches (a corrupt response, or an old message format). */
+export class RecordBatchFormatError extends Error {
+  override name = 'RecordBatchFormatError';
+}
+
+/**
+ * Decode every whole record batch in `bytes` (a fetch response's record set; a partial batch at its end, cut by
+ * the fetch's byte limit, is left for the next fetch). `aborted` lists the aborted transactions a read_committed
+ * fetch reported: their records are left out, as Kafka's own consumer does.
+ */
+export async function decodeRecordBatches(
+  bytes: Buffer,
+  fromOffset: bigint,
+  decompress: Decompress,
+  aborted: readonly AbortedTransaction[] = [],
+): Promise<DecodedBatches> {
+  const records: DecodedRecord[] = [];
+  const pendingAborts = aborted.length === 0 ? aborted : [...aborted].sort((a, b) => (a.firstOffset < b.firstOffset ? -1 : 1));
+  let abortIndex = 0;
+  const abortedProducers = new Set<bigint>();
+  let next: bigint | undefined;
+  let pos = 0;
+  while (pos + LOG_OVERHEAD <= bytes.length) {
+    const batchLength = bytes.readInt32BE(pos + 8);
+    const end = pos + LOG_OVERHEAD + batchLength;
+    if (end > bytes.length) break;
+    const magic = bytes.readInt8(pos + 16);
+    if (magic !== MAGIC_V2) throw new RecordBatchFormatError(`record batch at byte ${pos} has message format ${magic}; only format 2 (Kafka 0.11 and later) is read`);
+    const baseOffset = bytes.readBigInt64BE(pos);
+    const attributes = bytes.readInt16BE(pos + 21);
+    const lastOffset = baseOffset + BigInt(bytes.readInt32BE(pos + 23));
+    next = lastOffset + 1n;
+    const batchStart = pos;
+    pos = end;
+
+    // Transaction bookkeeping runs over every batch, also those before `fromOffset`: an abort marker there
+    // closes a transaction the list names.
+    if ((attributes & TRANSACTIONAL) !== 0 && pendingAborts.length > 0) {
+      const producerId = bytes.readBigInt64BE(batchStart + 43);
+      // Transactions that began at or before this batch's end are open now, as far as this fetch can tell.
+      while (abortIndex < pendingAborts.length && pendingAborts[abortIndex]!.firstOffset <= lastOffset) abortedProducers.add(pendingAborts[abortIndex++]!.producerId);
+      if ((attributes & CONTROL) !== 0) {
+        if (controlType(bytes, batchStart + RECORDS_START, end) === ABORT_MARKER) abortedProducers.delete(producerId);
+        continue;
+      }
+      if (abortedProducers.has(producerId)) continue;
+    }
+    if ((attributes & CONTROL) !== 0 || lastOffset < fromOffset) continue;
+
+    const count = bytes.readInt32BE(batchStart + 57);
+    const baseTimestamp = Number(bytes.readBigInt64BE(batchStart + 27));
+    const appendTime = (attributes & LOG_APPEND_TIME) !== 0 ? String(bytes.readBigInt64BE(batchStart + 35)) : undefined;
+    const codec = attributes & COMPRESSION_MASK;
+    const reader = codec === 0 ? new Reader(bytes, batchStart + RECORDS_START) : new Reader(await decompress(codec, bytes.subarray(batchStart + RECORDS_START, end)), 0);
+    for (let i = 0; i < count; i++) readRecord(reader, baseOffset, baseTimestamp, appendTime, fromOffset, records);
+  }
+  return { records, next };
+}
+
+function readRecord(r: Reader, baseOffset: bigint, baseTimestamp: number, appendTime: string | undefined, fromOffset: bigint, out: DecodedRecord[]): void {
+  const length = r.varint();
+  const end = r.pos + length;
+  r.pos++; // record attributes: unused
+  const timestampDelta = r.varlong();
+  const offset = baseOffset + BigInt(r.varint());
+  if (offset < fromOffset) {
+    r.pos = end;
+    return;
+  }
+  const key = r.bytes();
+  const value = r.bytes();
+  const headerCount = r.varint();
+  const headers: Record<string, Buffer> = {};
+  for (let h = 0; h < headerCount; h++) {
+    const nameLength = r.varint();
+    const name = r.buf.toString('utf8', r.pos, r.pos + nameLength);
+    r.pos += nameLength;
+    const headerValue = r.bytes();
+    if (headerValue !== null) headers[name] = headerValue;
+  }
+  r.pos = end;
+  out.push({ offset, timestamp: appendTime ?? String(baseTimestamp + timestampDelta), key, value, headers });
+}
+
+/** The type of a control batch's marker: its first record's key is (version int16, type int16). */
+function controlType(bytes: Buffer, recordsStart: number, end: number): number {
+  const r = new Reader(bytes, recordsStart);
+  r.varint(); // length
+  r.pos++; // attributes
+  r.varlong(); // timestamp delta
+  r.varint(); // offset delta
+  const key = r.bytes();
+  if (key === null || key.length < 4 || r.pos > end) return -1;
+  return key.readInt16BE(2);
+}
+
+/** A cursor over a record section: zig-zag varints, as the record format writes them. */
+class Reader {
+  constructor(
+    readonly buf: Buffer,
+    public pos: number,
+  ) {}
+
+  varint(): number {
+    const buf = this.buf;
+    let result = 0;
+    let shift = 0;
+    let byte: number;
+    do {
+      if (this.pos >= buf.length) throw new RecordBatchFormatError('record batch ends inside a varint');
+      byte = buf[this.pos++]!;
+      result |= (byte & 0x7f) << shift;
+      shift += 7;
+    } while ((byte & 0x80) !== 0 && shift < 35);
+    return (result >>> 1) ^ -(result & 1);
+  }
+
+  /** A zig-zag varint of up to 64 bits, as a Number (exact within 2^53: timestamps and their deltas). */
+  varlong(): number {
+    const buf = this.buf;
+    let result = 0;
+    let scale = 1;
+    let byte: number;
+    do {
+      if (this.pos >= buf.length) throw new RecordBatchFormatError('record batch ends inside a varint');
+      byte = buf[this.pos++]!;
+      result += (byte & 0x7f) * scale;
+      scale *= 128;
+    } while ((byte & 0x80) !== 0 && scale < 2 ** 70);
+    return result % 2 === 0 ? result / 2 : -(result + 1) / 2;
+  }
+
+  /** Length-prefixed bytes; length -1 is null. A view into the buffer, not a copy. */
+  bytes(): Buffer | null {
+    const length = this.varint();
+    if (length < 0) return null;
+    const start = this.pos;
+    this.pos += length;
+    if (this.pos > this.buf.length) throw new RecordBatchFormatError('record batch ends inside a record');
+    return this.buf.subarray(start, this.pos);
+  }
+}
