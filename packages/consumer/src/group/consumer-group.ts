@@ -388,6 +388,8 @@ export class ConsumerGroup implements AsyncDisposable {
 
   #onCrash(error: Error, restart: boolean): void {
     this.#logger.error({ groupId: this.#o.groupId, err: messageOf(error), restart }, restart ? 'kafka client crashed; it restarts and rejoins' : 'kafka client crashed and gave up');
+    // The crashed client left the group: nothing is read until a join says which partitions are still ours.
+    this.#rebalancing = true;
     if (restart) return;
     const failure = asTributaryError(error, `Consumer group "${this.#o.groupId}"`, { groupId: this.#o.groupId });
     this.#joinWaiter?.reject(failure);

@@ -6,8 +6,13 @@ import { messageOf, type ConsumerLogger } from '../logging/logger.js';
 import type { RecordProcessor } from '../processing/record-processor.js';
 import type { PauseControl } from './pause-control.js';
 
-/** How long records handled synchronously may hold the event loop before it gets a turn. */
-const SLICE_MS = 50;
+/**
+ * How long records handled synchronously may hold the event loop before it gets a turn. Short, because fetch
+ * responses are read in those turns: a long slice starves the socket and the next fetch arrives late.
+ */
+const SLICE_MS = 10;
+/** While records wait to be handled, a partition at its end is asked again this often (without waiting at the broker). */
+const AT_END_POLL_MS = 100;
 /** The longest the loop sleeps with nothing to fetch before it looks again (timers wake it sooner). */
 const IDLE_MS = 1000;
 /** Back-off after a failed fetch, growing to the maximum while failures go on. */
@@ -51,7 +56,15 @@ interface PartitionState extends TopicPartition {
   retryAt: number;
   /** Failed fetches in a row: the back-off grows with them. */
   failures: number;
+  /** At its end while other partitions had records: polled again, not before this time, while that lasts. */
+  pollAt: number;
 }
+
+/**
+ * Why fetches wait at the broker only when nothing else is to be done: Kafka answers one request per
+ * connection at a time, so a fetch of a partition at its end, waiting up to maxWaitMs for new records, would hold
+ * up the fetches of partitions that have records behind it.
+ */
 
 /**
  * The group's reading: fetches the partitions this member owns straight from their leaders (one request per
@@ -103,7 +116,7 @@ export class FetchLoop {
       this.#drop(p);
       this.#states.set(partitionKey(p.topic, p.partition), {
         topic: p.topic, partition: p.partition, next: p.next, epoch: 0, owned: true,
-        queued: undefined, fetching: false, working: false, resetting: false, retryAt: 0, failures: 0,
+        queued: undefined, fetching: false, working: false, resetting: false, retryAt: 0, failures: 0, pollAt: 0,
       });
     }
     this.wake();
@@ -124,7 +137,7 @@ export class FetchLoop {
     this.wake();
   }
 
-  /** Where an owned partition reads next (for tests and diagnostics). */
+  /** Where a partition being read reads next; undefined while it is not read (not owned, or its first position is still looked up). */
   position(p: TopicPartition): bigint | undefined {
     return this.#states.get(partitionKey(p.topic, p.partition))?.next;
   }
@@ -153,8 +166,12 @@ export class FetchLoop {
   async #run(): Promise<void> {
     const c = this.#c;
     while (!c.signal.aborted) {
-      const ready = this.#fetchable();
-      if (ready.length === 0) {
+      // With records in hand or waiting, nobody needs the broker to wait: partitions at their end are polled.
+      // Otherwise one fetch waits at the broker for all of them, once no other fetch is on its way (it would
+      // queue behind the waiting one).
+      const busy = this.#busy();
+      const ready = this.#fetchable(busy);
+      if (ready.length === 0 || (!busy && this.#inFlight())) {
         await this.#sleep();
         continue;
       }
@@ -169,13 +186,13 @@ export class FetchLoop {
           if (!entry) continue;
           round.delete(partitionKey(answer.topic, answer.partition));
           entry.s.fetching = false;
-          this.#take(entry.s, entry.epoch, answer);
+          this.#take(entry.s, entry.epoch, answer, busy);
         }
         this.#kick();
         this.wake();
       };
       const requests = ready.map((s) => ({ topic: s.topic, partition: s.partition, offset: s.next }));
-      void c.fetcher.fetchPartitions(requests, c.fetch, settle).then(
+      void c.fetcher.fetchPartitions(requests, busy ? { ...c.fetch, maxWaitMs: 0 } : c.fetch, settle).then(
         () => (this.#failures = 0),
         (error: unknown) => {
           // Nothing was sent (the cluster's metadata could not be read): every partition of the round waits.
@@ -192,13 +209,24 @@ export class FetchLoop {
     }
   }
 
-  #fetchable(): PartitionState[] {
+  #inFlight(): boolean {
+    for (const s of this.#states.values()) if (s.fetching) return true;
+    return false;
+  }
+
+  #busy(): boolean {
+    if (this.#active > 0) return true;
+    for (const s of this.#states.values()) if (s.queued) return true;
+    return false;
+  }
+
+  #fetchable(busy: boolean): PartitionState[] {
     const c = this.#c;
     if (c.rebalancing()) return [];
     const now = Date.now();
     const out: PartitionState[] = [];
     for (const s of this.#states.values()) {
-      if (s.queued || s.fetching || s.resetting || s.retryAt > now || c.pauses.isPaused(s)) continue;
+      if (s.queued || s.fetching || s.resetting || s.retryAt > now || (busy && s.pollAt > now) || c.pauses.isPaused(s)) continue;
       out.push(s);
     }
     return out;
@@ -207,7 +235,11 @@ export class FetchLoop {
   /** Sleep until woken, the next partition retry is due, or IDLE_MS passed. */
   #sleep(ms?: number): Promise<void> {
     let wait = ms ?? IDLE_MS;
-    if (ms === undefined) for (const s of this.#states.values()) if (s.retryAt > 0) wait = Math.max(1, Math.min(wait, s.retryAt - Date.now()));
+    if (ms === undefined) {
+      const now = Date.now();
+      // Only times still ahead: one passed belongs to a partition held back for another reason (paused, say).
+      for (const s of this.#states.values()) for (const at of [s.retryAt, s.pollAt]) if (at > now) wait = Math.min(wait, at - now);
+    }
     return new Promise((resolve) => {
       const timer = setTimeout(() => this.wake(), wait);
       this.#waiter = () => {
@@ -217,16 +249,18 @@ export class FetchLoop {
     });
   }
 
-  #take(s: PartitionState, epoch: number, answer: PartitionFetch): void {
+  /** `polled`: the fetch did not wait at the broker; when it found nothing, the partition is asked again a little later. */
+  #take(s: PartitionState, epoch: number, answer: PartitionFetch, polled: boolean): void {
     if (!s.owned || s.epoch !== epoch) return;
     if (answer.error) {
       this.#failed(s, answer.error);
       return;
     }
-    s.retryAt = 0;
     s.failures = 0;
     s.next = answer.next;
     if (answer.records.length > 0) s.queued = { records: answer.records, epoch };
+    s.retryAt = 0;
+    s.pollAt = answer.records.length === 0 && polled ? Date.now() + AT_END_POLL_MS : 0;
   }
 
   #failed(s: PartitionState, error: TributaryError): void {
@@ -299,7 +333,7 @@ export class FetchLoop {
         offset = r.offset;
         // Records handled without a Promise run back to back; now and then the event loop gets a turn, so
         // heartbeats, commits, fetches and other partitions are not held up by a long synchronous run.
-        if ((++n & 255) === 0 && performance.now() - sliceStart > SLICE_MS) {
+        if ((++n & 63) === 0 && performance.now() - sliceStart > SLICE_MS) {
           await new Promise((resolve) => setImmediate(resolve));
           sliceStart = performance.now();
         }

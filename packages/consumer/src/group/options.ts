@@ -54,7 +54,7 @@ export interface ConsumerGroupOptions {
   rebalanceTimeoutMs?: number;
   /** Milliseconds between heartbeats, also while a long handler runs. Default 3000; below sessionTimeoutMs. */
   heartbeatIntervalMs?: number;
-  /** Longest a fetch waits for records; also bounds how long stop() waits for the fetch in flight. Default 500. */
+  /** Longest a fetch waits at the broker when there are no new records (Kafka's fetch.max.wait.ms). Default 500. */
   fetchMaxWaitMs?: number;
   /**
    * Bytes fetched per partition at a time, about (Kafka's max.partition.fetch.bytes; a larger record batch still

@@ -27,6 +27,8 @@ async function log(count: number, partition = 0): Promise<DecodedRecord[]> {
 class FakeFetcher implements PartitionFetcher {
   readonly logs = new Map<number, DecodedRecord[]>();
   readonly requests: PartitionFetchRequest[][] = [];
+  /** The broker wait each request asked for. */
+  readonly waits: number[] = [];
   chunk = 10;
   failNext: unknown;
   outOfRange = new Set<bigint>();
@@ -34,8 +36,9 @@ class FakeFetcher implements PartitionFetcher {
   /** Milliseconds before a partition's answer comes (as from its own leader); default 1. */
   readonly delays = new Map<number, number>();
 
-  async fetchPartitions(requests: readonly PartitionFetchRequest[], _options: FetchOptions, each: (answers: PartitionFetch[]) => void): Promise<void> {
+  async fetchPartitions(requests: readonly PartitionFetchRequest[], options: FetchOptions, each: (answers: PartitionFetch[]) => void): Promise<void> {
     this.requests.push([...requests]);
+    this.waits.push(options.maxWaitMs ?? 0);
     await new Promise((r) => setTimeout(r, 1));
     if (this.failNext) {
       const error = this.failNext;
@@ -74,7 +77,7 @@ function setup(handle: EventHandler, options: { concurrency?: number; resetTo?: 
     processor: new RecordProcessor({ router: new Router({ '#': handle }), codecs: createCodecLookup(), retry: retryPolicy({ attempts: 1 }), group: 'g', deadLetterTopic: (t) => `${t}.DLT`, publisher }),
     committer, pauses, logger: silentLogger, signal: stop.signal,
     concurrency: options.concurrency ?? 1,
-    fetch: { maxWaitMs: 0 },
+    fetch: { maxWaitMs: 300 },
     rebalancing: () => rebalancing,
     resetPosition: async (p) => {
       resets.push(p.next);
@@ -262,5 +265,24 @@ describe('FetchLoop', () => {
     s.loop.assign([{ ...T0, next: 0n }, { ...T1, next: 0n }]);
     await waitFor('partition 0 read to its end', async () => (seen.length === 30 ? true : undefined), 5000);
     expect(s.fetcher.requests.filter((r) => r.some((q) => q.partition === 1))).toHaveLength(1);
+  });
+
+  it('waits at the broker only when nothing is to be handled, with every partition in one fetch', async () => {
+    const seen: number[] = [];
+    const s = setup(async (e) => {
+      seen.push(payloadOf(e).i);
+      await new Promise((r) => setTimeout(r, 5));
+    });
+    s.fetcher.chunk = 5;
+    s.fetcher.logs.set(1, await log(30, 1));
+    s.loop.assign([{ ...T0, next: 0n }, { ...T1, next: 0n }]);
+    await waitFor('partition 1 handled', async () => (seen.length === 30 ? true : undefined), 5000);
+    await waitFor('a waiting fetch after the work', async () => (s.fetcher.waits.slice(1).includes(300) ? true : undefined), 5000);
+    const rounds = s.fetcher.requests.map((r, i) => ({ partitions: r.map((q) => q.partition), wait: s.fetcher.waits[i] }));
+    // While partition 1's records were handled, partition 0 (at its end) was only polled, never waited for.
+    const during = rounds.slice(1, rounds.findIndex((r, i) => i > 0 && r.wait === 300));
+    expect(during.length).toBeGreaterThan(0);
+    expect(during.every((r) => r.wait === 0)).toBe(true);
+    expect(rounds.find((r, i) => i > 0 && r.wait === 300)!.partitions.sort()).toEqual([0, 1]);
   });
 });

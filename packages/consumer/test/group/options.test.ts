@@ -19,6 +19,7 @@ describe('consumer group options', () => {
   it('fills in defaults', () => {
     const o = resolveOptions(base);
     expect(o).toMatchObject({ clientId: 'tributary-consumer', partitionsConcurrently: 1, commitIntervalMs: 1000, sessionTimeoutMs: 30_000, heartbeatIntervalMs: 3000, onOutOfRange: 'fail', from: { kind: 'earliest' } });
+    expect(o).toMatchObject({ fetchMaxWaitMs: 500, fetchMaxBytesPerPartition: 1024 * 1024, fetchMaxBytes: 50 * 1024 * 1024 });
     expect(o.retry.attempts).toBe(3);
     expect(o.deadLetterTopic('orders')).toBe('orders.DLT');
     expect(o.codecs.names).toEqual(['json']);
@@ -37,6 +38,8 @@ describe('consumer group options', () => {
     expect(optionOf({ retry: { attempts: 0 } })).toBe('retry.attempts');
     expect(optionOf({ partitionsConcurrently: 0 })).toBe('partitionsConcurrently');
     expect(optionOf({ heartbeatIntervalMs: 40_000 })).toBe('heartbeatIntervalMs');
+    expect(optionOf({ fetchMaxBytesPerPartition: 100 })).toBe('fetchMaxBytesPerPartition');
+    expect(optionOf({ fetchMaxBytes: 1.5 })).toBe('fetchMaxBytes');
     expect(optionOf({ from: 'soon' })).toBe('from');
     expect(optionOf({ from: 'other:0@5' })).toBe('from');
     expect(optionOf({ onOutOfRange: 'skip' })).toBe('onOutOfRange');

@@ -1,20 +1,16 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { FailedToSendEventError } from '@tributary/core';
 import { Event } from '@tributary/core';
-import { randomTopic, startKafkaCluster, testKafka, type KafkaCluster } from '@tributary/test-kit';
+import { randomTopic, testKafka } from '@tributary/test-kit';
+import { useKafkaCluster } from '@tributary/test-kit/vitest';
 import { KafkaProducerPlugin } from '../../src/kafka/kafka-producer-plugin.js';
 import { readToEnd } from '../../src/kafka/read-to-end.js';
 
 describe('kafka plugin on a three-node cluster', () => {
-  let cluster: KafkaCluster;
-  beforeAll(async () => {
-    cluster = await startKafkaCluster({ nodes: 3 });
-  }, 180_000);
-  afterAll(async () => {
-    await cluster?.stop();
-  });
+  const clusterOf = useKafkaCluster({ nodes: 3 });
 
   it('loses no acknowledged event when a partition leader is killed mid-stream', async () => {
+    const cluster = clusterOf();
     const topic = randomTopic('durable-plugin');
     const plugin = new KafkaProducerPlugin({ topic, brokers: cluster.brokers, connectRetries: 10, requestTimeoutMs: 5000, ensureTopics: [{ topic, partitions: 3 }] });
     await plugin.open();

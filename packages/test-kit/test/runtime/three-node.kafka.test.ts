@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { consumeValues, createTopics, randomTopic, testKafka, waitFor } from '../../src/helpers.js';
-import { startKafkaCluster, type KafkaCluster } from '../../src/runtime/cluster.js';
+import { useKafkaCluster } from '../../src/vitest/cluster.js';
 
 async function processState(pid: number): Promise<string> {
   const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
@@ -9,15 +9,10 @@ async function processState(pid: number): Promise<string> {
 }
 
 describe('three-node cluster', () => {
-  let cluster: KafkaCluster;
-  beforeAll(async () => {
-    cluster = await startKafkaCluster({ nodes: 3 });
-  }, 180_000);
-  afterAll(async () => {
-    await cluster?.stop();
-  });
+  const clusterOf = useKafkaCluster({ nodes: 3 });
 
   it('keeps accepting acks=all writes after one broker is killed, and the broker rejoins after a restart', async () => {
+    const cluster = clusterOf();
     const topic = randomTopic('durable');
     await createTopics(cluster.brokers, [{ topic, numPartitions: 1, replicationFactor: 3, configEntries: [{ name: 'min.insync.replicas', value: '2' }] }]);
     const kafka = testKafka(cluster.brokers);
@@ -60,6 +55,7 @@ describe('three-node cluster', () => {
   });
 
   it('pauses and resumes a node by its pid', async () => {
+    const cluster = clusterOf();
     const node = cluster.nodes.find((n) => n.running)!;
     // A signal is delivered asynchronously: the kernel shows the JVM stopped (state T) a moment after kill().
     node.pause();
