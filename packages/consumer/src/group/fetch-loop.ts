@@ -293,7 +293,7 @@ export class FetchLoop {
 
   /** Start workers for partitions with records waiting, up to the concurrency, oldest waiting first. */
   #kick(): void {
-    if (this.#active >= this.#c.concurrency) return;
+    if (this.#active >= this.#c.concurrency || this.#c.signal.aborted) return;
     for (const [key, s] of this.#states) {
       if (!s.queued || s.working) continue;
       // Served partitions go to the back of the line, so none is starved when concurrency is below their number.
