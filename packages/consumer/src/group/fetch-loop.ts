@@ -61,12 +61,6 @@ interface PartitionState extends TopicPartition {
 }
 
 /**
- * Why fetches wait at the broker only when nothing else is to be done: Kafka answers one request per
- * connection at a time, so a fetch of a partition at its end, waiting up to maxWaitMs for new records, would hold
- * up the fetches of partitions that have records behind it.
- */
-
-/**
  * The group's reading: fetches the partitions this member owns straight from their leaders (one request per
  * leader for all of them, decoded by Tributary's record-batch decoder) and takes each partition's records
  * through the record processor, in offset order, one record at a time. Membership, heartbeats and rebalances
@@ -74,6 +68,9 @@ interface PartitionState extends TopicPartition {
  *
  * - A partition's next records are fetched while its current ones are handled, so the handler rarely waits
  *   for the network; at most two fetches per partition are held.
+ * - A fetch waits at the broker (up to maxWaitMs) only when nothing is to be handled: Kafka answers one request
+ *   per connection at a time, so a fetch of a partition at its end, waiting for new records, would hold up the
+ *   fetches of partitions that have records. Meanwhile partitions at their end are polled every 100 ms.
  * - Each record settles before the next is taken; only settled offsets reach the committer. A `blocked` record
  *   pauses the partition (PauseControl) and the partition reads again from it once resumed; a record not taken
  *   because of a stop, rebalance, pause or seek is read again from where it was.
