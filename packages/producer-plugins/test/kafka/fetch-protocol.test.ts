@@ -2,7 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { decodeFetchResponse, encodeFetchRequest } from '../../src/kafka/fetch-protocol.js';
 
 /** Big-endian fields written one after another, as Kafka's protocol lays them out. */
-function bytes(...fields: Array<['i8' | 'i16' | 'i32', number] | ['i64', bigint] | ['str', string] | ['raw', Buffer]>): Buffer {
+type Field = readonly ['i8' | 'i16' | 'i32', number] | readonly ['i64', bigint] | readonly ['str', string] | readonly ['raw', Buffer];
+
+function bytes(...fields: Field[]): Buffer {
   return Buffer.concat(
     fields.map(([type, v]) => {
       switch (type) {
