@@ -1,6 +1,7 @@
 /**
- * @tributary/producer-plugins: the built-in producer plugins (kafka on kafkajs, memory, file) and the Kafka
- * topic helpers they share with the consumer.
+ * @tributary/producer-plugins: the built-in producer plugins (kafka on kafkajs, memory, file), the Kafka topic
+ * helpers they share with the consumer, and the group-less Kafka reading the consumer builds on (KafkaFetcher:
+ * Fetch requests on kafkajs' connections, decoded by decodeRecordBatches).
  */
 import { registerBuiltinProducerPlugin } from '@tributary/core';
 
