@@ -5,6 +5,7 @@ import { Committer, type OffsetToCommit } from '../commit/committer.js';
 import { asTributaryError, ConsumerStateError } from '../errors.js';
 import { KafkaDeadLetterPublisher } from '../failure/kafka-dead-letter-publisher.js';
 import { within } from '../internal/deadline.js';
+import { delay } from '../internal/delay.js';
 import { fromPartitionKey, partitionName, type TopicPartition } from '../internal/topic-partition.js';
 import { messageOf, type ConsumerLogger } from '../logging/logger.js';
 import { ConsumerMetrics } from '../metrics/consumer-metrics.js';
@@ -17,7 +18,7 @@ import { consumerConfig, kafkaClient } from './kafka-client.js';
 import { groupLag, type PartitionLag } from './lag.js';
 import { resolveOptions, type ConsumerGroupOptions, type PartitionsListener, type ResolvedOptions } from './options.js';
 import { PauseControl } from './pause-control.js';
-import { applyStartPosition, checkTopics, positionsOnAssignment, seekTargets } from './startup.js';
+import { applyStartPosition, checkTopics, nearestInLog, positionsOnAssignment, seekTargets } from './startup.js';
 
 /** Counts of what the group did with the records it read, since it was made. */
 export interface ConsumerGroupCounters {
@@ -107,7 +108,7 @@ export class ConsumerGroup implements AsyncDisposable {
       concurrency: o.partitionsConcurrently,
       fetch: { maxWaitMs: o.fetchMaxWaitMs, maxBytesPerPartition: o.fetchMaxBytesPerPartition, maxBytes: o.fetchMaxBytes },
       rebalancing: () => this.#rebalancing,
-      resetPosition: (p) => this.#resetPosition(p),
+      resetPosition: (p) => nearestInLog(this.#admin!, p),
     });
   }
 
@@ -360,16 +361,9 @@ export class ConsumerGroup implements AsyncDisposable {
       } catch (error) {
         const wait = Math.min(5000, 200 * 2 ** attempt);
         this.#logger.warn({ groupId: this.#o.groupId, err: messageOf(error), retryInMs: wait }, 'could not look up where to read the assigned partitions; trying again');
-        await new Promise((resolve) => setTimeout(resolve, wait));
+        await delay(wait, this.#stopSignal.signal);
       }
     }
-  }
-
-  /** Where to read a partition whose position lies outside its log: the nearer end of it. */
-  async #resetPosition(p: TopicPartition & { next: bigint }): Promise<bigint> {
-    const range = (await this.#admin!.fetchTopicOffsets(p.topic)).find((r) => r.partition === p.partition);
-    if (!range) throw new TributaryError(ErrorCodes.CONNECTION, `No offsets for ${partitionName(p)}`, { retriable: true });
-    return p.next < BigInt(range.low) ? BigInt(range.low) : BigInt(range.high);
   }
 
   /** A rebalance began: handle no further record, and commit what settled while the generation is still valid. */

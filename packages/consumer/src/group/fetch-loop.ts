@@ -89,11 +89,6 @@ export class FetchLoop {
     this.#c = context;
   }
 
-  /** Partitions being handled right now. */
-  get active(): number {
-    return this.#active;
-  }
-
   /** Start fetching; the loop ends when the context's signal aborts. */
   start(): void {
     if (this.#started) return;
@@ -230,13 +225,11 @@ export class FetchLoop {
   }
 
   /** Sleep until woken, the next partition retry is due, or IDLE_MS passed. */
-  #sleep(ms?: number): Promise<void> {
-    let wait = ms ?? IDLE_MS;
-    if (ms === undefined) {
-      const now = Date.now();
-      // Only times still ahead: one passed belongs to a partition held back for another reason (paused, say).
-      for (const s of this.#states.values()) for (const at of [s.retryAt, s.pollAt]) if (at > now) wait = Math.min(wait, at - now);
-    }
+  #sleep(): Promise<void> {
+    let wait = IDLE_MS;
+    const now = Date.now();
+    // Only times still ahead: one passed belongs to a partition held back for another reason (paused, say).
+    for (const s of this.#states.values()) for (const at of [s.retryAt, s.pollAt]) if (at > now) wait = Math.min(wait, at - now);
     return new Promise((resolve) => {
       const timer = setTimeout(() => this.wake(), wait);
       this.#waiter = () => {

@@ -1,10 +1,10 @@
 import type { Admin, Kafka } from 'kafkajs';
-import { InvalidArgumentError } from '@tributary/core';
+import { ErrorCodes, InvalidArgumentError, TributaryError } from '@tributary/core';
 import { asTributaryError } from '../errors.js';
 import { setEmptyGroupOffsets } from '../internal/group-offsets.js';
-import { fromPartitionKey, partitionKey, type TopicPartition } from '../internal/topic-partition.js';
+import { fromPartitionKey, partitionKey, partitionName, type TopicPartition } from '../internal/topic-partition.js';
 import type { ConsumerLogger } from '../logging/logger.js';
-import { adminOffsetLookup } from '../positions/offset-lookup.js';
+import { adminOffsetLookup, type PartitionRange } from '../positions/offset-lookup.js';
 import type { SeekState } from '../positions/seek-state.js';
 import { resolveStartPosition, type ParsedStart } from '../positions/start-position.js';
 import type { ResolvedOptions } from './options.js';
@@ -91,19 +91,27 @@ export async function seekTargets(admin: Admin, parsed: ParsedStart, o: Resolved
 export async function positionsOnAssignment(admin: Admin, o: ResolvedOptions, assigned: readonly TopicPartition[], seeks: SeekState): Promise<Array<TopicPartition & { next: bigint }>> {
   const topics = [...new Set(assigned.map((p) => p.topic))];
   const committed = await admin.fetchOffsets({ groupId: o.groupId, topics });
-  const ranges = new Map<string, Array<{ partition: number; low: string; high: string }>>();
+  const lookup = adminOffsetLookup(admin);
+  const ranges = new Map<string, PartitionRange[]>();
   const out: Array<TopicPartition & { next: bigint }> = [];
   for (const p of assigned) {
     const c = committed.find((t) => t.topic === p.topic)?.partitions.find((q) => q.partition === p.partition)?.offset;
     let next: bigint;
     if (c !== undefined && c !== '-1') next = BigInt(c);
     else {
-      if (!ranges.has(p.topic)) ranges.set(p.topic, await admin.fetchTopicOffsets(p.topic));
+      if (!ranges.has(p.topic)) ranges.set(p.topic, await lookup.ranges(p.topic));
       const range = ranges.get(p.topic)!.find((r) => r.partition === p.partition);
-      next = BigInt((o.from.kind === 'latest' ? range?.high : range?.low) ?? '0');
+      next = (o.from.kind === 'latest' ? range?.high : range?.low) ?? 0n;
     }
     const floor = seeks.floor(p.topic, p.partition);
     out.push({ topic: p.topic, partition: p.partition, next: floor !== undefined && next < floor ? floor : next });
   }
   return out;
+}
+
+/** Where to read a partition whose position `next` lies outside its log: the nearer end of the log. */
+export async function nearestInLog(admin: Admin, p: TopicPartition & { readonly next: bigint }): Promise<bigint> {
+  const range = (await adminOffsetLookup(admin).ranges(p.topic)).find((r) => r.partition === p.partition);
+  if (!range) throw new TributaryError(ErrorCodes.CONNECTION, `No offsets for ${partitionName(p)}`, { retriable: true });
+  return p.next < range.low ? range.low : range.high;
 }
