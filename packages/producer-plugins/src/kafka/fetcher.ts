@@ -244,8 +244,12 @@ async function sendFetch(broker: KafkajsBroker, request: FetchRequest): Promise<
   return broker.connectionPool.send({
     request: { apiKey: FETCH_API_KEY, apiVersion: FETCH_VERSION, apiName: 'Fetch', encode: () => ({ buf: body, buffer: body }) },
     response: {
-      // kafkajs throttles the connection by the `clientSideThrottleTime` a decoded response names.
-      decode: async (payload: Buffer) => Object.assign(decodeFetchResponse(payload), { clientSideThrottleTime: 0 }),
+      // kafkajs holds back the connection's next requests for the `clientSideThrottleTime` a decoded response
+      // names: the time the broker asks a client over its quota to wait, as kafkajs' own fetch passes it on.
+      decode: async (payload: Buffer) => {
+        const decoded = decodeFetchResponse(payload);
+        return Object.assign(decoded, { clientSideThrottleTime: decoded.throttleTimeMs });
+      },
       parse: async (decoded: FetchResponse) => {
         if (decoded.errorCode !== 0) throw new Error(`Kafka error code ${decoded.errorCode}`);
         return decoded;
