@@ -2,9 +2,13 @@
  * Decoding of Kafka's v2 record batches (message format 2, every broker since 0.11): the bytes a fetch
  * response carries per partition. Written for the consumer's hot path: one pass over the bytes, offsets as one
  * BigInt per record, keys, values and header values as views into the fetched buffer (no copies), and
- * nothing else allocated per record but its header object. CRCs are not checked (the broker checked them
- * when it appended the batch, and TCP guards the transfer), as kafkajs does not either.
+ * nothing else allocated per record but its header object. Each batch's CRC is checked by default, as Kafka's
+ * Java consumer does (`check.crcs`): the broker does not check what it serves from disk, and a corrupt
+ * compressed section can otherwise inflate to plausible garbage (zstd frames carry no checksum of their own).
+ * Every read is bounded by its batch's declared length, whatever a record's own length field says.
  */
+import { crc32c } from './crc32c.js';
+import { decompress as inflate } from './decompress.js';
 
 /** One record as it was written, with its exact offset. */
 export interface DecodedRecord {
@@ -26,6 +30,15 @@ export interface AbortedTransaction {
 /** Inflates a compressed batch's records (codec: 1 gzip, 2 snappy, 3 lz4, 4 zstd). */
 export type Decompress = (codec: number, data: Buffer) => Promise<Buffer>;
 
+export interface DecodeRecordBatchesOptions {
+  /** Inflates compressed record sections; by default `decompress` from decompress.ts (every Kafka codec). */
+  readonly decompress?: Decompress;
+  /** The aborted transactions a read_committed fetch reported: their records are left out. */
+  readonly aborted?: readonly AbortedTransaction[];
+  /** Check each batch's CRC-32C before reading it (default true), as Kafka's `check.crcs` does. */
+  readonly checkCrcs?: boolean;
+}
+
 export interface DecodedBatches {
   /** Records at or past `fromOffset`, in offset order; control records and aborted transactions left out. */
   readonly records: DecodedRecord[];
@@ -41,6 +54,9 @@ const MAGIC_V2 = 2;
 const LOG_OVERHEAD = 12;
 /** Bytes from a batch's start to its first record. */
 const RECORDS_START = 61;
+/** Where the CRC field lies, and where the bytes it covers begin (the attributes). */
+const CRC_OFFSET = 17;
+const ATTRIBUTES_OFFSET = 21;
 const COMPRESSION_MASK = 0x07;
 const LOG_APPEND_TIME = 0x08;
 const TRANSACTIONAL = 0x10;
@@ -54,15 +70,14 @@ export class RecordBatchFormatError extends Error {
 
 /**
  * Decode every whole record batch in `bytes` (a fetch response's record set; a partial batch at its end, cut by
- * the fetch's byte limit, is left for the next fetch). `aborted` lists the aborted transactions a read_committed
- * fetch reported: their records are left out, as Kafka's own consumer does.
+ * the fetch's byte limit, is left for the next fetch). The records of aborted transactions listed in
+ * `options.aborted` are left out, as Kafka's own consumer does.
+ * @throws RecordBatchFormatError naming the batch's base offset when a batch is not message format 2, its CRC
+ *   does not match its bytes (with `checkCrcs`), its records do not fit its declared length, or its compressed
+ *   section cannot be inflated (the codec's error kept as `cause`).
  */
-export async function decodeRecordBatches(
-  bytes: Buffer,
-  fromOffset: bigint,
-  decompress: Decompress,
-  aborted: readonly AbortedTransaction[] = [],
-): Promise<DecodedBatches> {
+export async function decodeRecordBatches(bytes: Buffer, fromOffset: bigint, options: DecodeRecordBatchesOptions = {}): Promise<DecodedBatches> {
+  const { decompress = inflate, aborted = [], checkCrcs = true } = options;
   const records: DecodedRecord[] = [];
   const pendingAborts = aborted.length === 0 ? aborted : [...aborted].sort((a, b) => (a.firstOffset < b.firstOffset ? -1 : 1));
   let abortIndex = 0;
@@ -70,12 +85,16 @@ export async function decodeRecordBatches(
   let next: bigint | undefined;
   let pos = 0;
   while (pos + LOG_OVERHEAD <= bytes.length) {
+    const baseOffset = bytes.readBigInt64BE(pos);
     const batchLength = bytes.readInt32BE(pos + 8);
     const end = pos + LOG_OVERHEAD + batchLength;
-    if (end > bytes.length) break;
-    const magic = bytes.readInt8(pos + 16);
-    if (magic !== MAGIC_V2) throw new RecordBatchFormatError(`record batch at byte ${pos} has message format ${magic}; only format 2 (Kafka 0.11 and later) is read`);
-    const baseOffset = bytes.readBigInt64BE(pos);
+    if (batchLength >= 0 && end > bytes.length) break;
+    // (A batch too short to hold its magic byte fails the length check below.)
+    const magic = batchLength > 4 ? bytes.readInt8(pos + 16) : MAGIC_V2;
+    if (magic !== MAGIC_V2) throw new RecordBatchFormatError(`record batch at offset ${baseOffset} (byte ${pos}) has message format ${magic}; only format 2 (Kafka 0.11 and later) is read`);
+    // A length too short for the header would misread it, and a negative one would move backwards forever.
+    if (batchLength < RECORDS_START - LOG_OVERHEAD) throw new RecordBatchFormatError(`record batch at offset ${baseOffset} (byte ${pos}) declares ${batchLength} bytes, fewer than its header takes`);
+    if (checkCrcs) checkCrc(bytes, pos, end, baseOffset);
     const attributes = bytes.readInt16BE(pos + 21);
     const lastOffset = baseOffset + BigInt(bytes.readInt32BE(pos + 23));
     next = lastOffset + 1n;
@@ -89,7 +108,7 @@ export async function decodeRecordBatches(
       // Transactions that began at or before this batch's end are open now, as far as this fetch can tell.
       while (abortIndex < pendingAborts.length && pendingAborts[abortIndex]!.firstOffset <= lastOffset) abortedProducers.add(pendingAborts[abortIndex++]!.producerId);
       if ((attributes & CONTROL) !== 0) {
-        if (controlType(bytes, batchStart + RECORDS_START, end) === ABORT_MARKER) abortedProducers.delete(producerId);
+        if (controlType(bytes, batchStart + RECORDS_START, end, baseOffset) === ABORT_MARKER) abortedProducers.delete(producerId);
         continue;
       }
       if (abortedProducers.has(producerId)) continue;
@@ -100,34 +119,70 @@ export async function decodeRecordBatches(
     const baseTimestamp = Number(bytes.readBigInt64BE(batchStart + 27));
     const appendTime = (attributes & LOG_APPEND_TIME) !== 0 ? String(bytes.readBigInt64BE(batchStart + 35)) : undefined;
     const codec = attributes & COMPRESSION_MASK;
-    const reader = codec === 0 ? new Reader(bytes, batchStart + RECORDS_START) : new Reader(await decompress(codec, bytes.subarray(batchStart + RECORDS_START, end)), 0);
+    const reader = codec === 0 ? new Reader(bytes, batchStart + RECORDS_START, end, baseOffset) : await inflated(decompress, codec, bytes.subarray(batchStart + RECORDS_START, end), baseOffset);
     for (let i = 0; i < count; i++) readRecord(reader, baseOffset, baseTimestamp, appendTime, fromOffset, records);
+    if (reader.pos !== reader.end) throw new RecordBatchFormatError(`record batch at offset ${baseOffset} declares ${count} records, and ${reader.end - reader.pos} bytes are left after them`);
   }
   return { records, next };
 }
 
+/** The CRC-32C covers the batch from its attributes to its end; the field is an unsigned int32. */
+function checkCrc(bytes: Buffer, start: number, end: number, baseOffset: bigint): void {
+  const expected = bytes.readUInt32BE(start + CRC_OFFSET);
+  const computed = crc32c(bytes, start + ATTRIBUTES_OFFSET, end);
+  if (computed !== expected) {
+    throw new RecordBatchFormatError(`record batch at offset ${baseOffset} is corrupt: its CRC field is 0x${hex(expected)} but its bytes give 0x${hex(computed)}`);
+  }
+}
+
+function hex(crc: number): string {
+  return crc.toString(16).padStart(8, '0');
+}
+
+async function inflated(decompress: Decompress, codec: number, section: Buffer, baseOffset: bigint): Promise<Reader> {
+  let records: Buffer;
+  try {
+    records = await decompress(codec, section);
+  } catch (cause) {
+    throw new RecordBatchFormatError(`record batch at offset ${baseOffset} could not be inflated (codec ${codec}): ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
+  }
+  return new Reader(records, 0, records.length, baseOffset);
+}
+
+/**
+ * Read one record; its fields are bounded by its own length, and that length by the batch's end (`r.end`
+ * is narrowed to the record while its fields are read). As Kafka's DefaultRecord does, a record whose fields
+ * do not take exactly its length is corrupt.
+ */
 function readRecord(r: Reader, baseOffset: bigint, baseTimestamp: number, appendTime: string | undefined, fromOffset: bigint, out: DecodedRecord[]): void {
   const length = r.varint();
   const end = r.pos + length;
+  if (length <= 0 || end > r.end) throw r.error(`a record declares ${length} bytes where ${r.end - r.pos} are left`);
+  const batchEnd = r.end;
+  r.end = end;
   r.pos++; // record attributes: unused
   const timestampDelta = r.varlong();
   const offset = baseOffset + BigInt(r.varint());
   if (offset < fromOffset) {
     r.pos = end;
+    r.end = batchEnd;
     return;
   }
   const key = r.bytes();
   const value = r.bytes();
   const headerCount = r.varint();
+  if (headerCount < 0) throw r.error(`the record at offset ${offset} has ${headerCount} headers`);
   const headers: Record<string, Buffer> = {};
   for (let h = 0; h < headerCount; h++) {
     const nameLength = r.varint();
+    if (nameLength < 0 || r.pos + nameLength > end) throw r.error(`header ${h} of the record at offset ${offset} has a name of ${nameLength} bytes`);
     const name = headerName(r.buf, r.pos, nameLength, h);
     r.pos += nameLength;
     const headerValue = r.bytes();
     if (headerValue !== null) headers[name] = headerValue;
   }
-  r.pos = end;
+  if (r.pos !== end) throw r.error(`the record at offset ${offset} declares ${length} bytes but its fields take ${r.pos - (end - length)}`);
+  r.end = batchEnd;
   out.push({ offset, timestamp: appendTime ?? String(baseTimestamp + timestampDelta), key, value, headers });
 }
 
@@ -152,23 +207,33 @@ function headerName(buf: Buffer, start: number, length: number, position: number
 }
 
 /** The type of a control batch's marker: its first record's key is (version int16, type int16). */
-function controlType(bytes: Buffer, recordsStart: number, end: number): number {
-  const r = new Reader(bytes, recordsStart);
+function controlType(bytes: Buffer, recordsStart: number, end: number, baseOffset: bigint): number {
+  const r = new Reader(bytes, recordsStart, end, baseOffset);
   r.varint(); // length
   r.pos++; // attributes
   r.varlong(); // timestamp delta
   r.varint(); // offset delta
   const key = r.bytes();
-  if (key === null || key.length < 4 || r.pos > end) return -1;
+  if (key === null || key.length < 4) return -1;
   return key.readInt16BE(2);
 }
 
-/** A cursor over a record section: zig-zag varints, as the record format writes them. */
+/**
+ * A cursor over a record section, which never reads at or past `end` (its batch's end, or the current record's):
+ * zig-zag varints, as the record format writes them.
+ */
 class Reader {
   constructor(
     readonly buf: Buffer,
     public pos: number,
+    public end: number,
+    readonly baseOffset: bigint,
   ) {}
+
+  /** A format error that names the batch. */
+  error(what: string): RecordBatchFormatError {
+    return new RecordBatchFormatError(`record batch at offset ${this.baseOffset} is corrupt: ${what}`);
+  }
 
   varint(): number {
     const buf = this.buf;
@@ -176,7 +241,7 @@ class Reader {
     let shift = 0;
     let byte: number;
     do {
-      if (this.pos >= buf.length) throw new RecordBatchFormatError('record batch ends inside a varint');
+      if (this.pos >= this.end) throw this.error('it ends inside a varint');
       byte = buf[this.pos++]!;
       result |= (byte & 0x7f) << shift;
       shift += 7;
@@ -191,7 +256,7 @@ class Reader {
     let scale = 1;
     let byte: number;
     do {
-      if (this.pos >= buf.length) throw new RecordBatchFormatError('record batch ends inside a varint');
+      if (this.pos >= this.end) throw this.error('it ends inside a varint');
       byte = buf[this.pos++]!;
       result += (byte & 0x7f) * scale;
       scale *= 128;
@@ -204,8 +269,8 @@ class Reader {
     const length = this.varint();
     if (length < 0) return null;
     const start = this.pos;
+    if (start + length > this.end) throw this.error(`a field declares ${length} bytes where ${this.end - start} are left`);
     this.pos += length;
-    if (this.pos > this.buf.length) throw new RecordBatchFormatError('record batch ends inside a record');
     return this.buf.subarray(start, this.pos);
   }
 }

@@ -1,8 +1,10 @@
 /**
  * Writes v2 record batches byte by byte from Kafka's format description, for decoder tests: independent of
  * the decoder under test and of kafkajs, and able to set what producers never do (control batches, append
- * time, repeated header names).
+ * time, repeated header names, a wrong CRC).
  */
+import { crc32c } from '../../src/protocol/crc32c.js';
+
 export interface TestRecord {
   offsetDelta?: number;
   timestampDelta?: number;
@@ -21,6 +23,8 @@ export interface TestBatch {
   records: TestRecord[];
   /** Replace the record section with these bytes (a compressed one); `records` still gives the count. */
   recordSection?: Buffer;
+  /** Write this CRC instead of the right one. */
+  crc?: number;
 }
 
 function varint(n: number): Buffer {
@@ -63,7 +67,7 @@ export function encodeBatch(batch: TestBatch): Buffer {
   head.writeInt32BE(61 - 12 + section.length, 8);
   head.writeInt32BE(0, 12); // leader epoch
   head.writeInt8(2, 16); // magic
-  head.writeUInt32BE(0, 17); // crc: not checked by the decoder
+  // 17: the CRC, written last over the bytes from the attributes on.
   head.writeInt16BE(batch.attributes ?? 0, 21);
   head.writeInt32BE(batch.lastOffsetDelta ?? Math.max(0, batch.records.length - 1), 23);
   head.writeBigInt64BE(BigInt(batch.baseTimestamp ?? 1_700_000_000_000), 27);
@@ -72,7 +76,9 @@ export function encodeBatch(batch: TestBatch): Buffer {
   head.writeInt16BE(0, 51);
   head.writeInt32BE(0, 53);
   head.writeInt32BE(batch.records.length, 57);
-  return Buffer.concat([head, section]);
+  const bytes = Buffer.concat([head, section]);
+  bytes.writeUInt32BE(batch.crc ?? crc32c(bytes, 21), 17);
+  return bytes;
 }
 
 /** A control batch holding one marker: type 0 abort, 1 commit. */
