@@ -21,6 +21,22 @@ export default tseslint.config(
     },
   },
   {
+    // The Kafka layer (@tributary/kafka) is the only door to kafkajs. Two exceptions, each a second client on
+    // purpose: the test kit hands tests an independent client to write and read what Tributary must handle, and
+    // the benchmark's raw-kafkajs anchor measures kafkajs itself.
+    files: ['packages/*/src/**/*.ts'],
+    ignores: ['packages/kafka/**', 'packages/test-kit/**', 'packages/bench/src/raw-kafkajs.ts', 'packages/core/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [{ name: 'kafkajs', message: 'Only @tributary/kafka talks to kafkajs: use its KafkaClient, KafkaReader, KafkaWriter or KafkaAdmin.' }],
+          patterns: [{ group: ['@tributary/*/src/*', '**/packages/*/src/*'], message: 'Import a package through its entry point.' }],
+        },
+      ],
+    },
+  },
+  {
     files: ['scripts/**/*.mjs'],
     languageOptions: { globals: { process: 'readonly', console: 'readonly', URL: 'readonly' } },
   },

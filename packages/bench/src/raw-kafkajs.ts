@@ -1,6 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { Kafka, logLevel, type Message } from 'kafkajs';
 
+/** A record as raw kafkajs sends it: the anchor's unit of work. */
+export type RawMessage = Message;
+
 /** A kafkajs client as the framework configures one: quiet, same retries. */
 export function benchKafka(brokers: string[]): Kafka {
   return new Kafka({ clientId: 'tributary-bench', brokers, logLevel: logLevel.NOTHING });

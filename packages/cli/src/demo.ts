@@ -8,7 +8,7 @@ import { DateTime } from 'luxon';
 import { Event, Position, type ProducerPlugin } from '@tributary/core';
 import { ConsumerGroup, kafkaReplaySource, memoryReplaySource, replay, type ReplayProgress, type ReplaySource } from '@tributary/consumer';
 import { KafkaProducerPlugin, MemoryBus, MemoryProducerPlugin } from '@tributary/producer-plugins';
-import { provideKafka, testKafka, type KafkaEndpoint } from '@tributary/test-kit';
+import { provideKafka, type KafkaEndpoint } from '@tributary/test-kit';
 
 const TOPIC = `tributary-demo-${DateTime.utc().toFormat('yyyyLLdd-HHmmss')}`;
 const PARTITIONS = 4;
@@ -35,7 +35,7 @@ async function roundTripOnKafka(brokers: string[]): Promise<void> {
   const workers = await startTwoWorkers(brokers);
   const sent = await publish(producer);
   await workers.finish(sent.filter((e) => e.category.startsWith('order.')).length);
-  await replayFrom(kafkaReplaySource(testKafka(brokers, 'tributary-demo')), sent);
+  await replayFrom(kafkaReplaySource({ brokers, clientId: 'tributary-demo' }), sent);
 }
 
 async function roundTripInMemory(): Promise<void> {

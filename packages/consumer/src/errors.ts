@@ -25,12 +25,4 @@ export class ConsumerStateError extends TributaryError {
   }
 }
 
-/**
- * A failure of the Kafka client as a Tributary error: TributaryErrors pass as they are; anything else becomes
- * CONNECTION, retriable when kafkajs says so, with the original as `cause`.
- */
-export function asTributaryError(error: unknown, what: string, context: Record<string, unknown> = {}): TributaryError {
-  if (error instanceof TributaryError) return error;
-  const retriable = (error as { retriable?: boolean } | null)?.retriable ?? true;
-  return new TributaryError(ErrorCodes.CONNECTION, `${what} failed: ${error instanceof Error ? error.message : String(error)}`, { cause: error, retriable, context });
-}
+export { asTributaryError } from '@tributary/kafka';

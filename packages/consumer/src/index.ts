@@ -8,36 +8,23 @@
  */
 export { ConsumerGroup, type ConsumerGroupCounters, type ConsumerGroupState } from './group/consumer-group.js';
 export type { ConsumerGroupOptions, PartitionsListener } from './group/options.js';
-export type { PartitionLag } from './group/lag.js';
-export type { TopicPartition } from './internal/topic-partition.js';
+export { resetGroupOffsets, type ResetGroupOffsetsOptions } from './group/reset-group-offsets.js';
+export type { PartitionLag, TopicPartition } from '@tributary/kafka';
 export { OffsetOutOfRangeError, ConsumerStateError } from './errors.js';
 // Routing and handling.
 export { compileCategoryPattern, type CategoryPattern, type CategoryMatcher } from './routing/category-pattern.js';
 export { Router, type EventHandler, type HandlerContext, type HandlerMap } from './routing/router.js';
-export {
-  RecordProcessor,
-  type RecordProcessorOptions,
-  type IncomingRecord,
-  type ProcessOutcome,
-  type ProcessingObserver,
-  type DeadLetter,
-  type DeadLetterPublisher,
-} from './processing/record-processor.js';
-// Commits.
-export { PartitionCommitTracker } from './commit/commit-tracker.js';
-export { Committer, type CommitSink, type OffsetToCommit } from './commit/committer.js';
-// Failures.
-export { retryPolicy, retryDelay, type RetryOptions, type RetryPolicy } from './failure/retry-policy.js';
+export type { OffsetToCommit } from './commit/committer.js';
+// Failures: what dead-lettered records carry.
+export { type RetryOptions } from './failure/retry-policy.js';
 export { DeadLetterHeaders, deadLetterHeaders, deadLetterTopicFor, type DeadLetterOrigin } from './failure/dead-letter-headers.js';
-export { KafkaDeadLetterPublisher } from './failure/kafka-dead-letter-publisher.js';
-export { MemoryDeadLetterPublisher } from './failure/memory-dead-letter-publisher.js';
 // Positions.
 export { type StartPosition, type OutOfRangePolicy } from './positions/start-position.js';
 // Operations.
 export { installShutdownHandlers, type ShutdownOptions, type Stoppable } from './lifecycle/shutdown.js';
-export { type ConsumerLogger, silentLogger } from './logging/logger.js';
+export { type ConsumerLogger, silentLogger, stderrLogger } from './logging/logger.js';
 export { ConsumerMetrics, ConsumerMetricNames } from './metrics/consumer-metrics.js';
 // Pull reading and replay.
 export { EventReader, createEventReader, type EventReaderOptions } from './pull/event-reader.js';
 export { replay, type ReplayOptions, type ReplayProgress, type ReplayBound } from './replay/replay.js';
-export { kafkaReplaySource, memoryReplaySource, fileReplaySource, type ReplaySource } from './replay/replay-source.js';
+export { kafkaReplaySource, memoryReplaySource, fileReplaySource, type ReplaySource, type SourceRead } from './replay/replay-source.js';

@@ -42,6 +42,14 @@ export const ErrorCodes = {
   CONSUMER_STATE: 'CONSUMER_STATE',
   /** A consumer's event handler kept failing after its retries; recorded on the dead-lettered record. */
   HANDLER_FAILED: 'HANDLER_FAILED',
+  /** The broker refused the client's credentials or its access to a topic or group; never retried. */
+  AUTHORIZATION: 'AUTHORIZATION',
+  /** The broker or the installed Kafka client lacks what Tributary needs (a protocol version, an internal shape). */
+  UNSUPPORTED: 'UNSUPPORTED',
+  /** A consumer group operation refused because the group has active members (move it only while it is empty). */
+  GROUP_ACTIVE: 'GROUP_ACTIVE',
+  /** A partition's log was truncated below a position already read (an unclean leader change, KIP-320). */
+  LOG_TRUNCATED: 'LOG_TRUNCATED',
 } as const;
 
 export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];

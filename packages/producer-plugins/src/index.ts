@@ -1,21 +1,13 @@
 /**
- * @tributary/producer-plugins: the built-in producer plugins (kafka on kafkajs, memory, file), the Kafka topic
- * helpers they share with the consumer, and the group-less Kafka reading the consumer builds on (KafkaFetcher:
- * Fetch requests on kafkajs' connections, decoded by decodeRecordBatches).
+ * @tributary/producer-plugins: the built-in producer plugins: kafka (on the Kafka layer, @tributary/kafka),
+ * memory (an in-process partitioned log, the test double) and file (JSON lines on disk).
  */
 import { registerBuiltinProducerPlugin } from '@tributary/core';
 
-export { ensureTopics, waitForTopicLeaders, type TopicSpec, type EnsureTopicsResult } from './kafka/topics.js';
-export { useCompression, registerAllCompressionCodecs, COMPRESSION_NAMES, type CompressionName } from './kafka/compression.js';
 export { KafkaProducerPlugin, type KafkaProducerSettings, type KafkaProducerSettingsInput } from './kafka/kafka-producer-plugin.js';
 export { kafkaSettingsShape } from './kafka/settings.js';
-export { readToEnd, type ReadRecord } from './kafka/read-to-end.js';
-export { KafkaFetcher, type FetchedRecord, type FetchResult, type FetchOptions, type PartitionFetch, type PartitionFetchRequest } from './kafka/fetcher.js';
-export { decodeRecordBatches, RecordBatchFormatError, type DecodedRecord, type DecodedBatches, type AbortedTransaction, type Decompress } from './kafka/record-batch.js';
-export { KafkaSchemaLog, type KafkaSchemaLogOptions } from './kafka/schema-log.js';
 
 // The in-process bus and the memory and file plugins.
-export { murmur2, partitionForKey } from './partition/partitioner.js';
 export { MemoryBus, type MemoryBusOptions } from './memory/memory-bus.js';
 export {
   MemoryProducerPlugin,

@@ -126,10 +126,10 @@ async function replayFigures(ctx: BenchContext): Promise<void> {
   const topic = await createTopic(ctx, 'bench-replay');
   ctx.log(`replay: seeding ${count} x 1 KiB events`);
   await seed(ctx, topic, count, 1024, jsonCodec);
-  const kafka = benchKafka(ctx.brokers);
+  
   const readAll = async (limitTo?: number) => {
     let n = 0;
-    for await (const _ of replay({ source: kafkaReplaySource(kafka, { maxBytes: 1024 * 1024 }), topic, chunk: 1000 })) {
+    for await (const _ of replay({ source: kafkaReplaySource({ brokers: ctx.brokers }, { maxBytes: 1024 * 1024 }), topic, chunk: 1000 })) {
       n++;
       if (limitTo !== undefined && n >= limitTo) break;
     }

@@ -1,6 +1,6 @@
 import { jsonCodec, type Codec, type Event } from '@tributary/core';
 import { KafkaProducerPlugin } from '@tributary/producer-plugins';
-import type { Message } from 'kafkajs';
+import type { RawMessage as Message } from '../raw-kafkajs.js';
 import type { BenchContext, Suite } from '../context.js';
 import { avroCodec, makeEvents } from '../events.js';
 import { measure, sampleRssMiB } from '../measure.js';

@@ -1,4 +1,4 @@
-import { fromPartitionKey, partitionKey, type TopicPartition } from '../internal/topic-partition.js';
+import { fromPartitionKey, partitionKey, type TopicPartition } from '@tributary/kafka';
 import { PartitionCommitTracker } from './commit-tracker.js';
 
 /** One partition's offset to commit: the next offset the group reads from it. */

@@ -1,12 +1,10 @@
-import type { Admin, Consumer, Kafka } from 'kafkajs';
-import { KafkaFetcher } from '@tributary/producer-plugins';
 import { ErrorCodes, TributaryError, type EventOffset, type Position } from '@tributary/core';
+import { fromPartitionKey, GroupMembership, KafkaAdmin, KafkaReader, partitionName, type PartitionLag, type TopicPartition } from '@tributary/kafka';
 import { Committer, type OffsetToCommit } from '../commit/committer.js';
 import { asTributaryError, ConsumerStateError } from '../errors.js';
 import { KafkaDeadLetterPublisher } from '../failure/kafka-dead-letter-publisher.js';
 import { within } from '../internal/deadline.js';
 import { delay } from '../internal/delay.js';
-import { fromPartitionKey, partitionName, type TopicPartition } from '../internal/topic-partition.js';
 import { messageOf, type ConsumerLogger } from '../logging/logger.js';
 import { ConsumerMetrics } from '../metrics/consumer-metrics.js';
 import { SeekState } from '../positions/seek-state.js';
@@ -14,11 +12,9 @@ import { parseStartPosition, type StartPosition } from '../positions/start-posit
 import { RecordProcessor, type ProcessingObserver } from '../processing/record-processor.js';
 import { Assignment } from '../rebalance/assignment.js';
 import { FetchLoop } from './fetch-loop.js';
-import { consumerConfig, kafkaClient } from './kafka-client.js';
-import { groupLag, type PartitionLag } from './lag.js';
 import { resolveOptions, type ConsumerGroupOptions, type PartitionsListener, type ResolvedOptions } from './options.js';
 import { PauseControl } from './pause-control.js';
-import { applyStartPosition, checkTopics, nearestInLog, positionsOnAssignment, seekTargets } from './startup.js';
+import { checkTopics, initialOffsets, nearestInLog, positionsOnAssignment, seekTargets } from './startup.js';
 
 /** Counts of what the group did with the records it read, since it was made. */
 export interface ConsumerGroupCounters {
@@ -50,12 +46,12 @@ export type ConsumerGroupState = 'idle' | 'starting' | 'running' | 'stopping' | 
  *   topic with headers naming its origin, the error and the attempts. Records that cannot be decoded go there at
  *   once (attempts 0). If the dead-letter write fails, the partition pauses and tries again later: no record is
  *   ever skipped.
- * - A start position or seek takes effect before any delivery: no earlier record reaches a handler.
+ * - `from` applies to partitions the group has no commit for; committed partitions resume at their commit. A
+ *   seek takes effect before any further delivery of this member: no earlier record reaches its handlers.
  */
 export class ConsumerGroup implements AsyncDisposable {
   readonly #o: ResolvedOptions;
   readonly #logger: ConsumerLogger;
-  readonly #kafka: Kafka;
   readonly #counters: ConsumerGroupCounters = { handled: 0, filtered: 0, retried: 0, deadLettered: 0 };
   readonly #committer = new Committer();
   readonly #seeks = new SeekState();
@@ -66,10 +62,12 @@ export class ConsumerGroup implements AsyncDisposable {
   readonly #loop: FetchLoop;
   readonly #metrics: { observer: ProcessingObserver; unbind(): void } | undefined;
   #state: ConsumerGroupState = 'idle';
-  #consumer: Consumer | undefined;
-  #admin: Admin | undefined;
+  #membership: GroupMembership | undefined;
+  #admin: KafkaAdmin | undefined;
   #publisher: KafkaDeadLetterPublisher | undefined;
-  #fetcher: KafkaFetcher | undefined;
+  #fetcher: KafkaReader | undefined;
+  /** Where `from` put each partition the group had no commit for at start. */
+  #initial: ReadonlyMap<string, bigint> = new Map();
   /** Counts joins: positions looked up for one assignment are dropped once a later one came. */
   #generation = 0;
   #commitTimer: NodeJS.Timeout | undefined;
@@ -82,7 +80,6 @@ export class ConsumerGroup implements AsyncDisposable {
   constructor(options: ConsumerGroupOptions) {
     const o = (this.#o = resolveOptions(options));
     this.#logger = o.logger;
-    this.#kafka = o.kafka ?? kafkaClient(o);
     this.#metrics = o.metrics ? ConsumerMetrics.of(o.metrics.registry).bind(o.groupId, () => this.lag()) : undefined;
     const counters = this.#counters;
     const metrics = this.#metrics?.observer;
@@ -157,36 +154,30 @@ export class ConsumerGroup implements AsyncDisposable {
 
   async #start(signal: AbortSignal | undefined): Promise<void> {
     const o = this.#o;
-    const admin = (this.#admin = this.#kafka.admin());
-    const publisher = (this.#publisher = new KafkaDeadLetterPublisher(this.#kafka));
-    const consumer = (this.#consumer = this.#kafka.consumer(consumerConfig(o)));
-    this.#fetcher = new KafkaFetcher(this.#kafka);
+    const admin = (this.#admin = new KafkaAdmin(o.client));
+    const publisher = (this.#publisher = new KafkaDeadLetterPublisher(o.client));
+    const membership = (this.#membership = new GroupMembership(o.client, o));
+    this.#fetcher = new KafkaReader(o.client, { isolationLevel: o.isolationLevel });
     try {
-      await Promise.all([admin.connect(), publisher.connect(), consumer.connect()]);
+      await Promise.all([admin.connect(), publisher.connect(), membership.connect()]);
       await checkTopics(admin, o, this.#logger);
+      this.#initial = await initialOffsets(admin, o);
     } catch (error) {
       throw asTributaryError(error, `Connecting consumer group "${o.groupId}"`, { groupId: o.groupId });
     }
-    const floors = await applyStartPosition(this.#kafka, admin, o, this.#logger);
-    for (const [key, next] of floors) this.#seeks.request(fromPartitionKey(key), next, true);
-    consumer.on(consumer.events.GROUP_JOIN, (e) => this.#onJoin(e.payload.memberAssignment));
-    consumer.on(consumer.events.REBALANCING, () => this.#onRebalancing('rebalance'));
-    // A heartbeat that went through means no rebalance is under way (a failed one may have been a passing
-    // coordinator move that kafkajs got over without rejoining): handling goes on.
-    consumer.on(consumer.events.HEARTBEAT, () => this.#rebalanceOver());
-    consumer.on(consumer.events.CRASH, (e) => this.#onCrash(e.payload.error, e.payload.restart));
     const joined = new Promise<void>((resolve, reject) => {
       this.#joinWaiter = { resolve, reject };
       signal?.addEventListener('abort', () => reject(new TributaryError(ErrorCodes.ABORTED, 'start() was aborted', { cause: signal.reason })), { once: true });
     });
-    try {
-      await consumer.subscribe({ topics: [...o.topics], fromBeginning: o.from.kind !== 'latest' });
-      // kafkajs keeps the membership (join, heartbeats, rebalances); every topic is paused in it at each join
-      // (#onJoin), and the fetch loop reads the assigned partitions. A batch kafkajs still hands over is ignored.
-      await consumer.run({ autoCommit: false, eachBatchAutoResolve: false, eachBatch: async () => {} });
-    } catch (error) {
-      throw asTributaryError(error, `Joining consumer group "${o.groupId}"`, { groupId: o.groupId });
-    }
+    // The membership keeps this member's place in the group; the fetch loop reads the assigned partitions.
+    await membership.join({
+      joined: (assignment) => this.#onJoin(assignment),
+      rebalancing: () => this.#onRebalancing('rebalance'),
+      // A heartbeat that went through means no rebalance is under way (a failed one may have been a passing
+      // coordinator move that kafkajs got over without rejoining): handling goes on.
+      heartbeat: () => this.#rebalanceOver(),
+      crashed: (error, restart) => this.#onCrash(error, restart),
+    });
     this.#loop.start();
     await joined;
     this.#commitTimer = setInterval(() => void this.#commitNow('interval'), o.commitIntervalMs);
@@ -225,7 +216,7 @@ export class ConsumerGroup implements AsyncDisposable {
       if (drained) await within(deadline, this.#commitNow('stop'));
     }
     // Also after the client gave up (state 'failed'): the producer and admin are still connected.
-    if (this.#consumer) left = await this.#disconnect(deadline);
+    if (this.#membership) left = await this.#disconnect(deadline);
     const change = this.#assignment.clear();
     this.#notify('revoked', this.#o.onPartitionsRevoked, change.revoked);
     this.#metrics?.unbind();
@@ -240,17 +231,18 @@ export class ConsumerGroup implements AsyncDisposable {
 
   /** Disconnect every client; true when the consumer left the group before the deadline. */
   async #disconnect(deadline: number): Promise<boolean> {
-    const left = await within(deadline, this.#consumer?.disconnect() ?? Promise.resolve());
-    await within(deadline, Promise.allSettled([this.#publisher?.disconnect(), this.#admin?.disconnect(), this.#fetcher?.close()]));
+    const left = await within(deadline, this.#membership?.leave() ?? Promise.resolve());
+    await within(deadline, Promise.allSettled([this.#publisher?.disconnect(), this.#admin?.close(), this.#fetcher?.close()]));
     return left;
   }
 
   /**
-   * Move this member's reading to `position` while running: a Position (or its text), an EventOffset, a time,
+   * Move THIS MEMBER's reading to `position` while running (other members of the group are not moved; to move
+   * the whole group, stop it and call `resetGroupOffsets()`): a Position (or its text), an EventOffset, a time,
    * 'earliest' or 'latest'. Each partition it names that this member owns is read next from there, and no
-   * earlier record of it reaches a handler; a partition owned by another member is moved once it is assigned
-   * here. A seek forward commits past the records skipped; a seek backward commits nothing until handling passes
-   * the last commit again (commits only move forward).
+   * earlier record of it reaches this member's handlers; a partition owned by another member is moved if and
+   * when it is assigned here. A seek forward commits past the records skipped; a seek backward commits nothing
+   * until handling passes the last commit again (commits only move forward).
    * @throws OffsetOutOfRangeError naming the valid range (unless `onOutOfRange` resets); InvalidArgumentError for
    *   a malformed position or one naming a topic not read; CONSUMER_STATE when not running.
    */
@@ -302,7 +294,7 @@ export class ConsumerGroup implements AsyncDisposable {
    */
   async lag(): Promise<PartitionLag[]> {
     if (this.#state !== 'running' && this.#state !== 'starting') throw new ConsumerStateError('read the lag of', this.#state);
-    return groupLag(this.#admin!, this.#o.groupId, this.#o.topics);
+    return this.#admin!.lag(this.#o.groupId, this.#o.topics);
   }
 
   async [Symbol.asyncDispose](): Promise<void> {
@@ -322,11 +314,9 @@ export class ConsumerGroup implements AsyncDisposable {
     this.#pauses.unblock(p);
   }
 
-  /** kafkajs' GROUP_JOIN: emitted after the assignment is known and before kafkajs' first fetch of the generation. */
+  /** A join completed: this member owns exactly `memberAssignment` now. */
   #onJoin(memberAssignment: Record<string, number[]>): void {
     const generation = ++this.#generation;
-    // Before kafkajs' first fetch: it must never read (a client restarted after a crash forgets its pauses).
-    this.#client((c) => c.pause(this.#o.topics.map((topic) => ({ topic }))));
     const change = this.#assignment.update(memberAssignment);
     this.#committer.assign(change.owned);
     for (const p of change.revoked) this.#processor.forget(p.topic, p.partition);
@@ -352,7 +342,7 @@ export class ConsumerGroup implements AsyncDisposable {
   async #adopt(assigned: readonly TopicPartition[], generation: number): Promise<void> {
     for (let attempt = 0; assigned.length > 0 && generation === this.#generation && !this.#stopSignal.signal.aborted; attempt++) {
       try {
-        const positions = await positionsOnAssignment(this.#admin!, this.#o, assigned, this.#seeks);
+        const positions = await positionsOnAssignment(this.#admin!, this.#o, assigned, this.#seeks, this.#initial);
         if (generation !== this.#generation) return;
         const pending = this.#seeks.takePending(assigned);
         this.#loop.assign(positions);
@@ -393,12 +383,10 @@ export class ConsumerGroup implements AsyncDisposable {
 
   /** Commit settled offsets; failures are logged, and what they held is committed at the next chance. */
   async #commitNow(reason: string, rethrow = false): Promise<readonly OffsetToCommit[]> {
-    const consumer = this.#consumer;
-    if (!consumer) return [];
+    const membership = this.#membership;
+    if (!membership) return [];
     try {
-      const done = await this.#committer.commit((offsets) =>
-        consumer.commitOffsets(offsets.map((o) => ({ topic: o.topic, partition: o.partition, offset: o.offset.toString() }))),
-      );
+      const done = await this.#committer.commit((offsets) => membership.commit(offsets));
       if (done.length > 0) this.#logger.debug({ groupId: this.#o.groupId, reason, offsets: done.map((d) => `${d.topic}:${d.partition}@${d.offset}`) }, 'committed');
       return done;
     } catch (error) {
@@ -415,15 +403,6 @@ export class ConsumerGroup implements AsyncDisposable {
       void Promise.resolve(listener(partitions)).catch(log);
     } catch (error) {
       log(error);
-    }
-  }
-
-  /** Call the kafkajs consumer, which throws while it is between runs (after a crash); then there is nothing to do. */
-  #client(call: (consumer: Consumer) => void): void {
-    try {
-      if (this.#consumer) call(this.#consumer);
-    } catch (error) {
-      this.#logger.debug({ groupId: this.#o.groupId, err: messageOf(error) }, 'kafka client not running');
     }
   }
 }

@@ -1,8 +1,8 @@
 import type { EventRecord, TributaryError } from '@tributary/core';
-import type { DecodedRecord, FetchOptions, PartitionFetch, PartitionFetchRequest } from '@tributary/producer-plugins';
+import type { DecodedRecord, FetchOptions, PartitionFetch, PartitionFetchRequest } from '@tributary/kafka';
 import type { Committer } from '../commit/committer.js';
-import { partitionKey, type TopicPartition } from '../internal/topic-partition.js';
-import { messageOf, type ConsumerLogger } from '../logging/logger.js';
+import { partitionKey, type TopicPartition } from '@tributary/kafka';
+import { messageOf, type Logger as ConsumerLogger } from '@tributary/kafka';
 import type { RecordProcessor } from '../processing/record-processor.js';
 import type { PauseControl } from './pause-control.js';
 

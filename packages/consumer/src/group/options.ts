@@ -1,10 +1,10 @@
-import type { Kafka } from 'kafkajs';
 import type { Registry } from 'prom-client';
+import { KafkaClient, type KafkaConnectionOptions } from '@tributary/kafka';
 import { createCodecLookup, InvalidArgumentError, isValidTopic, quote, type CodecLookup } from '@tributary/core';
 import { deadLetterTopicFor } from '../failure/dead-letter-headers.js';
 import { retryPolicy, type RetryOptions, type RetryPolicy } from '../failure/retry-policy.js';
-import type { TopicPartition } from '../internal/topic-partition.js';
-import { isConsumerLogger, silentLogger, type ConsumerLogger } from '../logging/logger.js';
+import type { TopicPartition } from '@tributary/kafka';
+import { isConsumerLogger, stderrLogger, type ConsumerLogger } from '../logging/logger.js';
 import { parseStartPosition, type OutOfRangePolicy, type ParsedStart, type StartPosition } from '../positions/start-position.js';
 import { Router, type HandlerMap } from '../routing/router.js';
 
@@ -13,15 +13,13 @@ export type PartitionsListener = (partitions: readonly TopicPartition[]) => unkn
 
 /**
  * Options of a {@link ConsumerGroup}, all checked at construction (a wrong one throws InvalidArgumentError
- * naming its path). Only `brokers` (or `kafka`), `groupId`, `topics` and `handlers` are required.
+ * naming its path). Only `brokers` (or `client`), `groupId`, `topics` and `handlers` are required. The
+ * connection options (`brokers`, `clientId`, `tls`, `sasl`, timeouts) are the Kafka layer's
+ * {@link KafkaConnectionOptions}, the same everywhere Tributary reaches Kafka.
  */
-export interface ConsumerGroupOptions {
-  /** Bootstrap brokers (`host:port`). Give either this or `kafka`. */
-  brokers?: string[];
-  /** A kafkajs client to use (for SSL or SASL settings) instead of `brokers`. */
-  kafka?: Kafka;
-  /** kafkajs client id, when the consumer makes its own client. Default `tributary-consumer`. */
-  clientId?: string;
+export interface ConsumerGroupOptions extends Partial<KafkaConnectionOptions> {
+  /** A Kafka client to share with other components instead of `brokers` and the other connection options. */
+  client?: KafkaClient;
   groupId: string;
   topics: string[];
   /** Handlers by category pattern (exact, `*` one segment, `#` any depth); the first match in order wins. */
@@ -29,11 +27,12 @@ export interface ConsumerGroupOptions {
   /** Codecs for decoding; JSON is always known. */
   codecs?: CodecLookup;
   /**
-   * Where to start. 'earliest' (the default) and 'latest' apply only where the group has no commit ('latest':
-   * the end when start() was called, fixed before start() resolves). Any other
-   * position (a Position or its text, an EventOffset, a time) repositions the group: when no member of the
-   * group is active its commits are set to it before joining, and in any case no record before it reaches a
-   * handler of this member, also after a rebalance.
+   * Where to start reading a partition the group has no commit for (as Kafka's `auto.offset.reset`, Karafka's
+   * `initial_offset`, kafkajs' `fromBeginning`): 'earliest' (the default), 'latest' (the end when start() was
+   * called, fixed before start() resolves), a Position or its text, an EventOffset, or a time. A partition the
+   * group has committed resumes at its commit, so a service restarted with the same `from` goes on where it
+   * stopped. To move a whole group, use `resetGroupOffsets()` while it has no member; to move this member while
+   * running, `seek()`.
    */
   from?: StartPosition;
   /** A `from` or `seek` position outside a partition's range: 'fail' (default: OFFSET_OUT_OF_RANGE), or reset. */
@@ -63,11 +62,16 @@ export interface ConsumerGroupOptions {
   fetchMaxBytesPerPartition?: number;
   /** Bytes per fetch response, about (Kafka's fetch.max.bytes). Default 50 MiB. */
   fetchMaxBytes?: number;
+  /**
+   * 'read_committed' (the default): records of open and aborted transactions never reach a handler;
+   * 'read_uncommitted': every appended record does (Kafka's isolation.level).
+   */
+  isolationLevel?: 'read_committed' | 'read_uncommitted';
   /** Default deadline of stop(), ms. Default 30000. */
   stopDeadlineMs?: number;
   onPartitionsAssigned?: PartitionsListener;
   onPartitionsRevoked?: PartitionsListener;
-  /** Where the consumer logs; pino fits. Default: silent. */
+  /** Where the consumer logs; pino fits. Default: warnings and errors to stderr; `silentLogger` for none. */
   logger?: ConsumerLogger;
   /** Export counters and lag to this prom-client registry. */
   metrics?: { registry: Registry };
@@ -75,9 +79,7 @@ export interface ConsumerGroupOptions {
 
 /** The options checked, with defaults filled in. */
 export interface ResolvedOptions {
-  readonly brokers: string[] | undefined;
-  readonly kafka: Kafka | undefined;
-  readonly clientId: string;
+  readonly client: KafkaClient;
   readonly groupId: string;
   readonly topics: readonly string[];
   readonly router: Router;
@@ -95,6 +97,7 @@ export interface ResolvedOptions {
   readonly fetchMaxWaitMs: number;
   readonly fetchMaxBytesPerPartition: number;
   readonly fetchMaxBytes: number;
+  readonly isolationLevel: 'read_committed' | 'read_uncommitted';
   readonly stopDeadlineMs: number;
   readonly onPartitionsAssigned: PartitionsListener | undefined;
   readonly onPartitionsRevoked: PartitionsListener | undefined;
@@ -124,10 +127,8 @@ function optionalFunction<T>(path: string, value: T | undefined): T | undefined 
 export function resolveOptions(options: ConsumerGroupOptions): ResolvedOptions {
   if (options === null || typeof options !== 'object') fail('options', 'an object', options);
   const o = options;
-  if (o.kafka === undefined) {
-    if (!Array.isArray(o.brokers) || o.brokers.length === 0) fail('brokers', "a non-empty array of 'host:port' (or give kafka)", o.brokers);
-    o.brokers.forEach((b, i) => typeof b === 'string' && /^[^\s:]+:\d+$/.test(b) ? undefined : fail(`brokers[${i}]`, "'host:port'", b));
-  } else if (typeof o.kafka !== 'object' || typeof (o.kafka as Kafka).consumer !== 'function') fail('kafka', 'a kafkajs Kafka client', o.kafka);
+  if (o.client !== undefined && !(o.client instanceof KafkaClient)) fail('client', 'a KafkaClient from @tributary/kafka', o.client);
+  if (o.client === undefined && o.brokers === undefined) fail('brokers', "a non-empty array of 'host:port' (or give client)", o.brokers);
   if (typeof o.groupId !== 'string' || o.groupId.trim() === '') fail('groupId', 'a non-empty string', o.groupId);
   if (!Array.isArray(o.topics) || o.topics.length === 0) fail('topics', 'a non-empty array of topic names', o.topics);
   o.topics.forEach((t, i) => (isValidTopic(t) ? undefined : fail(`topics[${i}]`, 'a valid topic name', t)));
@@ -143,11 +144,11 @@ export function resolveOptions(options: ConsumerGroupOptions): ResolvedOptions {
   const maxDelayMs = integer('deadLetterBackoff.maxDelayMs', o.deadLetterBackoff?.maxDelayMs, Math.max(30_000, initialDelayMs), initialDelayMs);
   if (o.logger !== undefined && !isConsumerLogger(o.logger)) fail('logger', 'an object with debug, info, warn and error methods (pino fits)', typeof o.logger);
   if (o.metrics !== undefined && (typeof o.metrics !== 'object' || typeof o.metrics.registry?.registerMetric !== 'function')) fail('metrics.registry', 'a prom-client Registry', o.metrics);
-  if (typeof o.clientId !== 'undefined' && (typeof o.clientId !== 'string' || o.clientId === '')) fail('clientId', 'a non-empty string', o.clientId);
+  const isolationLevel = o.isolationLevel ?? 'read_committed';
+  if (isolationLevel !== 'read_committed' && isolationLevel !== 'read_uncommitted') fail('isolationLevel', "'read_committed' or 'read_uncommitted'", isolationLevel);
+  const logger = o.logger ?? stderrLogger;
   return {
-    brokers: o.brokers,
-    kafka: o.kafka,
-    clientId: o.clientId ?? 'tributary-consumer',
+    client: o.client ?? new KafkaClient({ ...(o as KafkaConnectionOptions), logger }, { clientId: 'tributary-consumer' }),
     groupId: o.groupId,
     topics: [...o.topics],
     router,
@@ -165,10 +166,11 @@ export function resolveOptions(options: ConsumerGroupOptions): ResolvedOptions {
     fetchMaxWaitMs: integer('fetchMaxWaitMs', o.fetchMaxWaitMs, 500, 0),
     fetchMaxBytesPerPartition: integer('fetchMaxBytesPerPartition', o.fetchMaxBytesPerPartition, 1024 * 1024, 1024),
     fetchMaxBytes: integer('fetchMaxBytes', o.fetchMaxBytes, 50 * 1024 * 1024, 1024),
+    isolationLevel,
     stopDeadlineMs: integer('stopDeadlineMs', o.stopDeadlineMs, 30_000, 0),
     onPartitionsAssigned: optionalFunction('onPartitionsAssigned', o.onPartitionsAssigned),
     onPartitionsRevoked: optionalFunction('onPartitionsRevoked', o.onPartitionsRevoked),
-    logger: o.logger ?? silentLogger,
+    logger,
     metrics: o.metrics,
   };
 }

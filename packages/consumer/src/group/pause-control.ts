@@ -1,4 +1,4 @@
-import { fromPartitionKey, partitionKey, type TopicPartition } from '../internal/topic-partition.js';
+import { fromPartitionKey, partitionKey, type TopicPartition } from '@tributary/kafka';
 
 /** Pauses and resumes fetching from a partition (the kafkajs consumer, in production). */
 export interface PartitionPauser {

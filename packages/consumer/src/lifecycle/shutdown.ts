@@ -1,4 +1,4 @@
-import { messageOf, silentLogger, type ConsumerLogger } from '../logging/logger.js';
+import { messageOf, silentLogger, type Logger as ConsumerLogger } from '@tributary/kafka';
 
 /** Anything that stops within a deadline: a ConsumerGroup, an EventReader. */
 export interface Stoppable {

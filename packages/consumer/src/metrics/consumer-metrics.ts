@@ -1,5 +1,5 @@
 import { Counter, Gauge, type Registry } from 'prom-client';
-import type { PartitionLag } from '../group/lag.js';
+import type { PartitionLag } from '@tributary/kafka';
 import type { ProcessingObserver } from '../processing/record-processor.js';
 
 /** The metric names, for dashboards and alerts. Counters are labelled `group` and `topic`; lag adds `partition`. */

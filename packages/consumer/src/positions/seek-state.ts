@@ -1,4 +1,4 @@
-import { fromPartitionKey, partitionKey, type TopicPartition } from '../internal/topic-partition.js';
+import { fromPartitionKey, partitionKey, type TopicPartition } from '@tributary/kafka';
 
 /**
  * Where this member was told to read, per partition. The floor is the lowest offset that may reach a handler

@@ -1,8 +1,8 @@
 import { DateTime } from 'luxon';
 import { EventOffset, InvalidArgumentError, Position, quote } from '@tributary/core';
 import { OffsetOutOfRangeError } from '../errors.js';
-import { partitionKey } from '../internal/topic-partition.js';
-import type { OffsetLookup, PartitionRange } from './offset-lookup.js';
+import { partitionKey } from '@tributary/kafka';
+import type { OffsetLookup, PartitionRange } from '@tributary/kafka';
 
 /**
  * Where to start reading:
@@ -80,10 +80,17 @@ export function clampToRange(what: string, topic: string, range: PartitionRange,
 /**
  * The next offset to read of each partition a start position names, checked against the partition's range.
  * Returns an empty map for 'earliest' and 'latest', which a consumer's reset policy applies where the group
- * has no commit. A Position leaves partitions it does not name alone.
+ * has no commit. A Position leaves partitions it does not name alone; `include` leaves out others (say, those a
+ * group has a commit for), before their range is checked.
  * @throws OffsetOutOfRangeError naming the partition and its valid range (policy 'fail').
  */
-export async function resolveStartPosition(start: ParsedStart, topics: readonly string[], lookup: OffsetLookup, policy: OutOfRangePolicy): Promise<Map<string, bigint>> {
+export async function resolveStartPosition(
+  start: ParsedStart,
+  topics: readonly string[],
+  lookup: OffsetLookup,
+  policy: OutOfRangePolicy,
+  include: (partitionKey: string) => boolean = () => true,
+): Promise<Map<string, bigint>> {
   const out = new Map<string, bigint>();
   if (start.kind === 'earliest' || start.kind === 'latest') return out;
   for (const topic of topics) {
@@ -91,7 +98,7 @@ export async function resolveStartPosition(start: ParsedStart, topics: readonly 
     const byTime = start.kind === 'time' ? await lookup.offsetsForTime(topic, start.millis) : undefined;
     for (const range of ranges) {
       const wanted = start.kind === 'position' ? start.position.get(topic, range.partition) : (byTime!.find((p) => p.partition === range.partition)?.offset ?? range.high);
-      if (wanted === undefined) continue;
+      if (wanted === undefined || !include(partitionKey(topic, range.partition))) continue;
       // A time always lands inside the range; below `low` only if records were deleted since: take `low`.
       const offset = start.kind === 'time' && wanted < range.low ? range.low : wanted;
       out.set(partitionKey(topic, range.partition), clampToRange('Start position', topic, range, offset, policy));

@@ -2,8 +2,8 @@ import { decodeEvent, ErrorCodes, EventOffset, isTributaryError, readCategory, t
 import { deadLetterHeaders, type DeadLetterOrigin } from '../failure/dead-letter-headers.js';
 import { retryDelay, type RetryPolicy } from '../failure/retry-policy.js';
 import { delay } from '../internal/delay.js';
-import { partitionKey } from '../internal/topic-partition.js';
-import { messageOf, silentLogger, type ConsumerLogger } from '../logging/logger.js';
+import { partitionKey } from '@tributary/kafka';
+import { messageOf, silentLogger, type Logger as ConsumerLogger } from '@tributary/kafka';
 import type { EventHandler, HandlerContext, Router } from '../routing/router.js';
 
 /** A record as fetched, with where it was read. */

@@ -1,7 +1,7 @@
 import { createCodecLookup, decodeEvent, ErrorCodes, InvalidArgumentError, Position, readCategory, TributaryError, type CodecLookup, type Event } from '@tributary/core';
 import { delay } from '../internal/delay.js';
 import { clampToRange, parseStartPosition, type OutOfRangePolicy, type ParsedStart, type StartPosition } from '../positions/start-position.js';
-import type { PartitionRange } from '../positions/offset-lookup.js';
+import type { PartitionRange } from '@tributary/kafka';
 import { compileCategoryPattern, type CategoryMatcher, type CategoryPattern } from '../routing/category-pattern.js';
 import type { ReplaySource } from '../replay/replay-source.js';
 
@@ -111,8 +111,11 @@ export class EventReader implements AsyncIterable<Event>, AsyncDisposable {
       const generation = this.#generation;
       rounds: for (const partition of [...next.keys()]) {
         this.#checkAborted(options.signal);
-        const records = await this.#source.read(this.#topic, partition, next.get(partition)!, this.#chunk);
-        for (const stored of records) {
+        const from = next.get(partition)!;
+        const got = await this.#source.read(this.#topic, partition, from, this.#chunk);
+        // Offsets with no record for a reader (transaction markers, aborted transactions) are stepped over.
+        if (got.records.length === 0 && got.next > from) next.set(partition, got.next);
+        for (const stored of got.records) {
           read = true;
           next.set(partition, stored.offset.offset + 1n);
           if (this.#matchers && !this.#matchers.some((m) => m(readCategory(stored.record, this.#topic)))) continue;

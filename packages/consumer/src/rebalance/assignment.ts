@@ -1,4 +1,4 @@
-import { partitionKey, type TopicPartition } from '../internal/topic-partition.js';
+import { partitionKey, type TopicPartition } from '@tributary/kafka';
 
 /** How an assignment changed: what this member owns now, what it gained and what it lost. */
 export interface AssignmentChange {

@@ -1,6 +1,13 @@
 import { EventOffset, type StoredRecord } from '@tributary/core';
-import { KafkaFetcher, type FileLog, type MemoryBus } from '@tributary/producer-plugins';
-import type { Kafka } from 'kafkajs';
+import { KafkaAdmin, KafkaClient, KafkaReader, type KafkaClientOptions, type KafkaReaderOptions } from '@tributary/kafka';
+import type { FileLog, MemoryBus } from '@tributary/producer-plugins';
+
+/** What one read of a partition brought. */
+export interface SourceRead {
+  readonly records: StoredRecord[];
+  /** Where the next read starts. */
+  readonly next: bigint;
+}
 
 /**
  * What replay reads from: a bus's partitions by offset, with no consumer group and no commits. Kafka, the
@@ -13,61 +20,58 @@ export interface ReplaySource {
   range(topic: string, partition: number): Promise<{ low: bigint; high: bigint }>;
   /** The first offset whose record timestamp is at or after `millis` (the high watermark when none is). */
   offsetForTime(topic: string, partition: number, millis: number): Promise<bigint>;
-  /** Up to about `maxRecords` records from `from` on, in offset order; an empty array means nothing yet. */
-  read(topic: string, partition: number, from: bigint, maxRecords: number): Promise<StoredRecord[]>;
+  /**
+   * Up to about `maxRecords` records from `from` on, in offset order, and where the next read starts: past
+   * offsets with no record for a reader too (transaction markers, aborted transactions, compacted gaps), so a
+   * caller steps over them in one read. No records and `next === from` means nothing yet.
+   */
+  read(topic: string, partition: number, from: bigint, maxRecords: number): Promise<SourceRead>;
   close?(): Promise<void>;
 }
 
 /**
- * Replay from Kafka: fetches straight from partition leaders (KafkaFetcher), joining no group. A fetch is
- * bounded by bytes (`maxBytes`, default the larger of 64 KiB and 1 KiB per record asked); records past
- * `maxRecords` are kept for the next read of the partition, so memory holds at most one fetch per partition.
+ * Replay from Kafka: fetches straight from partition leaders (the Kafka layer's reader), joining no group.
+ * Takes connection options (`{ brokers, tls, sasl, ... }`) or a KafkaClient. A fetch is bounded by bytes
+ * (`maxBytes`, default the larger of 64 KiB and 1 KiB per record asked); records past `maxRecords` are kept for
+ * the next read of the partition, so memory holds at most one fetch per partition. Retriable failures are tried
+ * again with back-off; every failure is a TributaryError.
  */
-export function kafkaReplaySource(kafka: Kafka, options: { maxBytes?: number } = {}): ReplaySource {
-  const fetcher = new KafkaFetcher(kafka);
-  const admin = kafka.admin();
-  const leftovers = new Map<string, StoredRecord[]>();
-  let connected: Promise<void> | undefined;
-  const ready = () => (connected ??= admin.connect());
+export function kafkaReplaySource(connection: KafkaClient | KafkaClientOptions, options: { maxBytes?: number } & KafkaReaderOptions = {}): ReplaySource {
+  const client = KafkaClient.from(connection, { clientId: 'tributary-replay' });
+  const fetcher = new KafkaReader(client, options);
+  const admin = new KafkaAdmin(client);
+  // Records fetched beyond `maxRecords`, kept for the next read, with where the fetch that brought them ended.
+  const leftovers = new Map<string, SourceRead>();
   return {
-    async partitionCount(topic) {
-      await ready();
-      try {
-        return (await admin.fetchTopicMetadata({ topics: [topic] })).topics[0]?.partitions.length ?? 0;
-      } catch (error) {
-        if ((error as { type?: string }).type === 'UNKNOWN_TOPIC_OR_PARTITION') return 0;
-        throw error;
-      }
-    },
+    partitionCount: (topic) => admin.partitionCount(topic),
     async range(topic, partition) {
-      await ready();
-      const p = (await admin.fetchTopicOffsets(topic)).find((o) => o.partition === partition);
-      return { low: BigInt(p?.low ?? '0'), high: BigInt(p?.high ?? '0') };
+      const p = (await admin.ranges(topic)).find((o) => o.partition === partition);
+      return { low: p?.low ?? 0n, high: p?.high ?? 0n };
     },
     async offsetForTime(topic, partition, millis) {
-      await ready();
-      const p = (await admin.fetchTopicOffsetsByTimestamp(topic, millis)).find((o) => o.partition === partition);
-      const offset = BigInt(p?.offset ?? '-1');
+      const offset = (await admin.offsetsForTime(topic, millis)).find((o) => o.partition === partition)?.offset ?? -1n;
       return offset < 0n ? (await this.range(topic, partition)).high : offset;
     },
     async read(topic, partition, from, maxRecords) {
       const key = `${topic}\u0000${partition}`;
-      let records = leftovers.get(key);
+      let chunk = leftovers.get(key);
       leftovers.delete(key);
-      if (records?.[0]?.offset.offset !== from) {
+      if (chunk?.records[0]?.offset.offset !== from) {
         const fetched = await fetcher.fetch(topic, partition, from, { maxBytes: options.maxBytes ?? Math.max(64 * 1024, maxRecords * 1024), maxWaitMs: 100 });
-        records = fetched.records.map((r) => ({
+        const records = fetched.records.map((r) => ({
           offset: EventOffset.of(topic, partition, r.offset),
           record: { key: r.key, value: r.value ?? Buffer.alloc(0), headers: r.headers, timestamp: r.timestamp },
         }));
+        chunk = { records, next: fetched.next };
       }
-      if (records.length > maxRecords) leftovers.set(key, records.slice(maxRecords));
-      return records.slice(0, maxRecords);
+      if (chunk.records.length <= maxRecords) return chunk;
+      const rest = chunk.records.slice(maxRecords);
+      leftovers.set(key, { records: rest, next: chunk.next });
+      return { records: chunk.records.slice(0, maxRecords), next: rest[0]!.offset.offset };
     },
     async close() {
       leftovers.clear();
-      await fetcher.close();
-      if (connected) await admin.disconnect();
+      await Promise.allSettled([fetcher.close(), admin.close()]);
     },
   };
 }
@@ -85,7 +89,7 @@ export function memoryReplaySource(bus: MemoryBus): ReplaySource {
       return firstAtOrAfter(bus.read(topic, partition, bus.lowWatermark(topic, partition)), millis, bus.highWatermark(topic, partition));
     },
     async read(topic, partition, from, maxRecords) {
-      return from >= bus.highWatermark(topic, partition) ? [] : bus.read(topic, partition, from, { maxRecords });
+      return afterLast(from >= bus.highWatermark(topic, partition) ? [] : bus.read(topic, partition, from, { maxRecords }), from);
     },
   };
 }
@@ -110,7 +114,7 @@ export function fileReplaySource(log: FileLog): ReplaySource {
         out.push(r);
         if (out.length >= maxRecords) break;
       }
-      return out;
+      return afterLast(out, from);
     },
   };
 }
@@ -118,4 +122,10 @@ export function fileReplaySource(log: FileLog): ReplaySource {
 function firstAtOrAfter(records: readonly StoredRecord[], millis: number, end: bigint): bigint {
   const hit = records.find((r) => Number(r.record.timestamp) >= millis);
   return hit ? hit.offset.offset : end;
+}
+
+/** A read of a bus with no gaps in its offsets: the next read starts after the last record. */
+function afterLast(records: StoredRecord[], from: bigint): SourceRead {
+  const last = records[records.length - 1];
+  return { records, next: last ? last.offset.offset + 1n : from };
 }

@@ -3,7 +3,7 @@ import { createCodecLookup, decodeEvent, ErrorCodes, InvalidArgumentError, Posit
 import { OffsetOutOfRangeError } from '../errors.js';
 import { timeMillis } from '../positions/start-position.js';
 import { compileCategoryPattern, type CategoryPattern } from '../routing/category-pattern.js';
-import type { ReplaySource } from './replay-source.js';
+import type { ReplaySource, SourceRead } from './replay-source.js';
 
 /** Where a replay starts or stops: the ends, a stored Position (or its text), or a time. */
 export type ReplayBound = 'earliest' | 'end' | Position | string | DateTime | Date;
@@ -97,21 +97,22 @@ export async function* replay(options: ReplayOptions): AsyncGenerator<Event> {
 async function* readRange(source: ReplaySource, topic: string, range: Range, chunk: number, signal: AbortSignal | undefined, fetched: () => void): AsyncGenerator<readonly StoredRecord[]> {
   const read = (from: bigint) => source.read(topic, range.partition, from, chunk);
   let next = range.from;
-  let ahead: Promise<StoredRecord[]> | undefined;
+  let ahead: Promise<SourceRead> | undefined;
   while (next < range.to) {
     if (signal?.aborted) throw new TributaryError(ErrorCodes.ABORTED, 'replay was aborted', { cause: signal.reason });
-    let records = await (ahead ?? read(next));
+    let got = await (ahead ?? read(next));
     ahead = undefined;
-    // Below the captured end, an empty read means offsets with no record for a reader (transaction markers, a
-    // compacted gap at the end). Ask once more, then step over one offset.
-    if (records.length === 0) records = await read(next);
-    if (records.length === 0) {
-      next++;
+    // Below the captured end, a read that brings nothing and moves nowhere may be a broker that has not caught
+    // up yet: ask once more, then step over one offset (a bus whose reads cannot say where they end).
+    if (got.records.length === 0 && got.next <= next) got = await read(next);
+    if (got.records.length === 0) {
+      next = got.next > next ? got.next : next + 1n;
       continue;
     }
+    const { records } = got;
     const inRange = records[records.length - 1]!.offset.offset < range.to ? records : records.filter((r) => r.offset.offset < range.to);
     if (inRange.length === 0) break;
-    next = inRange[inRange.length - 1]!.offset.offset + 1n;
+    next = inRange.length === records.length && got.next > next ? got.next : inRange[inRange.length - 1]!.offset.offset + 1n;
     if (inRange.length === records.length && next < range.to) {
       ahead = read(next);
       // Left unread if the caller stops early: its failure then matters to no one.

@@ -1,8 +1,8 @@
 import { describe, expect, inject, it } from 'vitest';
 import { Registry } from 'prom-client';
 import { AvroCodec, createCodecLookup, Event, InMemorySchemaRegistry } from '@tributary/core';
-import { readToEnd } from '@tributary/producer-plugins';
-import { createTopics, randomGroup, testKafka } from '@tributary/test-kit';
+import { readToEnd } from '@tributary/kafka';
+import { createTopics, randomGroup } from '@tributary/test-kit';
 import { DeadLetterHeaders } from '../../src/failure/dead-letter-headers.js';
 import { ConsumerGroup } from '../../src/group/consumer-group.js';
 import type { ConsumerGroupOptions } from '../../src/group/options.js';
@@ -80,7 +80,7 @@ describe('ConsumerGroup against Kafka', () => {
     }
     expect(handled).toEqual(['after']);
     expect(calls).toBe(1);
-    const dead = await readToEnd(testKafka(brokers), `${topic}.DLT`);
+    const dead = await readToEnd({ brokers }, `${topic}.DLT`);
     const h = (key: string, name: string) => dead.find((r) => r.key?.toString() === key)?.headers[name]?.toString();
     expect(dead.map((r) => r.key?.toString())).toEqual(poison.map((p) => p.key));
     expect(poison.map((p) => h(p.key, DeadLetterHeaders.errorCode))).toEqual(['DECODE_FAILED', 'DECODE_FAILED', 'SCHEMA_NOT_FOUND', 'DECODE_FAILED', 'DECODE_FAILED']);
@@ -111,7 +111,7 @@ describe('ConsumerGroup against Kafka', () => {
       await g.stop();
     }
     expect(compareIds(handled, sent.filter((e) => e !== failing).map((e) => e.id))).toEqual({ missing: [], duplicates: [], extra: [] });
-    const [letter] = await readToEnd(testKafka(brokers), `${topic}.DLT`);
+    const [letter] = await readToEnd({ brokers }, `${topic}.DLT`);
     expect(letter!.headers[DeadLetterHeaders.attempts]!.toString()).toBe('3');
     expect(letter!.headers[DeadLetterHeaders.errorCode]!.toString()).toBe('HANDLER_FAILED');
     expect(letter!.headers[DeadLetterHeaders.errorMessage]!.toString()).toBe('refused');
@@ -141,7 +141,7 @@ describe('ConsumerGroup against Kafka', () => {
       await g.stop();
     }
     expect(compareIds(handled.map((e) => e.id), sent.filter((e) => e !== failing).map((e) => e.id))).toEqual({ missing: [], duplicates: [], extra: [] });
-    const dead = await readToEnd(testKafka(brokers), `${topic}.DLT`);
+    const dead = await readToEnd({ brokers }, `${topic}.DLT`);
     expect(dead.map((r) => r.headers['tributary-id']!.toString())).toEqual([failing.id]);
     expect(g.counters.deadLettered).toBe(1);
   });

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createCodecLookup, encodeEvent, ErrorCodes, Event, jsonCodec, TributaryError } from '@tributary/core';
-import type { DecodedRecord, FetchOptions, PartitionFetch, PartitionFetchRequest } from '@tributary/producer-plugins';
+import type { DecodedRecord, FetchOptions, PartitionFetch, PartitionFetchRequest } from '@tributary/kafka';
 import { waitFor } from '@tributary/test-kit';
 import { Committer } from '../../src/commit/committer.js';
 import { MemoryDeadLetterPublisher } from '../../src/failure/memory-dead-letter-publisher.js';
@@ -49,9 +49,9 @@ class FakeFetcher implements PartitionFetcher {
       requests.map(async (r) => {
         await new Promise((done) => setTimeout(done, this.delays.get(r.partition) ?? 0));
         const all = this.logs.get(r.partition) ?? [];
-        if (this.outOfRange.has(r.offset)) return each([{ ...r, records: [], next: r.offset, highWatermark: BigInt(all.length), error: new TributaryError(ErrorCodes.OFFSET_OUT_OF_RANGE, 'out') }]);
+        if (this.outOfRange.has(r.offset)) return each([{ ...r, records: [], next: r.offset, highWatermark: BigInt(all.length), lastStableOffset: BigInt(all.length), error: new TributaryError(ErrorCodes.OFFSET_OUT_OF_RANGE, 'out') }]);
         const records = all.filter((x) => x.offset >= r.offset).slice(0, this.chunk);
-        each([{ ...r, records, next: records.length ? records[records.length - 1]!.offset + 1n : r.offset, highWatermark: BigInt(all.length) }]);
+        each([{ ...r, records, next: records.length ? records[records.length - 1]!.offset + 1n : r.offset, highWatermark: BigInt(all.length), lastStableOffset: BigInt(all.length) }]);
       }),
     );
   }

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { Registry } from 'prom-client';
 import { isTributaryError } from '@tributary/core';
 import { resolveOptions, type ConsumerGroupOptions } from '../../src/group/options.js';
+import { stderrLogger } from '../../src/logging/logger.js';
 
 const base: ConsumerGroupOptions = { brokers: ['localhost:9092'], groupId: 'g', topics: ['orders'], handlers: { '#': () => {} } };
 
@@ -18,7 +19,10 @@ function optionOf(change: Partial<Record<keyof ConsumerGroupOptions, unknown>>):
 describe('consumer group options', () => {
   it('fills in defaults', () => {
     const o = resolveOptions(base);
-    expect(o).toMatchObject({ clientId: 'tributary-consumer', partitionsConcurrently: 1, commitIntervalMs: 1000, sessionTimeoutMs: 30_000, heartbeatIntervalMs: 3000, onOutOfRange: 'fail', from: { kind: 'earliest' } });
+    expect(o.client.options).toMatchObject({ clientId: 'tributary-consumer', brokers: base.brokers, tls: false, requestTimeoutMs: 30_000 });
+    expect(o.logger).toBe(stderrLogger);
+    expect(o.isolationLevel).toBe('read_committed');
+    expect(o).toMatchObject({ partitionsConcurrently: 1, commitIntervalMs: 1000, sessionTimeoutMs: 30_000, heartbeatIntervalMs: 3000, onOutOfRange: 'fail', from: { kind: 'earliest' } });
     expect(o).toMatchObject({ fetchMaxWaitMs: 500, fetchMaxBytesPerPartition: 1024 * 1024, fetchMaxBytes: 50 * 1024 * 1024 });
     expect(o.retry.attempts).toBe(3);
     expect(o.deadLetterTopic('orders')).toBe('orders.DLT');
@@ -28,6 +32,10 @@ describe('consumer group options', () => {
   it('names the path of each wrong option', () => {
     expect(optionOf({ brokers: [] })).toBe('brokers');
     expect(optionOf({ brokers: ['localhost:9092', 'nope'] })).toBe('brokers[1]');
+    expect(optionOf({ sasl: { mechanism: 'gssapi', username: 'u', password: 'p' } as never })).toBe('sasl.mechanism');
+    expect(optionOf({ tls: { cert: 'PEM' } })).toBe('tls.key');
+    expect(optionOf({ client: {} as never })).toBe('client');
+    expect(optionOf({ isolationLevel: 'dirty' as never })).toBe('isolationLevel');
     expect(optionOf({ groupId: ' ' })).toBe('groupId');
     expect(optionOf({ topics: [] })).toBe('topics');
     expect(optionOf({ topics: ['ok', 'bad topic'] })).toBe('topics[1]');

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { PauseControl } from '../../src/group/pause-control.js';
-import type { TopicPartition } from '../../src/internal/topic-partition.js';
+import type { TopicPartition } from '@tributary/kafka';
 
 const p0 = { topic: 't', partition: 0 };
 const p1 = { topic: 't', partition: 1 };

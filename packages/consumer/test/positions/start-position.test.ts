@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { DateTime } from 'luxon';
 import { EventOffset, isTributaryError, Position } from '@tributary/core';
 import { OffsetOutOfRangeError } from '../../src/errors.js';
-import type { OffsetLookup } from '../../src/positions/offset-lookup.js';
+import type { OffsetLookup } from '@tributary/kafka';
 import { clampToRange, parseStartPosition, resolveStartPosition, timeMillis } from '../../src/positions/start-position.js';
 
 // Two partitions: 0 holds offsets 10..99 (older ones deleted), 1 holds 0..49. Record i of a partition was

@@ -28,18 +28,21 @@ export function replaySourceConformance(make: (events: Event[]) => Promise<Confo
         const all = [];
         let next = 0n;
         for (;;) {
-          const got = await source.read(topic, partition, next, 4);
+          const read = await source.read(topic, partition, next, 4);
+          const got = read.records;
           if (got.length === 0) break;
           expect(got.length).toBeLessThanOrEqual(4);
           expect(got[0]!.offset.offset).toBe(next);
+          // With no gaps in the log, the next read starts right after the last record.
+          expect(read.next).toBe(got.at(-1)!.offset.offset + 1n);
           all.push(...got);
-          next = got.at(-1)!.offset.offset + 1n;
+          next = read.next;
         }
         expect(all.map((r) => r.record.headers['tributary-id']!.toString())).toEqual(mine.map((e) => e.id));
         expect(all.map((r) => r.offset.toString())).toEqual(mine.map((e) => e.offset!.toString()));
-        const middle = await source.read(topic, partition, 2n, 1);
+        const middle = (await source.read(topic, partition, 2n, 1)).records;
         expect(middle.map((r) => r.offset.offset)).toEqual([2n]);
-        expect(await source.read(topic, partition, BigInt(mine.length), 10)).toEqual([]);
+        expect(await source.read(topic, partition, BigInt(mine.length), 10)).toEqual({ records: [], next: BigInt(mine.length) });
       }
     } finally {
       await source.close?.();

@@ -1,7 +1,6 @@
 import { Event, type Codec, encodeEvent, jsonCodec } from '@tributary/core';
 import { KafkaProducerPlugin } from '@tributary/producer-plugins';
 import { createTopics, randomTopic, testKafka } from '@tributary/test-kit';
-import type { IHeaders } from 'kafkajs';
 
 /** Poll `check` every 100 ms until it holds; fail naming `what` after `timeoutMs`. */
 export async function until(what: string, check: () => boolean | Promise<boolean>, timeoutMs = 30_000): Promise<void> {
@@ -37,7 +36,7 @@ export function events(count: number, categories: readonly string[], keys = 8, f
 }
 
 /** Write raw records (what another producer, or a bug, might write). */
-export async function sendRaw(brokers: string[], topic: string, messages: Array<{ key: string; value: Buffer | string; headers?: IHeaders; partition?: number }>): Promise<void> {
+export async function sendRaw(brokers: string[], topic: string, messages: Array<{ key: string; value: Buffer | string; headers?: Record<string, string | Buffer>; partition?: number }>): Promise<void> {
   const producer = testKafka(brokers).producer();
   await producer.connect();
   try {

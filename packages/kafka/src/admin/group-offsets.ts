@@ -1,22 +1,6 @@
-import type { Admin, Kafka } from 'kafkajs';
+import type { Kafka } from 'kafkajs';
+import { createInternalCluster } from '../internal/kafkajs-internals.js';
 import { topicOffsets, type TopicPartition } from './topic-partition.js';
-
-// kafkajs' Cluster and Broker are internal; only the calls below are relied on (kafkajs 2.2.x, which is
-// unmaintained and will not change under us). The producer plugins' KafkaFetcher uses the same door.
-interface KafkajsBroker {
-  offsetCommit(request: { groupId: string; groupGenerationId: number; memberId: string; topics: Array<{ topic: string; partitions: Array<{ partition: number; offset: string }> }> }): Promise<unknown>;
-}
-interface KafkajsCluster {
-  connect(): Promise<void>;
-  disconnect(): Promise<void>;
-  findGroupCoordinator(query: { groupId: string }): Promise<KafkajsBroker>;
-}
-
-function createCluster(kafka: Kafka): KafkajsCluster | undefined {
-  const symbol = Object.getOwnPropertySymbols(kafka).find((s) => s.description === 'private:Kafka:createCluster');
-  const create = symbol ? (kafka as unknown as Record<symbol, (o: object) => KafkajsCluster>)[symbol] : undefined;
-  return create?.call(kafka, { allowAutoTopicCreation: false, maxInFlightRequests: null });
-}
 
 /** Broker answers meaning "the group has members (or is rebalancing)": its commits are theirs to make. */
 const GROUP_ACTIVE = new Set(['UNKNOWN_MEMBER_ID', 'ILLEGAL_GENERATION', 'REBALANCE_IN_PROGRESS']);
@@ -27,14 +11,10 @@ const COORDINATOR_MOVING = new Set(['NOT_COORDINATOR_FOR_GROUP', 'GROUP_LOAD_IN_
  * OffsetCommit request with generation -1 and no member id, which the coordinator accepts only while the group
  * is empty (Kafka's GroupCoordinator: "the group is only using Kafka to store offsets"). So the check and the
  * write are one atomic step. Resolves false, having changed nothing, when the group has members.
- *
- * Without kafkajs' internal cluster (another kafkajs version) it falls back on `admin.setOffsets`, which does
- * the same through a throwaway member and costs a few seconds.
  */
-export async function setEmptyGroupOffsets(kafka: Kafka, admin: Admin, groupId: string, offsets: ReadonlyArray<TopicPartition & { offset: bigint }>): Promise<boolean> {
+export async function setEmptyGroupOffsets(kafka: Kafka, groupId: string, offsets: ReadonlyArray<TopicPartition & { offset: bigint }>): Promise<boolean> {
   const topics = topicOffsets(offsets);
-  const cluster = createCluster(kafka);
-  if (!cluster) return setOffsetsThroughAdmin(admin, groupId, topics);
+  const cluster = createInternalCluster(kafka);
   await cluster.connect();
   try {
     for (let attempt = 1; ; attempt++) {
@@ -52,15 +32,5 @@ export async function setEmptyGroupOffsets(kafka: Kafka, admin: Admin, groupId: 
     }
   } finally {
     await cluster.disconnect();
-  }
-}
-
-async function setOffsetsThroughAdmin(admin: Admin, groupId: string, topics: Array<{ topic: string; partitions: Array<{ partition: number; offset: string }> }>): Promise<boolean> {
-  try {
-    for (const { topic, partitions } of topics) await admin.setOffsets({ groupId, topic, partitions });
-    return true;
-  } catch (error) {
-    if (/must have no running instances/.test((error as Error).message)) return false;
-    throw error;
   }
 }

@@ -1,5 +1,3 @@
-import type { Admin } from 'kafkajs';
-
 /** The range of one partition: the first offset still held, and one past the last record (the high watermark). */
 export interface PartitionRange {
   readonly partition: number;
@@ -16,17 +14,4 @@ export interface OffsetLookup {
   ranges(topic: string): Promise<PartitionRange[]>;
   /** Per partition, the first offset whose record timestamp is at or after `millis` (the high watermark when none is). */
   offsetsForTime(topic: string, millis: number): Promise<Array<{ partition: number; offset: bigint }>>;
-}
-
-/** An {@link OffsetLookup} over a connected kafkajs admin client. */
-export function adminOffsetLookup(admin: Admin): OffsetLookup {
-  return {
-    async ranges(topic) {
-      return (await admin.fetchTopicOffsets(topic)).map((p) => ({ partition: p.partition, low: BigInt(p.low), high: BigInt(p.high) }));
-    },
-    async offsetsForTime(topic, millis) {
-      // kafkajs answers the high watermark itself for a partition with no record at or after the time.
-      return (await admin.fetchTopicOffsetsByTimestamp(topic, millis)).map((p) => ({ partition: p.partition, offset: BigInt(p.offset) }));
-    },
-  };
 }

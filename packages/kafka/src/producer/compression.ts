@@ -4,38 +4,25 @@ import kafkajs, { CompressionTypes } from 'kafkajs';
 // kafkajs is CommonJS and Node's ESM loader does not see this export by name.
 const { CompressionCodecs } = kafkajs;
 
-/** Compression of record batches. gzip is built into kafkajs; the others are registered on first use. */
+/** Compression of record batches. */
 export type CompressionName = 'none' | 'gzip' | 'snappy' | 'lz4' | 'zstd';
 
 export const COMPRESSION_NAMES: readonly CompressionName[] = ['none', 'gzip', 'snappy', 'lz4', 'zstd'];
 
 const require = createRequire(import.meta.url);
-const registered = new Set<CompressionName>(['none', 'gzip']);
 
 interface KafkajsEncoder {
   buffer: Buffer;
 }
-type CodecFactory = () => { compress(encoder: KafkajsEncoder): Promise<Buffer>; decompress(buffer: Buffer): Promise<Buffer> };
-
-/**
- * kafkajs' CompressionTypes value for `name`, registering its codec with kafkajs the first time:
- * snappy through kafkajs-snappy (pure JS), lz4 through lz4-napi's LZ4 frame format (what Kafka writes),
- * zstd through @bokuweb/zstd-wasm. The same registration serves consumers reading compressed batches.
- */
-export async function useCompression(name: CompressionName): Promise<CompressionTypes> {
-  if (!registered.has(name)) {
-    (CompressionCodecs as Record<number, CodecFactory>)[typeOf(name)] = await codecFor(name);
-    registered.add(name);
-  }
-  return typeOf(name);
+interface Codec {
+  compress(encoder: KafkajsEncoder): Promise<Buffer>;
+  decompress(buffer: Buffer): Promise<Buffer>;
 }
 
-/** Register every codec, so a consumer can read batches written with any of them. */
-export async function registerAllCompressionCodecs(): Promise<void> {
-  for (const name of COMPRESSION_NAMES) await useCompression(name);
-}
+let registered = false;
 
-function typeOf(name: CompressionName): CompressionTypes {
+/** kafkajs' CompressionTypes value of a compression name. */
+export function compressionType(name: CompressionName): CompressionTypes {
   const types: Record<CompressionName, CompressionTypes> = {
     none: CompressionTypes.None,
     gzip: CompressionTypes.GZIP,
@@ -46,23 +33,24 @@ function typeOf(name: CompressionName): CompressionTypes {
   return types[name];
 }
 
-async function codecFor(name: CompressionName): Promise<CodecFactory> {
-  switch (name) {
-    case 'snappy':
-      return require('kafkajs-snappy') as CodecFactory;
-    case 'lz4': {
-      const lz4 = require('lz4-napi') as { compressFrame(b: Buffer): Promise<Buffer>; decompressFrame(b: Buffer): Promise<Buffer> };
-      return () => ({ compress: (encoder) => lz4.compressFrame(encoder.buffer), decompress: (buffer) => lz4.decompressFrame(buffer) });
-    }
-    case 'zstd': {
-      const zstd = require('@bokuweb/zstd-wasm') as { init(): Promise<void>; compress(b: Buffer, level: number): Uint8Array; decompress(b: Buffer): Uint8Array };
-      await zstd.init();
-      return () => ({
-        compress: async (encoder) => Buffer.from(zstd.compress(encoder.buffer, 3)),
-        decompress: async (buffer) => Buffer.from(zstd.decompress(buffer)),
-      });
-    }
-    default:
-      throw new Error(`no codec to register for ${name}`);
-  }
+/**
+ * Register snappy (kafkajs-snappy, pure JS), lz4 (lz4-napi's LZ4 frame format, what Kafka writes) and zstd
+ * (@bokuweb/zstd-wasm) with kafkajs' writer, once per process. Every KafkaClient does this when it is made, so
+ * no component depends on another having run first. Tributary's reader does not use these: it decompresses with
+ * its own decoders (protocol/decompress.ts), which also read what other clients write.
+ */
+export function registerCompressionCodecs(): void {
+  if (registered) return;
+  registered = true;
+  const codecs = CompressionCodecs as Record<number, () => Codec>;
+  codecs[CompressionTypes.Snappy] = require('kafkajs-snappy') as () => Codec;
+  const lz4 = require('lz4-napi') as { compressFrame(b: Buffer): Promise<Buffer>; decompressFrame(b: Buffer): Promise<Buffer> };
+  codecs[CompressionTypes.LZ4] = () => ({ compress: (encoder) => lz4.compressFrame(encoder.buffer), decompress: (buffer) => lz4.decompressFrame(buffer) });
+  const zstd = require('@bokuweb/zstd-wasm') as { init(): Promise<void>; compress(b: Buffer, level: number): Uint8Array; decompress(b: Buffer): Uint8Array };
+  let ready: Promise<void> | undefined;
+  const init = () => (ready ??= zstd.init());
+  codecs[CompressionTypes.ZSTD] = () => ({
+    compress: async (encoder) => (await init(), Buffer.from(zstd.compress(encoder.buffer, 3))),
+    decompress: async (buffer) => (await init(), Buffer.from(zstd.decompress(buffer))),
+  });
 }

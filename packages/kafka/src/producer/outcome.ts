@@ -1,3 +1,5 @@
+import { leafErrors } from '../errors.js';
+
 /**
  * Whether a failed kafkajs write left its records in the log. `failed` only when we know nothing was
  * appended: the broker answered with a rejection that happens before the append, or nothing was sent at all.
@@ -26,28 +28,6 @@ const REJECTED_BEFORE_APPEND = new Set([
   'UNSUPPORTED_VERSION',
 ]);
 
-interface KafkajsLikeError {
-  name?: string;
-  type?: string;
-  message?: string;
-  cause?: unknown;
-  originalError?: unknown;
-  errors?: unknown[];
-}
-
-/** The innermost errors kafkajs wrapped (retries exceeded, aggregate errors). */
-export function leafErrors(error: unknown): KafkajsLikeError[] {
-  const e = error as KafkajsLikeError | undefined;
-  if (!e || typeof e !== 'object') return [];
-  if (Array.isArray(e.errors) && e.errors.length > 0) return e.errors.flatMap(leafErrors);
-  const inner = e.originalError ?? e.cause;
-  if (inner && inner !== error) {
-    const leaves = leafErrors(inner);
-    if (leaves.length > 0) return leaves;
-  }
-  return [e];
-}
-
 /** Classify a kafkajs write failure as `failed` (nothing appended) or `unknown`. */
 export function classifyWriteFailure(error: unknown): WriteOutcome {
   const leaves = leafErrors(error);
@@ -60,4 +40,15 @@ export function classifyWriteFailure(error: unknown): WriteOutcome {
       /Invalid (topic|messages|message without value)/i.test(leaf.message ?? ''),
   );
   return definite ? 'failed' : 'unknown';
+}
+
+/**
+ * The outcome of a write tried several times: `failed` only when every attempt failed in a way that appends
+ * nothing. One attempt whose answer was lost (a timeout, a dropped connection) may have appended the records, so
+ * the write is `unknown` whatever later attempts said (a retry refused with NOT_ENOUGH_REPLICAS does not undo an
+ * earlier append that timed out).
+ */
+export function classifyAttempts(errors: readonly unknown[]): WriteOutcome {
+  if (errors.length === 0) return 'unknown';
+  return errors.every((e) => classifyWriteFailure(e) === 'failed') ? 'failed' : 'unknown';
 }

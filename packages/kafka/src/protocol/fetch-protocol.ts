@@ -29,6 +29,8 @@ export interface FetchPartitionResponse {
   readonly partition: number;
   readonly errorCode: number;
   readonly highWatermark: bigint;
+  /** One past the last record a read_committed reader may see (below any open transaction). */
+  readonly lastStableOffset: bigint;
   readonly logStartOffset: bigint;
   readonly aborted: readonly AbortedTransaction[];
   /** The record set: whole record batches, perhaps followed by a partial one. Empty when there is none. */
@@ -87,14 +89,14 @@ export function decodeFetchResponse(body: Buffer): FetchResponse {
       const partition = r.int32();
       const partitionError = r.int16();
       const highWatermark = r.int64();
-      r.int64(); // last stable offset
+      const lastStableOffset = r.int64();
       const logStartOffset = r.int64();
       const aborted: AbortedTransaction[] = [];
       for (let a = r.int32(); a > 0; a--) aborted.push({ producerId: r.int64(), firstOffset: r.int64() });
       r.int32(); // preferred read replica
       const size = r.int32();
       const records = size > 0 ? r.take(size) : EMPTY;
-      partitions.push({ topic, partition, errorCode: partitionError, highWatermark, logStartOffset, aborted, records });
+      partitions.push({ topic, partition, errorCode: partitionError, highWatermark, lastStableOffset, logStartOffset, aborted, records });
     }
   }
   return { errorCode, throttleTimeMs, partitions };

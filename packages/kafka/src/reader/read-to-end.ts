@@ -1,6 +1,8 @@
-import type { Kafka } from 'kafkajs';
 import { ErrorCodes, TributaryError } from '@tributary/core';
-import { KafkaFetcher, type FetchedRecord } from './fetcher.js';
+import { KafkaAdmin } from '../admin/kafka-admin.js';
+import type { PartitionRange } from '../admin/offset-lookup.js';
+import { KafkaClient, type KafkaClientOptions } from '../connection/kafka-client.js';
+import { KafkaReader, type FetchedRecord, type KafkaReaderOptions } from './kafka-reader.js';
 
 /** One record as read back from Kafka, with its exact offset. */
 export type ReadRecord = FetchedRecord;
@@ -11,11 +13,12 @@ export type ReadRecord = FetchedRecord;
  * offsets). Joins no consumer group and commits nothing. Records come partition by partition, in offset
  * order. Fails after `timeoutMs` naming the partition that was not read to its end.
  */
-export async function readToEnd(kafka: Kafka, topic: string, timeoutMs = 60_000): Promise<ReadRecord[]> {
-  const deadline = Date.now() + timeoutMs;
-  const ranges = await partitionRanges(kafka, topic, deadline);
+export async function readToEnd(connection: KafkaClient | KafkaClientOptions, topic: string, options: { timeoutMs?: number } & KafkaReaderOptions = {}): Promise<ReadRecord[]> {
+  const client = KafkaClient.from(connection);
+  const deadline = Date.now() + (options.timeoutMs ?? 60_000);
+  const ranges = await partitionRanges(client, topic, deadline);
   const records: ReadRecord[] = [];
-  await using fetcher = new KafkaFetcher(kafka);
+  await using fetcher = new KafkaReader(client, options);
   for (const { partition, low, high } of ranges) {
     let next = low;
     while (next < high) {
@@ -34,20 +37,15 @@ export async function readToEnd(kafka: Kafka, topic: string, timeoutMs = 60_000)
   return records;
 }
 
-async function partitionRanges(kafka: Kafka, topic: string, deadline: number): Promise<Array<{ partition: number; low: bigint; high: bigint }>> {
-  const admin = kafka.admin();
-  await admin.connect();
-  try {
-    // Right after a topic is created its leaders may not answer ListOffsets yet: retry until the deadline.
-    for (;;) {
-      try {
-        return (await admin.fetchTopicOffsets(topic)).map((p) => ({ partition: p.partition, low: BigInt(p.low), high: BigInt(p.high) }));
-      } catch (error) {
-        if (Date.now() > deadline || !(error as { retriable?: boolean }).retriable) throw error;
-        await new Promise((r) => setTimeout(r, 100));
-      }
+async function partitionRanges(client: KafkaClient, topic: string, deadline: number): Promise<PartitionRange[]> {
+  await using admin = new KafkaAdmin(client);
+  // Right after a topic is created its leaders may not answer ListOffsets yet: retry until the deadline.
+  for (;;) {
+    try {
+      return await admin.ranges(topic);
+    } catch (error) {
+      if (Date.now() > deadline || !(error as { retriable?: boolean }).retriable) throw error;
+      await new Promise((r) => setTimeout(r, 100));
     }
-  } finally {
-    await admin.disconnect();
   }
 }

@@ -1,7 +1,8 @@
-import type { Kafka, Producer } from 'kafkajs';
-import type { SchemaLog } from '@tributary/core';
-import { readToEnd } from './read-to-end.js';
-import { ensureTopics } from './topics.js';
+import { ErrorCodes, TributaryError, type SchemaLog } from '@tributary/core';
+import { KafkaAdmin } from '../admin/kafka-admin.js';
+import { KafkaClient, type KafkaClientOptions } from '../connection/kafka-client.js';
+import { readToEnd } from '../reader/read-to-end.js';
+import { KafkaWriter } from '../producer/writer.js';
 
 export interface KafkaSchemaLogOptions {
   /** The compacted topic holding the registrations. Default `_tributary_schemas`. */
@@ -10,32 +11,42 @@ export interface KafkaSchemaLogOptions {
 
 /**
  * The log behind a `LogSchemaRegistry`, on Kafka: a compacted topic with one partition, so every reader sees
- * registrations in one order and compaction only drops repeats of a key. No registry server is needed.
+ * registrations in one order and compaction only drops repeats of a key. No registry server is needed. The
+ * topic is created on first use when missing.
  */
 export class KafkaSchemaLog implements SchemaLog, AsyncDisposable {
   readonly topic: string;
-  readonly #kafka: Kafka;
-  #producer: Producer | undefined;
+  readonly #client: KafkaClient;
+  #writer: KafkaWriter | undefined;
   #ready: Promise<void> | undefined;
 
-  constructor(kafka: Kafka, options: KafkaSchemaLogOptions = {}) {
-    this.#kafka = kafka;
+  constructor(connection: KafkaClient | KafkaClientOptions, options: KafkaSchemaLogOptions = {}) {
+    this.#client = KafkaClient.from(connection, { clientId: 'tributary-schema-log' });
     this.topic = options.topic ?? '_tributary_schemas';
   }
 
+  /** @throws TributaryError SEND_FAILED (retriable) when the registration was not written. */
   async append(key: string, value: string): Promise<void> {
     await this.#open();
-    await this.#producer!.send({ topic: this.topic, acks: -1, messages: [{ key, value }] });
+    const record = { key: Buffer.from(key), value: Buffer.from(value), headers: {}, timestamp: String(Date.now()) };
+    const [result] = await this.#writer!.write([{ topic: this.topic, record, size: record.key.length + record.value.length }]);
+    if (result && !result.ok) {
+      throw new TributaryError(ErrorCodes.SEND_FAILED, `Writing schema "${key}" to "${this.topic}" failed (${result.outcome}): ${(result.error as Error).message}`, {
+        cause: result.error,
+        retriable: true,
+        context: { topic: this.topic, key, outcome: result.outcome },
+      });
+    }
   }
 
   async readAll(): Promise<Array<{ key: string; value: string }>> {
     await this.#open();
-    const records = await readToEnd(this.#kafka, this.topic);
+    const records = await readToEnd(this.#client, this.topic);
     return records.filter((r) => r.key !== null && r.value !== null).map((r) => ({ key: r.key!.toString(), value: r.value!.toString() }));
   }
 
   async close(): Promise<void> {
-    await this.#producer?.disconnect();
+    await this.#writer?.close();
   }
 
   [Symbol.asyncDispose](): Promise<void> {
@@ -44,16 +55,13 @@ export class KafkaSchemaLog implements SchemaLog, AsyncDisposable {
 
   #open(): Promise<void> {
     this.#ready ??= (async () => {
-      const admin = this.#kafka.admin();
-      await admin.connect();
-      try {
-        await ensureTopics(admin, [{ topic: this.topic, partitions: 1, configs: { 'cleanup.policy': 'compact' } }]);
-      } finally {
-        await admin.disconnect();
+      {
+        await using admin = new KafkaAdmin(this.#client);
+        await admin.ensureTopics([{ topic: this.topic, partitions: 1, configs: { 'cleanup.policy': 'compact' } }]);
       }
-      const producer = this.#kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
-      await producer.connect();
-      this.#producer = producer;
+      const writer = new KafkaWriter(this.#client);
+      await writer.connect();
+      this.#writer = writer;
     })().catch((error: unknown) => {
       this.#ready = undefined;
       throw error;

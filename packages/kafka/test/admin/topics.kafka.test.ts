@@ -1,7 +1,7 @@
 import { describe, expect, inject, it } from 'vitest';
 import { isTributaryError } from '@tributary/core';
 import { createTopics, randomTopic, testKafka } from '@tributary/test-kit';
-import { ensureTopics } from '../../src/kafka/topics.js';
+import { ensureTopics } from '../../src/admin/topics.js';
 
 const brokers = inject('kafkaBrokers');
 
@@ -13,7 +13,7 @@ describe('ensureTopics', () => {
       const fresh = randomTopic('ensure');
       const existing = randomTopic('ensure-existing');
       await createTopics(brokers, [{ topic: existing, numPartitions: 2 }]);
-      const result = await ensureTopics(admin, [
+      const result = await ensureTopics({ brokers }, [
         { topic: fresh, partitions: 4, configs: { 'cleanup.policy': 'compact' } },
         { topic: existing, partitions: 2 },
       ]);
@@ -23,7 +23,7 @@ describe('ensureTopics', () => {
       const configs = await admin.describeConfigs({ resources: [{ type: 2, name: fresh, configNames: ['cleanup.policy'] }], includeSynonyms: false });
       expect(configs.resources[0]!.configEntries[0]!.configValue).toBe('compact');
       // Running it again changes nothing.
-      expect(await ensureTopics(admin, [{ topic: fresh, partitions: 4 }])).toEqual({ created: [], existing: [fresh] });
+      expect(await ensureTopics({ brokers }, [{ topic: fresh, partitions: 4 }])).toEqual({ created: [], existing: [fresh] });
     } finally {
       await admin.disconnect();
     }
@@ -35,10 +35,10 @@ describe('ensureTopics', () => {
     try {
       const topic = randomTopic('ensure-small');
       await createTopics(brokers, [{ topic, numPartitions: 1 }]);
-      const error = await ensureTopics(admin, [{ topic, partitions: 3 }]).catch((e: unknown) => e);
+      const error = await ensureTopics({ brokers }, [{ topic, partitions: 3 }]).catch((e: unknown) => e);
       expect(isTributaryError(error, 'INVALID_ARGUMENT')).toBe(true);
       expect((error as Error).message).toContain(topic);
-      const bad = await ensureTopics(admin, [{ topic: 'bad topic!' }]).catch((e: unknown) => e);
+      const bad = await ensureTopics({ brokers }, [{ topic: 'bad topic!' }]).catch((e: unknown) => e);
       expect((bad as Error).message).toContain('"bad topic!"');
     } finally {
       await admin.disconnect();

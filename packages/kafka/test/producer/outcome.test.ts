@@ -1,6 +1,6 @@
 import { KafkaJSConnectionError, KafkaJSNumberOfRetriesExceeded, KafkaJSProtocolError, KafkaJSRequestTimeoutError } from 'kafkajs';
 import { describe, expect, it } from 'vitest';
-import { classifyWriteFailure } from '../../src/kafka/outcome.js';
+import { classifyAttempts, classifyWriteFailure } from '../../src/producer/outcome.js';
 
 const protocol = (type: string, code: number) => Object.assign(new KafkaJSProtocolError(`broker said ${type}`), { type, code });
 
@@ -20,5 +20,17 @@ describe('classifyWriteFailure', () => {
   it('says unknown when only some of several errors are definite', () => {
     const aggregate = Object.assign(new Error('many'), { errors: [protocol('MESSAGE_TOO_LARGE', 10), new KafkaJSRequestTimeoutError('timed out')] });
     expect(classifyWriteFailure(aggregate)).toBe('unknown');
+  });
+});
+
+describe('classifyAttempts', () => {
+  it('says failed only when every attempt was refused before the append', () => {
+    expect(classifyAttempts([protocol('NOT_ENOUGH_REPLICAS', 19), protocol('NOT_ENOUGH_REPLICAS', 19)])).toBe('failed');
+  });
+
+  it('says unknown when an earlier attempt lost its answer, whatever the last one said', () => {
+    expect(classifyAttempts([new KafkaJSRequestTimeoutError('timed out'), protocol('NOT_ENOUGH_REPLICAS', 19)])).toBe('unknown');
+    expect(classifyAttempts([protocol('NOT_ENOUGH_REPLICAS', 19), new KafkaJSConnectionError('Connection error: read ECONNRESET')])).toBe('unknown');
+    expect(classifyAttempts([])).toBe('unknown');
   });
 });

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { Partitioners } from 'kafkajs';
 import { describe, expect, it } from 'vitest';
-import { murmur2, partitionForKey } from '../../src/partition/partitioner.js';
+import { murmur2, partitionForKey } from '../../src/producer/partitioner.js';
 
 describe('murmur2', () => {
   // The vectors of Kafka's own test (clients/src/test/java/org/apache/kafka/common/utils/UtilsTest.java, testMurmur2).

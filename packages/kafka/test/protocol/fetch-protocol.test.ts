@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decodeFetchResponse, encodeFetchRequest } from '../../src/kafka/fetch-protocol.js';
+import { decodeFetchResponse, encodeFetchRequest } from '../../src/protocol/fetch-protocol.js';
 
 /** Big-endian fields written one after another, as Kafka's protocol lays them out. */
 type Field = readonly ['i8' | 'i16' | 'i32', number] | readonly ['i64', bigint] | readonly ['str', string] | readonly ['raw', Buffer];
@@ -39,19 +39,19 @@ describe('Fetch v11', () => {
     ));
   });
 
-  it('decodes partitions with their error, watermarks, aborted transactions and record set (null as empty)', () => {
+  it('decodes partitions with their error, watermarks (high, last stable, log start), aborted transactions and record set (null as empty)', () => {
     const records = Buffer.from('record-bytes');
     const body = bytes(
       ['i32', 0], ['i16', 0], ['i32', 0],
       ['i32', 1], ['str', 't'], ['i32', 2],
-      ['i32', 0], ['i16', 0], ['i64', 10n], ['i64', 10n], ['i64', 3n], ['i32', 1], ['i64', 42n], ['i64', 4n], ['i32', -1], ['i32', records.length], ['raw', records],
+      ['i32', 0], ['i16', 0], ['i64', 10n], ['i64', 8n], ['i64', 3n], ['i32', 1], ['i64', 42n], ['i64', 4n], ['i32', -1], ['i32', records.length], ['raw', records],
       ['i32', 1], ['i16', 1], ['i64', -1n], ['i64', -1n], ['i64', -1n], ['i32', -1], ['i32', -1], ['i32', -1],
     );
     const response = decodeFetchResponse(body);
     expect(response.errorCode).toBe(0);
     expect(response.partitions).toEqual([
-      { topic: 't', partition: 0, errorCode: 0, highWatermark: 10n, logStartOffset: 3n, aborted: [{ producerId: 42n, firstOffset: 4n }], records },
-      { topic: 't', partition: 1, errorCode: 1, highWatermark: -1n, logStartOffset: -1n, aborted: [], records: Buffer.alloc(0) },
+      { topic: 't', partition: 0, errorCode: 0, highWatermark: 10n, lastStableOffset: 8n, logStartOffset: 3n, aborted: [{ producerId: 42n, firstOffset: 4n }], records },
+      { topic: 't', partition: 1, errorCode: 1, highWatermark: -1n, lastStableOffset: -1n, logStartOffset: -1n, aborted: [], records: Buffer.alloc(0) },
     ]);
   });
 

@@ -1,7 +1,8 @@
 import { describe, expect, inject, it } from 'vitest';
 import { isTributaryError } from '@tributary/core';
 import { createTopics, randomTopic, testKafka } from '@tributary/test-kit';
-import { KafkaFetcher } from '../../src/kafka/fetcher.js';
+import { KafkaClient } from '../../src/connection/kafka-client.js';
+import { KafkaReader } from '../../src/reader/kafka-reader.js';
 
 const brokers = inject('kafkaBrokers');
 
@@ -17,7 +18,7 @@ describe('KafkaFetcher', () => {
     }
     await producer.disconnect();
 
-    await using fetcher = new KafkaFetcher(kafka);
+    await using fetcher = new KafkaReader(new KafkaClient({ brokers }));
     // Offset 15 lies inside the second batch: the records before it are not returned.
     const { records, highWatermark } = await fetcher.fetch(topic, 0, 15n);
     expect(highWatermark).toBe(30n);
@@ -55,7 +56,7 @@ describe('KafkaFetcher', () => {
     await plain.send({ topic, messages: [{ value: 'p1', partition: 1 }] });
     await plain.disconnect();
 
-    await using fetcher = new KafkaFetcher(kafka);
+    await using fetcher = new KafkaReader(new KafkaClient({ brokers }));
     const [p0, p1] = await fetcher.fetchPartitions([
       { topic, partition: 0, offset: 0n },
       { topic, partition: 1, offset: 0n },

@@ -13,7 +13,7 @@ import {
   type StoredRecord,
 } from '@tributary/core';
 import { readLines, recoverFile } from '../internal/partition-file.js';
-import { partitionForKey } from '../partition/partitioner.js';
+import { partitionForKey } from '@tributary/kafka';
 import { decodeLine, encodeLine } from './line-format.js';
 
 /** Options of a {@link FileLog}. */

@@ -1,4 +1,3 @@
-import { Kafka, logLevel, type Admin, type Producer, type SASLOptions } from 'kafkajs';
 import {
   ErrorCodes,
   EventOffset,
@@ -13,11 +12,8 @@ import {
   type ProducerPluginOptions,
   type SettingsInput,
 } from '@tributary/core';
-import { useCompression } from './compression.js';
-import { classifyWriteFailure } from './outcome.js';
+import { KafkaAdmin, KafkaClient, KafkaWriter, silentLogger, type Logger } from '@tributary/kafka';
 import { kafkaSettingsShape } from './settings.js';
-import { ensureTopics } from './topics.js';
-import { KafkaWriter } from './writer.js';
 
 const kafkaSettings = setting.object(kafkaSettingsShape);
 
@@ -27,7 +23,7 @@ export type KafkaProducerSettings = InferSettings<typeof kafkaSettings>;
 export type KafkaProducerSettingsInput = SettingsInput<typeof kafkaSettings> & { topic: string; maxEventBytes?: number };
 
 /**
- * The `kafka` producer plugin, on kafkajs. Delivery: `acks=all` and idempotence by default, so a write that
+ * The `kafka` producer plugin, on the Kafka layer's writer (@tributary/kafka). Delivery: `acks=all` and idempotence by default, so a write that
  * resolves is on every in-sync replica and retries never duplicate it. Each event's key is its key (the
  * category unless given), so one category keeps its order in one partition; id, category, type, timestamp and
  * codec travel in headers. Concurrent `send()` calls are merged into one produce request (kafkajs has no
@@ -39,12 +35,10 @@ export type KafkaProducerSettingsInput = SettingsInput<typeof kafkaSettings> & {
  * `ensureTopics` or call `ensureTopics()` yourself.
  */
 export class KafkaProducerPlugin extends ProducerPlugin<KafkaProducerSettings> {
-  #producer: Producer | undefined;
-  #admin: Admin | undefined;
   #writer: KafkaWriter | undefined;
-  readonly #partitionCounts = new Map<string, number>();
+  readonly #logger: Logger;
 
-  constructor(settings: KafkaProducerSettingsInput, options: ProducerPluginOptions = {}) {
+  constructor(settings: KafkaProducerSettingsInput, options: ProducerPluginOptions & { logger?: Logger } = {}) {
     super({ name: 'kafka', settings: kafkaSettings }, settings, options);
     if (this.settings.idempotent && this.settings.acks !== -1) {
       throw new PluginConfigError(`Setting "idempotent" of plugin "kafka" is true, which needs acks -1 (all), but acks is ${this.settings.acks}`, {
@@ -54,63 +48,50 @@ export class KafkaProducerPlugin extends ProducerPlugin<KafkaProducerSettings> {
         expected: 'false when acks is not -1',
       });
     }
+    // The plugin reports every failure through send()'s outcomes; the client's own retries stay quiet.
+    this.#logger = options.logger ?? silentLogger;
   }
 
   protected async _open(): Promise<void> {
     const s = this.settings;
-    const kafka = new Kafka({
-      clientId: s.clientId,
-      brokers: [...s.brokers],
-      ssl: s.ssl,
-      sasl: s.sasl as SASLOptions | undefined,
-      connectionTimeout: s.connectionTimeoutMs,
-      logLevel: logLevel.NOTHING,
-      retry: { retries: s.connectRetries, initialRetryTime: 200, maxRetryTime: 2000 },
-    });
-    const producer = kafka.producer({
+    const client = new KafkaClient(
+      {
+        brokers: s.brokers,
+        clientId: s.clientId,
+        tls: s.tls === undefined ? false : { ...s.tls },
+        sasl: s.sasl,
+        connectionTimeoutMs: s.connectionTimeoutMs,
+        requestTimeoutMs: s.requestTimeoutMs,
+        retries: s.connectRetries,
+        logger: this.#logger,
+      },
+      { optionPath: 'settings' },
+    );
+    const writer = new KafkaWriter(client, {
+      acks: s.acks,
       idempotent: s.idempotent,
-      // More than one request in flight lets kafkajs' idempotent producer reorder sequences; the writer keeps one.
-      maxInFlightRequests: 1,
-      allowAutoTopicCreation: false,
-      retry: { retries: s.connectRetries, initialRetryTime: 200, maxRetryTime: 2000 },
+      timeoutMs: s.requestTimeoutMs,
+      compression: s.compression,
+      lingerMs: s.lingerMs,
+      maxBatchBytes: s.maxBatchBytes,
+      retries: s.connectRetries,
     });
-    const compression = await useCompression(s.compression);
-    // The admin client answers partition counts, which the writer needs to choose partitions itself.
-    const admin = kafka.admin();
     try {
-      await producer.connect();
-      await admin.connect();
-      if (s.ensureTopics.length > 0) await ensureTopics(admin, s.ensureTopics);
+      await writer.connect();
+      if (s.ensureTopics.length > 0) {
+        await using admin = new KafkaAdmin(client);
+        await admin.ensureTopics(s.ensureTopics);
+      }
     } catch (cause) {
-      await producer.disconnect().catch(() => {});
-      await admin.disconnect().catch(() => {});
-      if (cause instanceof TributaryError) throw cause;
+      await writer.close().catch(() => {});
+      if (cause instanceof TributaryError && cause.code !== ErrorCodes.CONNECTION) throw cause;
       throw new TributaryError(ErrorCodes.CONNECTION, `Plugin "kafka" could not connect to ${s.brokers.join(',')} after ${s.connectRetries} retries: ${(cause as Error).message}`, {
         retriable: true,
         cause,
         context: { plugin: 'kafka', brokers: s.brokers },
       });
     }
-    this.#producer = producer;
-    this.#admin = admin;
-    this.#writer = new KafkaWriter(producer, {
-      acks: s.acks,
-      timeoutMs: s.requestTimeoutMs,
-      compression,
-      lingerMs: s.lingerMs,
-      maxBatchBytes: s.maxBatchBytes,
-      partitionCount: (topic, refresh) => this.#partitionCount(topic, refresh),
-    });
-  }
-
-  async #partitionCount(topic: string, refresh: boolean): Promise<number> {
-    const known = this.#partitionCounts.get(topic);
-    if (known !== undefined && !refresh) return known;
-    const meta = await this.#admin!.fetchTopicMetadata({ topics: [topic] });
-    const count = meta.topics[0]?.partitions.length ?? 0;
-    if (count === 0) throw new TributaryError(ErrorCodes.INVALID_ARGUMENT, `Topic "${topic}" does not exist (the kafka plugin never auto-creates topics; use ensureTopics)`, { context: { topic } });
-    this.#partitionCounts.set(topic, count);
-    return count;
+    this.#writer = writer;
   }
 
   protected async _send(batch: readonly OutgoingRecord[]): Promise<ReadonlyArray<EventOffset | undefined>> {
@@ -127,7 +108,7 @@ export class KafkaProducerPlugin extends ProducerPlugin<KafkaProducerSettings> {
     const failure = results.find((r) => !r.ok);
     if (!failure) return results.map((r) => (r.ok && r.offset >= 0n ? EventOffset.of(r.topic, r.partition, r.offset) : undefined));
     const outcomes: RecordOutcome[] = results.map((r) =>
-      r.ok ? { status: 'ok', offset: r.offset >= 0n ? EventOffset.of(r.topic, r.partition, r.offset) : undefined } : { status: classifyWriteFailure(r.error), error: r.error },
+      r.ok ? { status: 'ok', offset: r.offset >= 0n ? EventOffset.of(r.topic, r.partition, r.offset) : undefined } : { status: r.outcome, error: r.error },
     );
     const cause = failure.ok ? undefined : failure.error;
     const failed = outcomes.filter((o) => o.status !== 'ok').length;
@@ -138,8 +119,6 @@ export class KafkaProducerPlugin extends ProducerPlugin<KafkaProducerSettings> {
   }
 
   protected async _close(): Promise<void> {
-    await this.#writer?.drain();
-    await this.#producer?.disconnect();
-    await this.#admin?.disconnect();
+    await this.#writer?.close();
   }
 }

@@ -1,5 +1,5 @@
 import { setting, type InferSettings } from '@tributary/core';
-import { COMPRESSION_NAMES } from './compression.js';
+import { COMPRESSION_NAMES } from '@tributary/kafka';
 
 /**
  * The kafka plugin's settings, on top of the settings every producer plugin has. Defaults follow the delivery
@@ -23,9 +23,21 @@ export const kafkaSettingsShape = {
   /** Connection attempts at `open()` before it fails. */
   connectRetries: setting.integer().min(0).max(20).default(5),
   connectionTimeoutMs: setting.integer().min(1).default(3000),
-  /** Pass-through TLS: `true` for the system's CAs. */
-  ssl: setting.boolean().default(false),
-  /** Pass-through SASL. */
+  /**
+   * TLS towards the brokers (the Kafka layer's connection options): `{}` trusts the system's CAs; `ca` (PEM) trusts
+   * that CA instead; `cert` and `key` (PEM) authenticate this client (mutual TLS).
+   */
+  tls: setting
+    .object({
+      ca: setting.string().optional(),
+      cert: setting.string().optional(),
+      key: setting.string().optional(),
+      passphrase: setting.string().optional(),
+      rejectUnauthorized: setting.boolean().optional(),
+      servername: setting.string().optional(),
+    })
+    .optional(),
+  /** SASL authentication. */
   sasl: setting
     .object({
       mechanism: setting.enumOf(['plain', 'scram-sha-256', 'scram-sha-512'] as const),

@@ -1,5 +1,5 @@
 import { ErrorCodes, EventOffset, InvalidArgumentError, TributaryError, quote, validateTopic, type EventRecord, type StoredRecord } from '@tributary/core';
-import { partitionForKey } from '../partition/partitioner.js';
+import { partitionForKey } from '@tributary/kafka';
 
 /** Options of a {@link MemoryBus}. */
 export interface MemoryBusOptions {

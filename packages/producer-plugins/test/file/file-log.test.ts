@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { ErrorCodes, EventHeaders, type EventRecord } from '@tributary/core';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { FileLog } from '../../src/file/file-log.js';
-import { partitionForKey } from '../../src/partition/partitioner.js';
+import { partitionForKey } from '@tributary/kafka';
 
 let dir: string;
 

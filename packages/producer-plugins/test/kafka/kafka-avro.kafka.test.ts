@@ -1,10 +1,10 @@
 
 import { describe, expect, inject, it } from 'vitest';
 import { AvroCodec, type AvroSchema, createCodecLookup, decodeEvent, Event, EventOffset, FailedToSendEventError, isTributaryError, LogSchemaRegistry } from '@tributary/core';
-import { createTopics, randomTopic, testKafka } from '@tributary/test-kit';
+import { createTopics, randomTopic } from '@tributary/test-kit';
 import { KafkaProducerPlugin } from '../../src/kafka/kafka-producer-plugin.js';
-import { readToEnd } from '../../src/kafka/read-to-end.js';
-import { KafkaSchemaLog } from '../../src/kafka/schema-log.js';
+import { readToEnd } from '@tributary/kafka';
+import { KafkaSchemaLog } from '@tributary/kafka';
 
 const brokers = inject('kafkaBrokers');
 const userV1: AvroSchema = { type: 'record', name: 'User', fields: [{ name: 'id', type: 'string' }, { name: 'age', type: 'int' }] };
@@ -15,7 +15,7 @@ describe('kafka plugin with Avro and the schema registry on a compacted topic', 
     const topic = randomTopic('avro');
     const schemaTopic = randomTopic('schemas');
     await createTopics(brokers, [{ topic, numPartitions: 2 }]);
-    await using writerLog = new KafkaSchemaLog(testKafka(brokers), { topic: schemaTopic });
+    await using writerLog = new KafkaSchemaLog({ brokers }, { topic: schemaTopic });
     const writerCodec = new AvroCodec({ registry: new LogSchemaRegistry(writerLog), schemas: { [`${topic}-value`]: userV1 } });
     await using plugin = new KafkaProducerPlugin({ topic, brokers }, { codecs: { default: writerCodec } });
     await plugin.open();
@@ -29,10 +29,10 @@ describe('kafka plugin with Avro and the schema registry on a compacted topic', 
     expect(String((outcome as { error: Error }).error.message)).toMatch(/age/);
 
     // Another process: its own registry instance on the same topic, and a newer reader schema.
-    await using readerLog = new KafkaSchemaLog(testKafka(brokers), { topic: schemaTopic });
+    await using readerLog = new KafkaSchemaLog({ brokers }, { topic: schemaTopic });
     const readerCodec = new AvroCodec({ registry: new LogSchemaRegistry(readerLog), schemas: { [`${topic}-value`]: userV2 } });
     const codecs = createCodecLookup([readerCodec]);
-    const records = await readToEnd(testKafka(brokers), topic);
+    const records = await readToEnd({ brokers }, topic);
     expect(records).toHaveLength(20);
     for (const r of records) {
       expect(r.value![0]).toBe(0);

@@ -1,9 +1,9 @@
 import { describe, expect, inject, it } from 'vitest';
 import { Event } from '@tributary/core';
-import { createTopics, randomTopic, testKafka } from '@tributary/test-kit';
-import { COMPRESSION_NAMES } from '../../src/kafka/compression.js';
+import { createTopics, randomTopic } from '@tributary/test-kit';
+import { COMPRESSION_NAMES } from '@tributary/kafka';
 import { KafkaProducerPlugin } from '../../src/kafka/kafka-producer-plugin.js';
-import { readToEnd } from '../../src/kafka/read-to-end.js';
+import { readToEnd } from '@tributary/kafka';
 
 const brokers = inject('kafkaBrokers');
 
@@ -15,7 +15,7 @@ describe('kafka plugin compression', () => {
     await plugin.open();
     const events = Array.from({ length: 200 }, (_, i) => Event.create({ category: 'compression.test', payload: { i, text: 'repetitive '.repeat(20) } }));
     const sent = await plugin.send(events);
-    const records = await readToEnd(testKafka(brokers), topic);
+    const records = await readToEnd({ brokers }, topic);
     expect(records.map((r) => r.headers['tributary-id']!.toString())).toEqual(sent.map((e) => e.id));
     expect(records.map((r) => JSON.parse(r.value!.toString()).i)).toEqual(events.map((_, i) => i));
   });

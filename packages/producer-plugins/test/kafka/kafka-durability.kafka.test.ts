@@ -4,7 +4,7 @@ import { Event } from '@tributary/core';
 import { randomTopic, testKafka } from '@tributary/test-kit';
 import { useKafkaCluster } from '@tributary/test-kit/vitest';
 import { KafkaProducerPlugin } from '../../src/kafka/kafka-producer-plugin.js';
-import { readToEnd } from '../../src/kafka/read-to-end.js';
+import { readToEnd } from '@tributary/kafka';
 
 describe('kafka plugin on a three-node cluster', () => {
   const clusterOf = useKafkaCluster({ nodes: 3 });
@@ -66,7 +66,7 @@ describe('kafka plugin on a three-node cluster', () => {
     await plugin.close();
 
     const logged = new Map<string, number>();
-    for (const r of await readToEnd(testKafka(cluster.brokers), topic)) {
+    for (const r of await readToEnd({ brokers: cluster.brokers }, topic)) {
       const id = r.headers['tributary-id']!.toString();
       logged.set(id, (logged.get(id) ?? 0) + 1);
     }

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { ErrorCodes, Event, FailedToSendEventError, isTributaryError, PluginConfigError } from '@tributary/core';
-import { createTopics, testKafka, freePort, randomTopic, startKafkaCluster, type KafkaCluster } from '@tributary/test-kit';
-import { readToEnd } from '../../src/kafka/read-to-end.js';
+import { createTopics, freePort, randomTopic, startKafkaCluster, type KafkaCluster } from '@tributary/test-kit';
+import { readToEnd } from '@tributary/kafka';
 import { KafkaProducerPlugin } from '../../src/kafka/kafka-producer-plugin.js';
 
 const brokers = inject('kafkaBrokers');
@@ -35,7 +35,7 @@ describe('kafka plugin: bad input never reaches the broker', () => {
     expect(isTributaryError((bigOutcome as { error: unknown }).error, ErrorCodes.EVENT_TOO_LARGE)).toBe(true);
     expect(String((bigOutcome as { error: Error }).error.message)).toMatch(/2000/);
     expect(error.outcomes[0]!.status).toBe('failed');
-    expect(await readToEnd(testKafka(brokers), topic)).toHaveLength(0);
+    expect(await readToEnd({ brokers }, topic)).toHaveLength(0);
   });
 
   it('fails a payload that cannot be serialized, with the event marked failed', async () => {
@@ -49,7 +49,7 @@ describe('kafka plugin: bad input never reaches the broker', () => {
     expect(error.outcomes[0]!.status).toBe('failed');
     const error2 = await sendError(plugin.send(Event.create({ category: 'bad.payload', payload: cyclic })));
     expect(error2.outcomes[0]!.status).toBe('failed');
-    expect(await readToEnd(testKafka(brokers), topic)).toHaveLength(0);
+    expect(await readToEnd({ brokers }, topic)).toHaveLength(0);
   });
 
   it('rejects an invalid category when the event is made', () => {
@@ -115,7 +115,7 @@ describe('kafka plugin: broker faults', () => {
       expect(resumed).toBe(true);
       await plugin.close();
 
-      const logged = new Set((await readToEnd(testKafka(cluster.brokers), topic)).map((r) => r.headers['tributary-id']!.toString()));
+      const logged = new Set((await readToEnd({ brokers: cluster.brokers }, topic)).map((r) => r.headers['tributary-id']!.toString()));
       const lost = [...acknowledged].filter((id) => !logged.has(id));
       const failedButWritten = [...failed].filter((id) => logged.has(id));
       expect({ lost, failedButWritten }).toEqual({ lost: [], failedButWritten: [] });

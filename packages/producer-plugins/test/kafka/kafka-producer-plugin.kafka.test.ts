@@ -1,14 +1,14 @@
 import { inject } from 'vitest';
 import { EventOffset, type StoredRecord } from '@tributary/core';
 import { describeProducerPluginConformance } from '@tributary/core/testing';
-import { createTopics, testKafka } from '@tributary/test-kit';
-import { readToEnd } from '../../src/kafka/read-to-end.js';
+import { createTopics } from '@tributary/test-kit';
+import { readToEnd } from '@tributary/kafka';
 import { KafkaProducerPlugin } from '../../src/kafka/kafka-producer-plugin.js';
 
 const brokers = inject('kafkaBrokers');
 
 async function readBack(topic: string): Promise<StoredRecord[]> {
-  const records = await readToEnd(testKafka(brokers), topic);
+  const records = await readToEnd({ brokers }, topic);
   return records.map((r) => ({
     offset: EventOffset.of(r.topic, r.partition, r.offset),
     record: { key: r.key, value: r.value ?? Buffer.alloc(0), headers: r.headers, timestamp: r.timestamp },

@@ -1,7 +1,7 @@
 import { ErrorCodes, EventHeaders, InvalidArgumentError, TributaryError, type EventRecord } from '@tributary/core';
 import { describe, expect, it } from 'vitest';
 import { MemoryBus } from '../../src/memory/memory-bus.js';
-import { partitionForKey } from '../../src/partition/partitioner.js';
+import { partitionForKey } from '@tributary/kafka';
 
 function record(key: string | null, value = key ?? 'v'): EventRecord {
   return { key: key === null ? null : Buffer.from(key), value: Buffer.from(value), headers: { [EventHeaders.id]: Buffer.from(value) }, timestamp: '1' };

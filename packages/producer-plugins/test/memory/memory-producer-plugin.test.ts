@@ -2,7 +2,7 @@ import { Event, PluginConfigError, loadProducerPlugin } from '@tributary/core';
 import { describeProducerPluginConformance } from '@tributary/core/testing';
 import { describe, expect, it } from 'vitest';
 import { MemoryBus, MemoryProducerPlugin } from '../../src/index.js';
-import { partitionForKey } from '../../src/partition/partitioner.js';
+import { partitionForKey } from '@tributary/kafka';
 
 describeProducerPluginConformance('memory', ({ settings, partitions }) => {
   const bus = new MemoryBus();

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Batcher } from '../../src/kafka/batcher.js';
+import { Batcher } from '../../src/producer/batcher.js';
 
 function recorder(delayMs = 5) {
   const requests: number[][] = [];

@@ -1,10 +1,11 @@
-import kafkajs, { type Kafka } from 'kafkajs';
 import { ErrorCodes, TributaryError } from '@tributary/core';
-import { decodeFetchResponse, encodeFetchRequest, FETCH_API_KEY, FETCH_VERSION, type FetchRequest, type FetchResponse } from './fetch-protocol.js';
-import { decodeRecordBatches, RecordBatchFormatError, type DecodedRecord } from './record-batch.js';
-
-// kafkajs is CommonJS and Node's ESM loader does not see this export by name.
-const { CompressionCodecs } = kafkajs;
+import type { KafkaClient } from '../connection/kafka-client.js';
+import { brokerErrorKind, codeOfKind } from '../errors.js';
+import { createInternalCluster, type InternalBroker, type InternalCluster } from '../internal/kafkajs-internals.js';
+import { kKafkajs } from '../internal/symbols.js';
+import { decodeFetchResponse, encodeFetchRequest, FETCH_API_KEY, FETCH_VERSION, type FetchRequest, type FetchResponse } from '../protocol/fetch-protocol.js';
+import { decodeRecordBatches, RecordBatchFormatError, type DecodedRecord } from '../protocol/record-batch.js';
+import { decompress } from '../protocol/decompress.js';
 
 /** One record fetched from a partition, with its exact offset. */
 export interface FetchedRecord extends DecodedRecord {
@@ -35,10 +36,17 @@ export interface PartitionFetch extends PartitionFetchRequest {
   /** Where the next fetch of the partition starts (past transaction markers too): `offset` when nothing came. */
   readonly next: bigint;
   readonly highWatermark: bigint;
+  /** One past the last record a read_committed reader may see now (below any open transaction); -1 when unknown. */
+  readonly lastStableOffset: bigint;
   /**
-   * Set when the partition could not be read: OFFSET_OUT_OF_RANGE (the offset lies outside the log; `context`
-   * has `low` and `high`), or CONNECTION, retriable (its leader moved or is unknown: metadata is refreshed and
-   * the next fetch asks the new leader).
+   * Set when the partition could not be read:
+   * - OFFSET_OUT_OF_RANGE: the offset lies outside the log;
+   * - CONNECTION, retriable: its leader moved or is unknown, a replica or its storage failed (metadata is
+   *   refreshed and the next fetch asks the new leader), or the broker could not be reached;
+   * - DECODE_FAILED: the bytes at `offset` are not a record batch Tributary can read (CRC mismatch, a length
+   *   past its end, an unknown compression, an old message format), with `context` naming topic, partition and
+   *   offset; trying again reads the same bytes, so it is not retriable;
+   * - AUTHORIZATION or UNSUPPORTED: access refused or a protocol version missing; never retriable.
    */
   readonly error?: TributaryError;
 }
@@ -53,62 +61,67 @@ export interface FetchOptions {
   minBytes?: number;
 }
 
-// kafkajs' Cluster and Broker are internal: only their use below is relied on (kafkajs 2.2.x, unmaintained,
-// so it will not change under us). They give what kafkajs' public API lacks: a fetch with no consumer group,
-// on kafkajs' connections (authentication, TLS, correlation) but with Tributary's own record decoding.
-interface KafkajsBroker {
-  versions?: Record<number, { minVersion: number; maxVersion: number }>;
-  connectionPool: { send(protocol: object): Promise<FetchResponse> };
-}
-interface KafkajsCluster {
-  connect(): Promise<void>;
-  disconnect(): Promise<void>;
-  addMultipleTargetTopics(topics: string[]): Promise<void>;
-  refreshMetadata(): Promise<void>;
-  findLeaderForPartitions(topic: string, partitions: number[]): Record<string, number[]>;
-  findBroker(query: { nodeId: string }): Promise<KafkajsBroker>;
+/** Options of a {@link KafkaReader}. */
+export interface KafkaReaderOptions {
+  /**
+   * 'read_committed' (the default, as Tributary writes transactionally where it can): records of open and
+   * aborted transactions are never returned; 'read_uncommitted': everything appended.
+   */
+  isolationLevel?: 'read_committed' | 'read_uncommitted';
+  /** Check each record batch's CRC32C, as Java's `check.crcs` (default true). */
+  checkCrcs?: boolean;
+  /** Attempts of a single-partition {@link KafkaReader.fetch} on a retriable failure, with back-off. Default 5. */
+  retries?: number;
 }
 
-const READ_COMMITTED = 1;
 /** Added to the broker's wait for the request's own timeout, as kafkajs does for its fetches. */
 const NETWORK_DELAY_MS = 100;
-/** Kafka error codes after which the partition's leader must be looked up again. */
-const STALE_LEADER = new Set([3, 5, 6, 74, 75]); // UNKNOWN_TOPIC_OR_PARTITION, LEADER_NOT_AVAILABLE, NOT_LEADER, FENCED/UNKNOWN_LEADER_EPOCH
 const OFFSET_OUT_OF_RANGE = 1;
 
-function createCluster(kafka: Kafka): KafkajsCluster {
-  const symbol = Object.getOwnPropertySymbols(kafka).find((s) => s.description === 'private:Kafka:createCluster');
-  const create = symbol ? (kafka as unknown as Record<symbol, (o: object) => KafkajsCluster>)[symbol] : undefined;
-  if (!create) throw new Error('this kafkajs version does not expose its cluster; a group-less fetch needs kafkajs 2.2');
-  return create({ allowAutoTopicCreation: false, maxInFlightRequests: null });
-}
-
 /**
- * Reads partitions from any offset without joining a consumer group and without committing anything: what
- * replay, catch-up readers and the consumer group's own fetch loop need. Each fetch goes to the partitions'
- * leaders, one request per leader; a moved leader is found again on the next call. Record sets are decoded by
- * Tributary's record-batch decoder (about a third of kafkajs' cost per record), compressed ones through the
- * codecs registered with kafkajs (see useCompression).
+ * Reads partitions from any offset without joining a consumer group and without committing anything: the one
+ * group-less reader under replay, the pull reader, readToEnd, the schema log and the consumer group's own fetch
+ * loop. Each fetch goes to the partitions' leaders, one request per leader, on connections of its own; a moved
+ * leader is found again on the next call. Record sets are decoded by Tributary's record-batch decoder, which
+ * reads every compression Kafka's clients write (gzip, snappy, lz4, zstd) with no codec registered by anyone.
  */
-export class KafkaFetcher implements AsyncDisposable {
-  readonly #cluster: KafkajsCluster;
+export class KafkaReader implements AsyncDisposable {
+  readonly #cluster: InternalCluster;
+  readonly #isolation: 0 | 1;
+  readonly #checkCrcs: boolean;
+  readonly #retries: number;
   readonly #topics = new Set<string>();
   #connected = false;
   #staleMetadata = false;
 
-  constructor(kafka: Kafka) {
-    this.#cluster = createCluster(kafka);
+  constructor(client: KafkaClient, options: KafkaReaderOptions = {}) {
+    this.#cluster = createInternalCluster(client[kKafkajs]);
+    this.#isolation = (options.isolationLevel ?? 'read_committed') === 'read_committed' ? 1 : 0;
+    this.#checkCrcs = options.checkCrcs ?? true;
+    this.#retries = options.retries ?? 5;
   }
 
   /**
    * Fetch records of one partition from `offset` (inclusive), at most about `maxBytes`, waiting up to
-   * `maxWaitMs` for data when there is none yet. Control records (transaction markers) are left out.
-   * @throws TributaryError OFFSET_OUT_OF_RANGE when `offset` is outside the partition; CONNECTION otherwise.
+   * `maxWaitMs` for data when there is none yet. Control records (transaction markers) are left out; `next` is
+   * past everything the fetch covered, so empty ranges, markers and aborted transactions are stepped over.
+   * Retriable failures are tried again `retries` times with a growing back-off (100 ms doubling to 2 s).
+   * @throws TributaryError OFFSET_OUT_OF_RANGE when `offset` is outside the partition; DECODE_FAILED,
+   *   AUTHORIZATION, UNSUPPORTED at once; CONNECTION once the retries are spent.
    */
   async fetch(topic: string, partition: number, offset: bigint, options: { maxBytes?: number; maxWaitMs?: number } = {}): Promise<FetchResult> {
-    const [answer] = await this.fetchPartitions([{ topic, partition, offset }], { maxBytesPerPartition: options.maxBytes, maxBytes: options.maxBytes, maxWaitMs: options.maxWaitMs });
-    if (answer!.error) throw answer!.error;
-    return { records: answer!.records.map((r) => withPlace(r, topic, partition)), highWatermark: answer!.highWatermark, next: answer!.next };
+    for (let attempt = 0; ; attempt++) {
+      let answer: PartitionFetch | undefined;
+      try {
+        [answer] = await this.fetchPartitions([{ topic, partition, offset }], { maxBytesPerPartition: options.maxBytes, maxBytes: options.maxBytes, maxWaitMs: options.maxWaitMs });
+      } catch (error) {
+        if (!(error instanceof TributaryError) || !error.retriable || attempt >= this.#retries) throw error;
+      }
+      const error = answer?.error;
+      if (answer && !error) return { records: answer.records.map((r) => withPlace(r, topic, partition)), highWatermark: answer.highWatermark, next: answer.next };
+      if (error && (!error.retriable || attempt >= this.#retries)) throw error;
+      await new Promise((r) => setTimeout(r, Math.min(2000, 100 * 2 ** attempt)));
+    }
   }
 
   /**
@@ -139,14 +152,14 @@ export class KafkaFetcher implements AsyncDisposable {
             maxWaitMs: options.maxWaitMs ?? 0,
             minBytes: options.minBytes ?? 1,
             maxBytes: options.maxBytes ?? 50 * 1024 * 1024,
-            isolationLevel: READ_COMMITTED,
+            isolationLevel: this.#isolation,
             partitions: partitions.map((p) => ({ ...p, maxBytes: perPartition })),
           });
           list = await Promise.all(partitions.map((p) => this.#answer(p, response)));
         } catch (error) {
           // The broker may be gone or no longer lead: look the leaders up again before the next fetch.
           this.#staleMetadata = true;
-          list = partitions.map((p) => ({ ...p, records: [], next: p.offset, highWatermark: -1n, error: fetchError(error, p.topic, p.partition, p.offset) }));
+          list = partitions.map((p) => ({ ...p, records: [], next: p.offset, highWatermark: -1n, lastStableOffset: -1n, error: fetchError(error, p.topic, p.partition, p.offset) }));
         }
         for (const a of list) answers.set(key(a.topic, a.partition), a);
         each?.(list);
@@ -206,23 +219,24 @@ export class KafkaFetcher implements AsyncDisposable {
   async #answer(request: PartitionFetchRequest, response: FetchResponse): Promise<PartitionFetch> {
     const { topic, partition, offset } = request;
     const part = response.partitions.find((p) => p.partition === partition && p.topic === topic);
-    if (!part) return { ...request, records: [], next: offset, highWatermark: -1n, error: fetchError(new Error('the broker left the partition out of its answer'), topic, partition, offset) };
-    if (part.errorCode === OFFSET_OUT_OF_RANGE) {
-      return { ...request, records: [], next: offset, highWatermark: part.highWatermark, error: outOfRange(topic, partition, offset) };
-    }
+    const empty = { ...request, records: [], next: offset, highWatermark: part?.highWatermark ?? -1n, lastStableOffset: part?.lastStableOffset ?? -1n };
+    if (!part) return { ...empty, error: fetchError(new Error('the broker left the partition out of its answer'), topic, partition, offset) };
+    if (part.errorCode === OFFSET_OUT_OF_RANGE) return { ...empty, error: outOfRange(topic, partition, offset) };
     if (part.errorCode !== 0) {
-      if (STALE_LEADER.has(part.errorCode)) this.#staleMetadata = true;
-      const error = new TributaryError(ErrorCodes.CONNECTION, `Fetching ${topic}:${partition} from offset ${offset} failed: Kafka error code ${part.errorCode}`, {
-        retriable: true,
+      const kind = brokerErrorKind(part.errorCode);
+      if (kind === 'refresh-metadata') this.#staleMetadata = true;
+      const retriable = kind === 'refresh-metadata' || kind === 'retriable';
+      const error = new TributaryError(codeOfKind(kind), `Fetching ${topic}:${partition} from offset ${offset} failed: Kafka error code ${part.errorCode} (${kind})`, {
+        retriable,
         context: { topic, partition, offset: offset.toString(), kafkaErrorCode: part.errorCode },
       });
-      return { ...request, records: [], next: offset, highWatermark: part.highWatermark, error };
+      return { ...empty, error };
     }
     try {
-      const decoded = await decodeRecordBatches(part.records, offset, decompress, part.aborted);
-      return { ...request, records: decoded.records, next: decoded.next !== undefined && decoded.next > offset ? decoded.next : offset, highWatermark: part.highWatermark };
+      const decoded = await decodeRecordBatches(part.records, offset, { decompress, aborted: part.aborted, checkCrcs: this.#checkCrcs });
+      return { ...empty, records: decoded.records, next: decoded.next !== undefined && decoded.next > offset ? decoded.next : offset };
     } catch (error) {
-      return { ...request, records: [], next: offset, highWatermark: part.highWatermark, error: fetchError(error, topic, partition, offset) };
+      return { ...empty, error: fetchError(error, topic, partition, offset) };
     }
   }
 }
@@ -235,10 +249,10 @@ function withPlace(r: DecodedRecord, topic: string, partition: number): FetchedR
   return { topic, partition, offset: r.offset, timestamp: r.timestamp, key: r.key, value: r.value, headers: r.headers };
 }
 
-async function sendFetch(broker: KafkajsBroker, request: FetchRequest): Promise<FetchResponse> {
+async function sendFetch(broker: InternalBroker, request: FetchRequest): Promise<FetchResponse> {
   const range = broker.versions?.[FETCH_API_KEY];
   if (range && (range.minVersion > FETCH_VERSION || range.maxVersion < FETCH_VERSION)) {
-    throw new TributaryError(ErrorCodes.CONNECTION, `The broker accepts Fetch versions ${range.minVersion}-${range.maxVersion}; Tributary reads with version ${FETCH_VERSION} (Kafka 2.3 or later)`, { retriable: false });
+    throw new TributaryError(ErrorCodes.UNSUPPORTED, `The broker accepts Fetch versions ${range.minVersion}-${range.maxVersion}; Tributary reads with version ${FETCH_VERSION} (Kafka 2.3 or later)`, { retriable: false });
   }
   const body = encodeFetchRequest(request);
   return broker.connectionPool.send({
@@ -259,15 +273,6 @@ async function sendFetch(broker: KafkajsBroker, request: FetchRequest): Promise<
   });
 }
 
-/** Decompress through the codecs registered with kafkajs, so the producer's registrations serve reading too. */
-async function decompress(codec: number, data: Buffer): Promise<Buffer> {
-  const factory = (CompressionCodecs as Record<number, (() => { decompress(b: Buffer): Promise<Buffer> }) | undefined>)[codec];
-  if (!factory) {
-    throw new TributaryError(ErrorCodes.CONNECTION, `A record batch is compressed with codec ${codec}, which is not registered; call registerAllCompressionCodecs() first`, { retriable: false, context: { codec } });
-  }
-  return factory().decompress(data);
-}
-
 /** The broker's answer to an offset outside the log does not say where the log lies (it sends -1): the caller asks. */
 function outOfRange(topic: string, partition: number, offset: bigint): TributaryError {
   return new TributaryError(ErrorCodes.OFFSET_OUT_OF_RANGE, `Offset ${offset} is outside partition ${topic}:${partition}`, {
@@ -277,10 +282,14 @@ function outOfRange(topic: string, partition: number, offset: bigint): Tributary
 
 function fetchError(error: unknown, topic: string, partition: number, offset: bigint): TributaryError {
   if (error instanceof TributaryError) return error;
-  const badBytes = error instanceof RecordBatchFormatError;
-  return new TributaryError(ErrorCodes.CONNECTION, `Fetching ${topic}:${partition} from offset ${offset} failed: ${(error as Error).message}`, {
+  const context = { topic, partition, offset: offset.toString() };
+  const message = (error as Error).message;
+  if (error instanceof RecordBatchFormatError) {
+    return new TributaryError(ErrorCodes.DECODE_FAILED, `The record batch of ${topic}:${partition} at offset ${offset} cannot be read: ${message}`, { cause: error, context });
+  }
+  return new TributaryError(ErrorCodes.CONNECTION, `Fetching ${topic}:${partition} from offset ${offset} failed: ${message}`, {
     cause: error,
-    retriable: !badBytes && ((error as { retriable?: boolean }).retriable ?? true),
-    context: { topic, partition, offset: offset.toString() },
+    retriable: (error as { retriable?: boolean }).retriable ?? true,
+    context,
   });
 }

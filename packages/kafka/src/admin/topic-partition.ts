@@ -15,7 +15,7 @@ export function fromPartitionKey(key: string): TopicPartition {
   return { topic: key.slice(0, cut), partition: Number(key.slice(cut + 1)) };
 }
 
-/** Partitions grouped by topic, the shape kafkajs' pause, resume and commit calls take. */
+/** Partitions grouped by topic. */
 export function byTopic<T extends TopicPartition>(partitions: Iterable<T>): Map<string, T[]> {
   const out = new Map<string, T[]>();
   for (const p of partitions) {
@@ -26,7 +26,7 @@ export function byTopic<T extends TopicPartition>(partitions: Iterable<T>): Map<
   return out;
 }
 
-/** Offsets by topic in the shape kafkajs' commit calls take (offsets as decimal text). */
+/** Offsets by topic in the shape Kafka's commit requests take (offsets as decimal text). */
 export function topicOffsets(offsets: Iterable<TopicPartition & { readonly offset: bigint }>): Array<{ topic: string; partitions: Array<{ partition: number; offset: string }> }> {
   return [...byTopic(offsets)].map(([topic, list]) => ({ topic, partitions: list.map((p) => ({ partition: p.partition, offset: p.offset.toString() })) }));
 }

@@ -1,0 +1,133 @@
+import type { Admin } from 'kafkajs';
+import { ErrorCodes, TributaryError } from '@tributary/core';
+import type { KafkaClient } from '../connection/kafka-client.js';
+import { asTributaryError } from '../errors.js';
+import { kKafkajs } from '../internal/symbols.js';
+import { setEmptyGroupOffsets } from './group-offsets.js';
+import { groupLag, type PartitionLag } from './lag.js';
+import type { OffsetLookup, PartitionRange } from './offset-lookup.js';
+import { partitionKey, type TopicPartition } from './topic-partition.js';
+import { ensureTopicsWith, type EnsureTopicsResult, type TopicSpec } from './topics.js';
+
+/** What the broker says of a consumer group. */
+export interface GroupDescription {
+  readonly groupId: string;
+  /** Kafka's group state: `Empty`, `Stable`, `PreparingRebalance`, `CompletingRebalance`, `Dead`. */
+  readonly state: string;
+  /** Member ids with their client ids and hosts. */
+  readonly members: ReadonlyArray<{ memberId: string; clientId: string; host: string }>;
+}
+
+/**
+ * Topics, offsets and groups of a cluster: what Tributary's components ask besides reading and writing records.
+ * Connects on first use; every failure is a TributaryError (CONNECTION, retriable when the client says so;
+ * AUTHORIZATION when access is refused).
+ */
+export class KafkaAdmin implements OffsetLookup, AsyncDisposable {
+  readonly #admin: Admin;
+  readonly #client: KafkaClient;
+  #connected: Promise<void> | undefined;
+
+  constructor(client: KafkaClient) {
+    this.#client = client;
+    this.#admin = client[kKafkajs].admin();
+  }
+
+  /** Connect now rather than at first use (to fail early). */
+  async connect(): Promise<void> {
+    try {
+      await (this.#connected ??= this.#admin.connect());
+    } catch (error) {
+      this.#connected = undefined;
+      throw asTributaryError(error, 'Connecting to Kafka');
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.#connected === undefined) return;
+    this.#connected = undefined;
+    await this.#admin.disconnect();
+  }
+
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
+  }
+
+  async listTopics(): Promise<string[]> {
+    return this.#call('Listing topics', (a) => a.listTopics());
+  }
+
+  /**
+   * Make sure topics exist (Tributary never relies on auto-creation): missing ones are created and awaited until
+   * every partition has a leader.
+   * @throws InvalidArgumentError for a bad spec, or an existing topic with fewer partitions than asked.
+   */
+  async ensureTopics(specs: readonly TopicSpec[], timeoutMs = 30_000): Promise<EnsureTopicsResult> {
+    await this.connect();
+    return ensureTopicsWith(this.#admin, specs, timeoutMs);
+  }
+
+  /** How many partitions `topic` has; 0 when it does not exist. */
+  async partitionCount(topic: string): Promise<number> {
+    try {
+      return await this.#call(`Reading the metadata of "${topic}"`, async (a) => (await a.fetchTopicMetadata({ topics: [topic] })).topics[0]?.partitions.length ?? 0);
+    } catch (error) {
+      if (/UNKNOWN_TOPIC_OR_PARTITION|does not host this topic-partition/i.test(String((error as { cause?: { type?: string; message?: string } }).cause?.type ?? (error as Error).message))) return 0;
+      throw error;
+    }
+  }
+
+  /** Every partition of `topic` with its range (first offset held, high watermark). */
+  async ranges(topic: string): Promise<PartitionRange[]> {
+    return this.#call(`Reading the offsets of "${topic}"`, async (a) => (await a.fetchTopicOffsets(topic)).map((p) => ({ partition: p.partition, low: BigInt(p.low), high: BigInt(p.high) })));
+  }
+
+  /** Per partition, the first offset whose record timestamp is at or after `millis` (the high watermark when none is). */
+  async offsetsForTime(topic: string, millis: number): Promise<Array<{ partition: number; offset: bigint }>> {
+    // kafkajs answers the high watermark itself for a partition with no record at or after the time.
+    return this.#call(`Looking up offsets of "${topic}" by time`, async (a) => (await a.fetchTopicOffsetsByTimestamp(topic, millis)).map((p) => ({ partition: p.partition, offset: BigInt(p.offset) })));
+  }
+
+  /** The group's committed offsets (the next offset to read) by partition key; partitions without a commit are absent. */
+  async groupOffsets(groupId: string, topics: readonly string[]): Promise<Map<string, bigint>> {
+    const committed = await this.#call(`Reading the commits of group "${groupId}"`, (a) => a.fetchOffsets({ groupId, topics: [...topics] }));
+    const out = new Map<string, bigint>();
+    for (const t of committed) for (const p of t.partitions) if (p.offset !== '-1' && p.offset !== '') out.set(partitionKey(t.topic, p.partition), BigInt(p.offset));
+    return out;
+  }
+
+  /**
+   * Set a group's commits while it has no active member, atomically with that check (as Java's
+   * `alterConsumerGroupOffsets`). Resolves false, having changed nothing, when the group has members.
+   */
+  async setEmptyGroupOffsets(groupId: string, offsets: ReadonlyArray<TopicPartition & { offset: bigint }>): Promise<boolean> {
+    await this.connect();
+    try {
+      return await setEmptyGroupOffsets(this.#client[kKafkajs], groupId, offsets);
+    } catch (error) {
+      throw asTributaryError(error, `Setting the commits of group "${groupId}"`, { groupId });
+    }
+  }
+
+  /** Per-partition lag of a group: high watermark minus its commit (minus the log start without one). */
+  async lag(groupId: string, topics: readonly string[]): Promise<PartitionLag[]> {
+    return this.#call(`Reading the lag of group "${groupId}"`, (a) => groupLag(a, groupId, topics));
+  }
+
+  /** The group's state and members. */
+  async describeGroup(groupId: string): Promise<GroupDescription> {
+    const { groups } = await this.#call(`Describing group "${groupId}"`, (a) => a.describeGroups([groupId]));
+    const g = groups[0];
+    if (!g) throw new TributaryError(ErrorCodes.CONNECTION, `The broker did not describe group "${groupId}"`, { retriable: true, context: { groupId } });
+    return { groupId, state: g.state, members: g.members.map((m) => ({ memberId: m.memberId, clientId: m.clientId, host: m.clientHost })) };
+  }
+
+  async #call<T>(what: string, call: (admin: Admin) => Promise<T>): Promise<T> {
+    await this.connect();
+    try {
+      return await call(this.#admin);
+    } catch (error) {
+      throw asTributaryError(error, what);
+    }
+  }
+}

@@ -1,0 +1,61 @@
+import { Kafka, logLevel, type KafkaConfig } from 'kafkajs';
+import { checkKafkajs } from '../internal/kafkajs-internals.js';
+import { kKafkajs } from '../internal/symbols.js';
+import { kafkajsLogCreator } from '../logging/kafkajs-log.js';
+import { silentLogger, stderrLogger, type Logger } from '../logging/logger.js';
+import { registerCompressionCodecs } from '../producer/compression.js';
+import { resolveConnectionOptions, type KafkaConnectionOptions, type ResolvedConnectionOptions } from './options.js';
+
+/** Options of a {@link KafkaClient}: where Kafka is, and where its logs go. */
+export interface KafkaClientOptions extends KafkaConnectionOptions {
+  /** Where the client's own logs go (pino fits). Default: warnings and errors to stderr. */
+  logger?: Logger;
+}
+
+/**
+ * A connection to one Kafka cluster, made from {@link KafkaConnectionOptions}: what every Tributary component
+ * that reaches Kafka builds on, so no user constructs a kafkajs client. It holds no connection itself; the
+ * admin, readers, writers and group members made from it each open their own, and close with them.
+ *
+ * Making one checks the installed kafkajs (version and the internals the reader relies on) and registers every
+ * compression codec, so a process that only consumes reads gzip, snappy, lz4 and zstd batches.
+ * @throws InvalidArgumentError naming a wrong option; TributaryError UNSUPPORTED for an unsupported kafkajs.
+ */
+export class KafkaClient {
+  /** The options checked, with defaults. */
+  readonly options: ResolvedConnectionOptions;
+  readonly logger: Logger;
+  readonly #kafka: Kafka;
+
+  constructor(options: KafkaClientOptions, defaults: { clientId?: string; optionPath?: string } = {}) {
+    this.options = resolveConnectionOptions(options, defaults.optionPath ?? '', defaults.clientId);
+    this.logger = options.logger ?? stderrLogger;
+    registerCompressionCodecs();
+    this.#kafka = new Kafka(kafkajsConfig(this.options, this.logger));
+    checkKafkajs(this.#kafka);
+  }
+
+  /** Make a client from options, or take one already made (components accept either). */
+  static from(options: KafkaClientOptions | KafkaClient, defaults: { clientId?: string; optionPath?: string } = {}): KafkaClient {
+    return options instanceof KafkaClient ? options : new KafkaClient(options, defaults);
+  }
+
+  /** The kafkajs client, for the Kafka layer's own modules only. */
+  get [kKafkajs](): Kafka {
+    return this.#kafka;
+  }
+}
+
+function kafkajsConfig(o: ResolvedConnectionOptions, logger: Logger): KafkaConfig {
+  return {
+    clientId: o.clientId,
+    brokers: [...o.brokers],
+    ssl: o.tls === false ? false : Object.keys(o.tls).length === 0 ? true : { ...o.tls, ca: o.tls.ca as string[] | undefined },
+    sasl: o.sasl as KafkaConfig['sasl'],
+    connectionTimeout: o.connectionTimeoutMs,
+    requestTimeout: o.requestTimeoutMs,
+    retry: { retries: o.retries, initialRetryTime: 100, maxRetryTime: 5000 },
+    logLevel: logger === silentLogger ? logLevel.NOTHING : logLevel.INFO,
+    logCreator: kafkajsLogCreator(logger),
+  };
+}

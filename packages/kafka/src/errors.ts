@@ -1,0 +1,102 @@
+/**
+ * The Kafka layer's errors, in Tributary's one error family ({@link TributaryError} from `@tributary/core`).
+ * Every failure of kafkajs or of a broker leaves this package as a TributaryError with the original as `cause`;
+ * broker errors are mapped by kind, so callers know what to do without reading Kafka's error table.
+ */
+import { ErrorCodes, TributaryError, type ErrorCode } from '@tributary/core';
+
+/** What a broker error means for the caller. */
+export type BrokerErrorKind =
+  /** The request may succeed later as it is (a timeout, a coordinator loading). */
+  | 'retriable'
+  /** The leader or replica set changed: refresh metadata, then try again. */
+  | 'refresh-metadata'
+  /** Access refused: surfaced to the user, never retried silently. */
+  | 'authorization'
+  /** The broker lacks a protocol version or feature Tributary needs: surfaced, never retried. */
+  | 'unsupported'
+  /** Anything else that will not succeed by trying again. */
+  | 'fatal';
+
+/** Kafka error codes by kind (Kafka's `Errors` table; the numbers are the protocol's). */
+const KINDS: ReadonlyMap<number, BrokerErrorKind> = new Map<number, BrokerErrorKind>([
+  [3, 'refresh-metadata'], // UNKNOWN_TOPIC_OR_PARTITION
+  [5, 'refresh-metadata'], // LEADER_NOT_AVAILABLE
+  [6, 'refresh-metadata'], // NOT_LEADER_OR_FOLLOWER
+  [7, 'retriable'], // REQUEST_TIMED_OUT
+  [8, 'refresh-metadata'], // BROKER_NOT_AVAILABLE
+  [9, 'refresh-metadata'], // REPLICA_NOT_AVAILABLE
+  [14, 'retriable'], // COORDINATOR_LOAD_IN_PROGRESS
+  [15, 'refresh-metadata'], // COORDINATOR_NOT_AVAILABLE
+  [16, 'refresh-metadata'], // NOT_COORDINATOR
+  [19, 'retriable'], // NOT_ENOUGH_REPLICAS
+  [20, 'retriable'], // NOT_ENOUGH_REPLICAS_AFTER_APPEND
+  [29, 'authorization'], // TOPIC_AUTHORIZATION_FAILED
+  [30, 'authorization'], // GROUP_AUTHORIZATION_FAILED
+  [31, 'authorization'], // CLUSTER_AUTHORIZATION_FAILED
+  [35, 'unsupported'], // UNSUPPORTED_VERSION
+  [53, 'authorization'], // TRANSACTIONAL_ID_AUTHORIZATION_FAILED
+  [56, 'refresh-metadata'], // KAFKA_STORAGE_ERROR
+  [58, 'authorization'], // SASL_AUTHENTICATION_FAILED
+  [74, 'refresh-metadata'], // FENCED_LEADER_EPOCH
+  [75, 'refresh-metadata'], // UNKNOWN_LEADER_EPOCH
+  [76, 'unsupported'], // UNSUPPORTED_COMPRESSION_TYPE
+  [78, 'refresh-metadata'], // OFFSET_NOT_AVAILABLE
+  [89, 'retriable'], // THROTTLING_QUOTA_EXCEEDED
+  [100, 'fatal'], // UNKNOWN_TOPIC_ID
+]);
+
+/** kafkajs' error type names for the kinds that must never be retried silently. */
+const AUTHORIZATION_TYPES = /AUTHORIZATION_FAILED|SASL_AUTHENTICATION_FAILED|ILLEGAL_SASL_STATE|UNSUPPORTED_SASL_MECHANISM/;
+const UNSUPPORTED_TYPES = /^UNSUPPORTED_VERSION$|^UNSUPPORTED_COMPRESSION_TYPE$/;
+
+/** The kind of a Kafka error code (0 is no error; unknown codes are fatal). */
+export function brokerErrorKind(code: number): BrokerErrorKind {
+  return KINDS.get(code) ?? 'fatal';
+}
+
+/** The TributaryError code of a broker error kind. */
+export function codeOfKind(kind: BrokerErrorKind): ErrorCode {
+  if (kind === 'authorization') return ErrorCodes.AUTHORIZATION;
+  if (kind === 'unsupported') return ErrorCodes.UNSUPPORTED;
+  return ErrorCodes.CONNECTION;
+}
+
+interface KafkajsLikeError {
+  name?: string;
+  type?: string;
+  message?: string;
+  retriable?: boolean;
+  cause?: unknown;
+  originalError?: unknown;
+  errors?: unknown[];
+}
+
+/** The innermost errors kafkajs wrapped (retries exceeded, aggregate errors). */
+export function leafErrors(error: unknown): KafkajsLikeError[] {
+  const e = error as KafkajsLikeError | undefined;
+  if (!e || typeof e !== 'object') return [];
+  if (Array.isArray(e.errors) && e.errors.length > 0) return e.errors.flatMap(leafErrors);
+  const inner = e.originalError ?? e.cause;
+  if (inner && inner !== error) {
+    const leaves = leafErrors(inner);
+    if (leaves.length > 0) return leaves;
+  }
+  return [e];
+}
+
+/**
+ * A failure of the Kafka client as a Tributary error: TributaryErrors pass as they are; an authorization or
+ * unsupported-version answer becomes AUTHORIZATION or UNSUPPORTED (not retriable); anything else becomes
+ * CONNECTION, retriable when kafkajs says so, with the original as `cause`.
+ */
+export function asTributaryError(error: unknown, what: string, context: Record<string, unknown> = {}): TributaryError {
+  if (error instanceof TributaryError) return error;
+  const message = `${what} failed: ${error instanceof Error ? error.message : String(error)}`;
+  const leaves = leafErrors(error);
+  const types = leaves.map((l) => l.type ?? l.name ?? '');
+  if (types.some((t) => AUTHORIZATION_TYPES.test(t))) return new TributaryError(ErrorCodes.AUTHORIZATION, message, { cause: error, context: { ...context, kafkaError: types.join(',') } });
+  if (types.some((t) => UNSUPPORTED_TYPES.test(t))) return new TributaryError(ErrorCodes.UNSUPPORTED, message, { cause: error, context: { ...context, kafkaError: types.join(',') } });
+  const retriable = (error as KafkajsLikeError | null)?.retriable ?? true;
+  return new TributaryError(ErrorCodes.CONNECTION, message, { cause: error, retriable, context });
+}

@@ -1,0 +1,115 @@
+import type { Consumer } from 'kafkajs';
+import type { KafkaClient } from '../connection/kafka-client.js';
+import { asTributaryError } from '../errors.js';
+import { kKafkajs } from '../internal/symbols.js';
+import type { TopicPartition } from '../admin/topic-partition.js';
+import { messageOf } from '../logging/logger.js';
+
+/** Options of a {@link GroupMembership}: Kafka's group timeouts. */
+export interface GroupMembershipOptions {
+  readonly groupId: string;
+  readonly topics: readonly string[];
+  readonly sessionTimeoutMs: number;
+  readonly rebalanceTimeoutMs: number;
+  readonly heartbeatIntervalMs: number;
+}
+
+/** What a member is told by the group coordinator, through kafkajs. */
+export interface MembershipListener {
+  /** A join completed: this member owns exactly `assignment` now (`{ topic: [partitions] }`). */
+  joined(assignment: Record<string, number[]>): void;
+  /** A rebalance began: what this member owns may be taken away once it rejoins. */
+  rebalancing(): void;
+  /** A heartbeat went through: the coordinator knows this member, and no rebalance is under way. */
+  heartbeat(): void;
+  /** The client failed; with `restart` it rejoins by itself, else it gave up. */
+  crashed(error: Error, restart: boolean): void;
+}
+
+/**
+ * Membership of a consumer group, kept by kafkajs' consumer: join, heartbeats, rebalances and commits with the
+ * generation. The consumer never reads records through it (every topic is paused at each join); Tributary's
+ * own fetch loop reads what the assignment names, so the member only keeps its place in the group.
+ *
+ * `lastConfirmedAt` is when the coordinator last confirmed this member (a join or a heartbeat): a member whose
+ * process stood still longer than its session timeout may have lost its partitions without being told yet.
+ */
+export class GroupMembership {
+  readonly #consumer: Consumer;
+  readonly #options: GroupMembershipOptions;
+  #lastConfirmedAt = 0;
+
+  constructor(client: KafkaClient, options: GroupMembershipOptions) {
+    this.#options = options;
+    this.#consumer = client[kKafkajs].consumer({
+      groupId: options.groupId,
+      sessionTimeout: options.sessionTimeoutMs,
+      rebalanceTimeout: options.rebalanceTimeoutMs,
+      heartbeatInterval: options.heartbeatIntervalMs,
+      allowAutoTopicCreation: false,
+    });
+  }
+
+  /** Milliseconds since the epoch when the coordinator last confirmed this member; 0 before the first join. */
+  get lastConfirmedAt(): number {
+    return this.#lastConfirmedAt;
+  }
+
+  /** Connect to the cluster. @throws TributaryError CONNECTION (or AUTHORIZATION). */
+  async connect(): Promise<void> {
+    try {
+      await this.#consumer.connect();
+    } catch (error) {
+      throw asTributaryError(error, `Connecting member of group "${this.#options.groupId}"`, { groupId: this.#options.groupId });
+    }
+  }
+
+  /**
+   * Subscribe and join; `listener` hears of joins, rebalances, heartbeats and crashes from now on. Resolves once
+   * kafkajs runs (the first join is reported through `listener.joined`).
+   */
+  async join(listener: MembershipListener): Promise<void> {
+    const c = this.#consumer;
+    c.on(c.events.GROUP_JOIN, (e) => {
+      this.#lastConfirmedAt = Date.now();
+      // Before kafkajs' first fetch of the generation: it must never read (a client restarted after a crash
+      // forgets its pauses).
+      this.#pauseAll();
+      listener.joined(e.payload.memberAssignment);
+    });
+    c.on(c.events.REBALANCING, () => listener.rebalancing());
+    c.on(c.events.HEARTBEAT, () => {
+      this.#lastConfirmedAt = Date.now();
+      listener.heartbeat();
+    });
+    c.on(c.events.CRASH, (e) => listener.crashed(e.payload.error, e.payload.restart));
+    try {
+      await c.subscribe({ topics: [...this.#options.topics], fromBeginning: true });
+      await c.run({ autoCommit: false, eachBatchAutoResolve: false, eachBatch: async () => {} });
+    } catch (error) {
+      throw asTributaryError(error, `Joining consumer group "${this.#options.groupId}"`, { groupId: this.#options.groupId });
+    }
+  }
+
+  /**
+   * Commit offsets with this member's generation: refused by the coordinator when the member no longer owns the
+   * partitions (a rebalance moved them), so a commit can never overwrite the new owner's progress.
+   */
+  async commit(offsets: ReadonlyArray<TopicPartition & { offset: bigint }>): Promise<void> {
+    await this.#consumer.commitOffsets(offsets.map((o) => ({ topic: o.topic, partition: o.partition, offset: o.offset.toString() })));
+  }
+
+  /** Leave the group (its partitions go to the other members at once) and disconnect. */
+  async leave(): Promise<void> {
+    await this.#consumer.disconnect();
+  }
+
+  #pauseAll(): void {
+    try {
+      this.#consumer.pause(this.#options.topics.map((topic) => ({ topic })));
+    } catch (error) {
+      // kafkajs throws while it is between runs (after a crash): then it reads nothing anyway.
+      void messageOf(error);
+    }
+  }
+}

@@ -1,0 +1,43 @@
+/**
+ * @tributary/kafka: Tributary's one Kafka layer, and the only door to kafkajs. Everything that reaches Kafka
+ * builds on it:
+ * - {@link KafkaClient} from {@link KafkaConnectionOptions} (brokers, client id, TLS, SASL, timeouts): the one
+ *   option set every component takes;
+ * - {@link KafkaReader}: group-less reads of any partition from any offset, decoding every record batch any Kafka
+ *   client writes (all compressions, transactions, CRC32C checked); {@link readToEnd} on top of it;
+ * - {@link KafkaWriter}: records to partitions with exact offsets and exact outcomes (`failed` only when nothing
+ *   can have been appended);
+ * - {@link KafkaAdmin}: topics, offsets, group commits, lag; {@link GroupMembership}: a consumer group member's
+ *   place in its group; {@link KafkaSchemaLog}: the schema registry's log.
+ * Nothing here knows Tributary's events: records are bytes, keys and headers.
+ */
+export { KafkaClient, type KafkaClientOptions } from './connection/kafka-client.js';
+export { resolveConnectionOptions, type KafkaConnectionOptions, type ResolvedConnectionOptions, type TlsOptions, type SaslOptions } from './connection/options.js';
+export { asTributaryError, brokerErrorKind, type BrokerErrorKind } from './errors.js';
+// Reading.
+export {
+  KafkaReader,
+  type KafkaReaderOptions,
+  type FetchedRecord,
+  type FetchResult,
+  type FetchOptions,
+  type PartitionFetch,
+  type PartitionFetchRequest,
+} from './reader/kafka-reader.js';
+export { readToEnd, type ReadRecord } from './reader/read-to-end.js';
+export { decodeRecordBatches, RecordBatchFormatError, type DecodedRecord, type DecodedBatches, type AbortedTransaction } from './protocol/record-batch.js';
+// Writing.
+export { KafkaWriter, type KafkaWriterOptions, type RecordToWrite, type WriteResult } from './producer/writer.js';
+export type { WriteOutcome } from './producer/outcome.js';
+export { COMPRESSION_NAMES, type CompressionName } from './producer/compression.js';
+export { murmur2, partitionForKey } from './producer/partitioner.js';
+// Topics, offsets and groups.
+export { KafkaAdmin, type GroupDescription } from './admin/kafka-admin.js';
+export { ensureTopics, type TopicSpec, type EnsureTopicsResult } from './admin/topics.js';
+export type { OffsetLookup, PartitionRange } from './admin/offset-lookup.js';
+export type { PartitionLag } from './admin/lag.js';
+export { partitionKey, fromPartitionKey, partitionName, type TopicPartition } from './admin/topic-partition.js';
+export { GroupMembership, type GroupMembershipOptions, type MembershipListener } from './group/group-membership.js';
+export { KafkaSchemaLog, type KafkaSchemaLogOptions } from './schema/schema-log.js';
+// Logging.
+export { silentLogger, stderrLogger, isLogger, messageOf, type Logger } from './logging/logger.js';

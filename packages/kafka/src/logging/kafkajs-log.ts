@@ -1,0 +1,22 @@
+import { logLevel, type logCreator } from 'kafkajs';
+import type { Logger } from './logger.js';
+
+/**
+ * kafkajs' logs into a {@link Logger}: its errors and warnings as such, its (chatty) info as debug. Used with
+ * `logLevel.INFO`.
+ */
+export function kafkajsLogCreator(logger: Logger): logCreator {
+  return () => ({ namespace, level, log }) => {
+    const { message, ...rest } = log;
+    // The dead-letter writer bounds its retries on purpose (a missing topic must fail so the partition
+    // pauses); it sends one awaited record at a time, so the ordering this warning is about cannot break.
+    if (message === 'Limiting retries for the idempotent producer may invalidate EoS guarantees') return;
+    const obj = { ...rest, namespace, source: 'kafkajs' };
+    // kafkajs logs every error answer of the broker at ERROR, also those it handles itself (a heartbeat told
+    // the group is rebalancing, a commit refused while it does): what matters of them, Tributary logs itself.
+    if (namespace === 'Connection' && message.startsWith('Response ')) logger.debug(obj, message);
+    else if (level === logLevel.ERROR) logger.error(obj, message);
+    else if (level === logLevel.WARN) logger.warn(obj, message);
+    else logger.debug(obj, message);
+  };
+}
