@@ -1,7 +1,8 @@
 /**
  * @tributary/test-kit: a real Apache Kafka for tests, demos and benchmarks, on machines with or without Docker.
  * `provideKafka()` picks KAFKA_BROKERS, testcontainers or the JVM launcher; `startKafkaCluster()` is the
- * launcher itself (one node or three, with per-node kill, pause, resume and restart).
+ * launcher itself (one node or three, with per-node kill, pause, resume and restart). `writeJavaCorpus()` writes
+ * records with Kafka's own Java clients and returns what a correct reader must see.
  */
 export { KafkaRuntimeError, type KafkaRuntimeReason } from './errors.js';
 export { startKafkaCluster, type KafkaCluster, type KafkaClusterOptions } from './runtime/cluster.js';
@@ -12,3 +13,6 @@ export { freePort } from './runtime/ports.js';
 export { liveProcessCount } from './runtime/process-registry.js';
 export { provideKafka, KAFKA_IMAGE, type KafkaEndpoint, type KafkaSource, type ProvideKafkaOptions } from './select.js';
 export { randomTopic, randomGroup, testKafka, createTopics, waitFor, consumeValues } from './helpers.js';
+export { writeJavaCorpus, type WriteJavaCorpusOptions } from './java/corpus.js';
+export type { CorpusManifest, CorpusTopic, CorpusRecord, CorpusBatch, CorpusCodec, CorpusScenario, CorpusWriterKind } from './java/corpus-manifest.js';
+export { readWithConsoleConsumer, type ConsoleConsumerOptions, type ConsoleConsumerResult } from './java/console-consumer.js';
