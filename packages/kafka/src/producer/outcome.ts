@@ -30,6 +30,8 @@ const REJECTED_BEFORE_APPEND = new Set([
 
 /** Classify a kafkajs write failure as `failed` (nothing appended) or `unknown`. */
 export function classifyWriteFailure(error: unknown): WriteOutcome {
+  // kafkajs retried and kept only the last attempt's error: an earlier one may have appended.
+  if ((error as { retryCount?: unknown } | null)?.retryCount !== undefined && Number((error as { retryCount: unknown }).retryCount) > 0) return 'unknown';
   const leaves = leafErrors(error);
   if (leaves.length === 0) return 'unknown';
   const definite = leaves.every(

@@ -77,8 +77,10 @@ export class KafkaWriter implements AsyncDisposable {
       // More than one request in flight lets kafkajs' idempotent producer reorder sequences; the batcher keeps one.
       maxInFlightRequests: 1,
       allowAutoTopicCreation: false,
-      // No retry inside kafkajs: #sendPartition retries, keeping what each attempt said.
-      retry: { retries: 0 },
+      // As few retries inside kafkajs as it allows (its idempotent producer refuses none): #sendPartition
+      // retries, keeping what each attempt said, and an error kafkajs retried itself counts as unknown
+      // (classifyWriteFailure), since the attempt it hides may have appended.
+      retry: { retries: idempotent ? 1 : 0, initialRetryTime: 100, maxRetryTime: 1000 },
     });
     this.#admin = new KafkaAdmin(client);
     this.#batcher = new Batcher({ lingerMs: options.lingerMs ?? 0, maxBatchBytes: options.maxBatchBytes ?? 1024 * 1024, flush: (items) => this.#flush(items) });

@@ -7,7 +7,11 @@ const protocol = (type: string, code: number) => Object.assign(new KafkaJSProtoc
 describe('classifyWriteFailure', () => {
   it('says failed when the broker rejected the request before appending', () => {
     expect(classifyWriteFailure(protocol('MESSAGE_TOO_LARGE', 10))).toBe('failed');
-    expect(classifyWriteFailure(new KafkaJSNumberOfRetriesExceeded(protocol('NOT_ENOUGH_REPLICAS', 19), { retryCount: 5, retryTime: 100 }))).toBe('failed');
+    expect(classifyWriteFailure(new KafkaJSNumberOfRetriesExceeded(protocol('NOT_ENOUGH_REPLICAS', 19), { retryCount: 0, retryTime: 100 }))).toBe('failed');
+  });
+
+  it('says unknown when kafkajs retried itself: the attempts it hides may have appended', () => {
+    expect(classifyWriteFailure(new KafkaJSNumberOfRetriesExceeded(protocol('NOT_ENOUGH_REPLICAS', 19), { retryCount: 1, retryTime: 100 }))).toBe('unknown');
   });
 
   it('says unknown when the ack may have been lost', () => {
