@@ -1,12 +1,18 @@
 import type { Registry } from 'prom-client';
 import { KafkaClient, type KafkaConnectionOptions } from '@tributary/kafka';
-import { createCodecLookup, InvalidArgumentError, isValidTopic, quote, type CodecLookup } from '@tributary/core';
+import { createCodecLookup, InvalidArgumentError, isValidTopic, quote, type CodecLookup, type TributaryError } from '@tributary/core';
 import { deadLetterTopicFor } from '../failure/dead-letter-headers.js';
 import { retryPolicy, type RetryOptions, type RetryPolicy } from '../failure/retry-policy.js';
 import type { TopicPartition } from '@tributary/kafka';
 import { isConsumerLogger, stderrLogger, type ConsumerLogger } from '../logging/logger.js';
 import { parseStartPosition, type OutOfRangePolicy, type ParsedStart, type StartPosition } from '../positions/start-position.js';
 import { Router, type HandlerMap } from '../routing/router.js';
+
+/**
+ * Told of a partition that cannot progress (`error.context` has `topic`, `partition`, `offset` and `reason`, a
+ * {@link StallReason}), once per partition and reason. Not awaited; a throw is logged.
+ */
+export type ConsumerErrorListener = (error: TributaryError) => unknown;
 
 /** Told of partitions assigned to or revoked from this member. Not awaited by the consumer; a rejection is logged. */
 export type PartitionsListener = (partitions: readonly TopicPartition[]) => unknown;
@@ -71,6 +77,12 @@ export interface ConsumerGroupOptions extends Partial<KafkaConnectionOptions> {
   stopDeadlineMs?: number;
   onPartitionsAssigned?: PartitionsListener;
   onPartitionsRevoked?: PartitionsListener;
+  /**
+   * Told when a partition cannot progress (its dead-letter topic is missing, its bytes cannot be decoded, access
+   * is refused...). Each stall is also logged as a warning and shown by `stalled()` and the
+   * `tributary_consumer_partition_stalled` gauge: a partition never stalls in silence.
+   */
+  onError?: ConsumerErrorListener;
   /** Where the consumer logs; pino fits. Default: warnings and errors to stderr; `silentLogger` for none. */
   logger?: ConsumerLogger;
   /** Export counters and lag to this prom-client registry. */
@@ -101,6 +113,7 @@ export interface ResolvedOptions {
   readonly stopDeadlineMs: number;
   readonly onPartitionsAssigned: PartitionsListener | undefined;
   readonly onPartitionsRevoked: PartitionsListener | undefined;
+  readonly onError: ConsumerErrorListener | undefined;
   readonly logger: ConsumerLogger;
   readonly metrics: { registry: Registry } | undefined;
 }
@@ -170,6 +183,7 @@ export function resolveOptions(options: ConsumerGroupOptions): ResolvedOptions {
     stopDeadlineMs: integer('stopDeadlineMs', o.stopDeadlineMs, 30_000, 0),
     onPartitionsAssigned: optionalFunction('onPartitionsAssigned', o.onPartitionsAssigned),
     onPartitionsRevoked: optionalFunction('onPartitionsRevoked', o.onPartitionsRevoked),
+    onError: optionalFunction('onError', o.onError),
     logger,
     metrics: o.metrics,
   };

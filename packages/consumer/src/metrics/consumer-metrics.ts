@@ -9,9 +9,11 @@ export const ConsumerMetricNames = {
   retried: 'tributary_consumer_handler_retries_total',
   deadLettered: 'tributary_consumer_events_dead_lettered_total',
   lag: 'tributary_consumer_lag',
+  stalled: 'tributary_consumer_partition_stalled',
 } as const;
 
 type LagSource = () => Promise<readonly PartitionLag[]>;
+type StallSource = () => ReadonlyArray<{ topic: string; partition: number; reason: string }>;
 
 /**
  * Prometheus metrics of every consumer group registered on one prom-client registry: counters of handled,
@@ -26,6 +28,7 @@ export class ConsumerMetrics {
   readonly #retried: Counter<'group' | 'topic'>;
   readonly #deadLettered: Counter<'group' | 'topic'>;
   readonly #lagSources = new Map<string, LagSource>();
+  readonly #stallSources = new Map<string, StallSource>();
 
   private constructor(registry: Registry) {
     const counter = (name: string, help: string) => new Counter({ name, help, labelNames: ['group', 'topic'] as const, registers: [registry] });
@@ -48,6 +51,17 @@ export class ConsumerMetrics {
         }));
       },
     });
+    const stallSources = this.#stallSources;
+    new Gauge({
+      name: ConsumerMetricNames.stalled,
+      help: 'Partitions of a member that cannot progress (1 per partition), labelled with the reason.',
+      labelNames: ['group', 'topic', 'partition', 'reason'] as const,
+      registers: [registry],
+      collect() {
+        this.reset();
+        for (const [group, source] of stallSources) for (const s of source()) this.set({ group, topic: s.topic, partition: String(s.partition), reason: s.reason }, 1);
+      },
+    });
   }
 
   /** The metrics of `registry`, made on first use. */
@@ -58,8 +72,9 @@ export class ConsumerMetrics {
   }
 
   /** Count for `group`, and report its lag from `lag` while bound. Returns the observer and an unbind function. */
-  bind(group: string, lag: LagSource): { observer: ProcessingObserver; unbind(): void } {
+  bind(group: string, lag: LagSource, stalls?: StallSource): { observer: ProcessingObserver; unbind(): void } {
     this.#lagSources.set(group, lag);
+    if (stalls) this.#stallSources.set(group, stalls);
     // Label lookups hash their labels; a group reads few topics, so each topic's children are made once.
     type Children = Record<keyof ProcessingObserver, { inc(): void }>;
     const byTopic = new Map<string, Children>();
@@ -81,6 +96,7 @@ export class ConsumerMetrics {
       },
       unbind: () => {
         if (this.#lagSources.get(group) === lag) this.#lagSources.delete(group);
+        if (this.#stallSources.get(group) === stalls) this.#stallSources.delete(group);
       },
     };
   }

@@ -81,6 +81,7 @@ export class RecordProcessor {
   readonly #logger: ConsumerLogger;
   /** Letters whose write failed, by partition and offset: the record comes back after the partition resumes. */
   readonly #pending = new Map<string, Map<bigint, DeadLetter>>();
+  readonly #blockedBy = new Map<string, { reason: 'dead-letter-failed' | 'decode-waiting'; error: unknown }>();
   #first: HandlerContext | undefined;
 
   constructor(options: RecordProcessorOptions) {
@@ -171,6 +172,7 @@ export class RecordProcessor {
       // A schema registry out of reach, say: the record is not bad, so it waits rather than dead-letters.
       const { topic, partition, offset } = incoming;
       this.#logger.warn({ topic, partition, offset: offset.toString(), code: error.code, err: messageOf(error) }, 'decoding failed for a reason that may pass; the partition waits');
+      this.#blockedBy.set(partitionKey(topic, partition), { reason: 'decode-waiting', error });
       return 'blocked';
     }
     return this.#deadLetter(incoming, error, 0);
@@ -180,6 +182,11 @@ export class RecordProcessor {
   #firstAttempt(signal: AbortSignal): HandlerContext {
     if (this.#first?.signal !== signal) this.#first = Object.freeze({ attempt: 1, signal });
     return this.#first;
+  }
+
+  /** Why the last `blocked` outcome of a partition came: what a stalled partition is reported with. */
+  blockedBy(topic: string, partition: number): { reason: 'dead-letter-failed' | 'decode-waiting'; error: unknown } | undefined {
+    return this.#blockedBy.get(partitionKey(topic, partition));
   }
 
   /** Drop the letters kept for a partition (it was revoked or sought). */
@@ -217,6 +224,7 @@ export class RecordProcessor {
       if (!letters) this.#pending.set(key, (letters = new Map()));
       letters.set(offset, letter);
       this.#logger.error({ ...log, err: messageOf(error) }, 'dead-letter write failed; the partition waits and tries again');
+      this.#blockedBy.set(key, { reason: 'dead-letter-failed', error });
       return 'blocked';
     }
     const kept = this.#pending.get(key);

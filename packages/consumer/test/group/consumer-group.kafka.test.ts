@@ -1,6 +1,6 @@
 import { describe, expect, inject, it } from 'vitest';
 import { Registry } from 'prom-client';
-import { AvroCodec, createCodecLookup, Event, InMemorySchemaRegistry } from '@tributary/core';
+import { AvroCodec, createCodecLookup, Event, InMemorySchemaRegistry, type TributaryError } from '@tributary/core';
 import { readToEnd } from '@tributary/kafka';
 import { createTopics, randomGroup } from '@tributary/test-kit';
 import { DeadLetterHeaders } from '../../src/failure/dead-letter-headers.js';
@@ -125,7 +125,11 @@ describe('ConsumerGroup against Kafka', () => {
     const sent = await publish(brokers, topic, events(40, ['job.run'], 16));
     const failing = sent.find((e) => e.offset!.partition === 0 && e.offset!.offset === 3n)!;
     const handled: Event[] = [];
-    const g = group({ topics: [topic], retry: { attempts: 1 }, deadLetterBackoff: { initialDelayMs: 300, maxDelayMs: 1000 }, handlers: { '#': (e) => { if (e.id === failing.id) throw new Error('poison'); handled.push(e); } } });
+    const reported: TributaryError[] = [];
+    const g = group({
+      topics: [topic], retry: { attempts: 1 }, deadLetterBackoff: { initialDelayMs: 300, maxDelayMs: 1000 }, onError: (e) => void reported.push(e),
+      handlers: { '#': (e) => { if (e.id === failing.id) throw new Error('poison'); handled.push(e); } },
+    });
     await g.start();
     try {
       const other = sent.filter((e) => e.offset!.partition === 1);
@@ -135,8 +139,13 @@ describe('ConsumerGroup against Kafka', () => {
       expect(handled.filter((e) => e.offset!.partition === 0).map((e) => e.offset!.offset)).toEqual([0n, 1n, 2n]);
       expect((await committedOffsets(brokers, g.groupId, topic)).get(0)).toBe(3n);
       expect(g.counters.deadLettered).toBe(0);
+      // ...and it was not silent: reported once through onError, and listed by stalled(), with the reason.
+      expect(reported.map((e) => e.context)).toEqual([{ topic, partition: 0, offset: '3', reason: 'dead-letter-failed' }]);
+      expect(reported[0]!.message).toContain(`${topic}.DLT`);
+      expect(g.stalled().map((s) => `${s.partition}@${s.offset} ${s.reason}`)).toEqual(['0@3 dead-letter-failed']);
       await createTopics(brokers, [{ topic: `${topic}.DLT`, numPartitions: 1 }]);
       await until('lag back to 0', lagIsZero(g));
+      expect(g.stalled()).toEqual([]);
     } finally {
       await g.stop();
     }

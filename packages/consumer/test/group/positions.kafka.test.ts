@@ -4,8 +4,9 @@ import { Event, isTributaryError, Position } from '@tributary/core';
 import { randomGroup } from '@tributary/test-kit';
 import { OffsetOutOfRangeError } from '../../src/errors.js';
 import { ConsumerGroup } from '../../src/group/consumer-group.js';
+import { resetGroupOffsets } from '../../src/group/reset-group-offsets.js';
 import type { ConsumerGroupOptions } from '../../src/group/options.js';
-import { committedOffsets, compareIds, freshTopic, publish, sleep, until } from '../support/kafka.js';
+import { committedOffsets, freshTopic, publish, sleep, until } from '../support/kafka.js';
 
 const brokers = inject('kafkaBrokers');
 
@@ -37,15 +38,37 @@ const positionAfter = (events: Event[]) => events.reduce((p, e) => p.advancedPas
 const ids = (events: Event[]) => events.map((e) => e.id).sort();
 
 describe('ConsumerGroup positions', () => {
-  it('starts at a stored position before the first delivery: no earlier event reaches a handler, commits or not', async () => {
+  it('applies from only where the group has no commit: a service restarted with the same from resumes at its commits', async () => {
     const { topic, sent } = await seed(40);
     const position = positionAfter(sent.slice(0, 25));
-    expect(ids(await consume(topic, 15, { from: position.toString() }))).toEqual(ids(sent.slice(25)));
-    // A group whose commits lie past the position is moved back to it (no member was active).
     const groupId = randomGroup();
-    expect(ids(await consume(topic, 40, { groupId }))).toEqual(ids(sent));
-    expect(ids(await consume(topic, 15, { groupId, from: position }))).toEqual(ids(sent.slice(25)));
-    expect([...(await committedOffsets(brokers, groupId, topic)).values()].reduce<bigint>((n, o) => n + o!, 0n)).toBe(40n);
+    expect(ids(await consume(topic, 15, { groupId, from: position.toString() }))).toEqual(ids(sent.slice(25)));
+    const more = await publish(brokers, topic, Array.from({ length: 10 }, (_, i) => Event.create({ category: 'pos.test', key: `k${i % 4}`, payload: { more: i } })));
+    // The same from again: the group's commits win, so only the 10 new events come (not 25 + 10 again).
+    expect(ids(await consume(topic, 10, { groupId, from: position.toString() }))).toEqual(ids(more));
+    expect([...(await committedOffsets(brokers, groupId, topic)).values()].reduce<bigint>((n, o) => n + o!, 0n)).toBe(50n);
+  });
+
+  it('moves a whole group with resetGroupOffsets only while it has no member', async () => {
+    const { topic, sent } = await seed(30);
+    const groupId = randomGroup();
+    expect(ids(await consume(topic, 30, { groupId }))).toEqual(ids(sent));
+    const position = positionAfter(sent.slice(0, 20));
+    const seen: Event[] = [];
+    const running = member(topic, seen, { groupId });
+    await running.start();
+    try {
+      const refused = await resetGroupOffsets({ brokers, groupId, topics: [topic], to: position }).catch((e: unknown) => e);
+      expect(isTributaryError(refused, 'GROUP_ACTIVE')).toBe(true);
+      expect((refused as Error).message).toContain(groupId);
+    } finally {
+      await running.stop();
+    }
+    const moved = await resetGroupOffsets({ brokers, groupId, topics: [topic], to: position });
+    expect(moved.map((m) => `${m.partition}@${m.offset}`).sort()).toEqual(position.entries().map((e) => `${e.partition}@${e.next}`).sort());
+    expect(ids(await consume(topic, 10, { groupId }))).toEqual(ids(sent.slice(20)));
+    await resetGroupOffsets({ brokers, groupId, topics: [topic], to: 'earliest' });
+    expect(ids(await consume(topic, 30, { groupId }))).toEqual(ids(sent));
   });
 
   it("starts at 'latest': only what is written after the start", async () => {
@@ -128,35 +151,5 @@ describe('ConsumerGroup positions', () => {
       await g.stop();
     }
     expect(ids(seen)).toEqual(ids([...sent, ...sent]));
-  });
-
-  it('a member joining a running group with a start position never handles an earlier event, also after the rebalance', async () => {
-    const { topic, sent } = await seed(60);
-    const groupId = randomGroup();
-    const early: Event[] = [];
-    // The first member is slow and stays behind, so the group's commits lie before the second member's position.
-    const a = member(topic, early, { groupId, heartbeatIntervalMs: 300, handlers: { '#': async (e) => { await sleep(300); early.push(e); } } });
-    await a.start();
-    const position = positionAfter(sent.slice(0, 40));
-    const late: Event[] = [];
-    const b = member(topic, late, { groupId, from: position });
-    try {
-      await until('the first member handled some', () => early.length >= 1);
-      await b.start();
-      await until('both own partitions', () => a.assignment().length === 1 && b.assignment().length === 1);
-      const bPartition = b.assignment()[0]!.partition;
-      // The first member may have handled some of them before the rebalance; between the two, none is lost.
-      const expected = sent.filter((e) => e.offset!.partition === bPartition && e.offset!.offset >= position.get(topic, bPartition)!);
-      const both = () => [...early, ...late].map((e) => e.id);
-      await until('the partition handled from the position on', () => compareIds(both(), expected.map((e) => e.id)).missing.length === 0);
-      await sleep(700);
-      for (const e of late) expect(e.offset!.offset).toBeGreaterThanOrEqual(position.get(topic, e.offset!.partition)!);
-      expect(late.every((e) => e.offset!.partition === bPartition)).toBe(true);
-      // The group's commit lay far before the position (the first member is slow): the second member started at
-      // the position itself, not at the commit.
-      expect(late[0]!.offset!.offset).toBe(position.get(topic, bPartition));
-    } finally {
-      await Promise.all([a.stop(), b.stop()]);
-    }
   });
 });
