@@ -11,6 +11,7 @@ import { SeekState } from '../positions/seek-state.js';
 import { parseStartPosition, type StartPosition } from '../positions/start-position.js';
 import { RecordProcessor, type ProcessingObserver } from '../processing/record-processor.js';
 import { Assignment } from '../rebalance/assignment.js';
+import { MembershipLease } from '../rebalance/membership-lease.js';
 import { FetchLoop } from './fetch-loop.js';
 import { resolveOptions, type ConsumerGroupOptions, type PartitionsListener, type ResolvedOptions } from './options.js';
 import { PauseControl } from './pause-control.js';
@@ -42,6 +43,10 @@ export type ConsumerGroupState = 'idle' | 'starting' | 'running' | 'stopping' | 
  *   settled: handled, filtered out (no handler matches: skipped without decoding, and committed so lag does not
  *   grow) or dead-lettered. Commits go out every `commitIntervalMs`, when a rebalance begins, and at stop, and
  *   only for partitions this member owns.
+ * - A member the coordinator has not confirmed for nearly its session timeout (its process stood still, its
+ *   network was cut) hands no record over and commits nothing until a heartbeat or a join confirms it, so a
+ *   partition another member took over meanwhile gets no further record here (a handler already running when
+ *   the process stood still finishes; a run of synchronous handlers notices within 64 records).
  * - A failing handler is retried with bounded exponential back-off, then the raw record goes to the dead-letter
  *   topic with headers naming its origin, the error and the attempts. Records that cannot be decoded go there at
  *   once (attempts 0). If the dead-letter write fails, the partition pauses and tries again later: no record is
@@ -58,6 +63,7 @@ export class ConsumerGroup implements AsyncDisposable {
   readonly #assignment = new Assignment();
   readonly #stopSignal = new AbortController();
   readonly #pauses: PauseControl;
+  readonly #lease: MembershipLease;
   readonly #processor: RecordProcessor;
   readonly #loop: FetchLoop;
   readonly #metrics: { observer: ProcessingObserver; unbind(): void } | undefined;
@@ -80,6 +86,9 @@ export class ConsumerGroup implements AsyncDisposable {
   constructor(options: ConsumerGroupOptions) {
     const o = (this.#o = resolveOptions(options));
     this.#logger = o.logger;
+    this.#lease = new MembershipLease(() => this.#membership?.lastConfirmedAt ?? 0, o, (silentMs) =>
+      this.#logger.warn({ groupId: o.groupId, silentMs, sessionTimeoutMs: o.sessionTimeoutMs }, 'no word from the group coordinator for nearly the session timeout: handling and commits wait until it confirms this member'),
+    );
     this.#metrics = o.metrics ? ConsumerMetrics.of(o.metrics.registry).bind(o.groupId, () => this.lag()) : undefined;
     const counters = this.#counters;
     const metrics = this.#metrics?.observer;
@@ -105,6 +114,7 @@ export class ConsumerGroup implements AsyncDisposable {
       concurrency: o.partitionsConcurrently,
       fetch: { maxWaitMs: o.fetchMaxWaitMs, maxBytesPerPartition: o.fetchMaxBytesPerPartition, maxBytes: o.fetchMaxBytes },
       rebalancing: () => this.#rebalancing,
+      uncertain: (now) => this.#lease.lapsed(now),
       resetPosition: (p) => nearestInLog(this.#admin!, p),
     });
   }
@@ -175,7 +185,7 @@ export class ConsumerGroup implements AsyncDisposable {
       rebalancing: () => this.#onRebalancing('rebalance'),
       // A heartbeat that went through means no rebalance is under way (a failed one may have been a passing
       // coordinator move that kafkajs got over without rejoining): handling goes on.
-      heartbeat: () => this.#rebalanceOver(),
+      heartbeat: () => this.#confirmed(),
       crashed: (error, restart) => this.#onCrash(error, restart),
     });
     this.#loop.start();
@@ -322,7 +332,7 @@ export class ConsumerGroup implements AsyncDisposable {
     for (const p of change.revoked) this.#processor.forget(p.topic, p.partition);
     this.#loop.revoke(change.revoked);
     this.#pauses.assign(change.owned);
-    this.#rebalanceOver();
+    this.#confirmed();
     this.#logger.info({ groupId: this.#o.groupId, owned: change.owned.length, assigned: change.assigned.map(partitionName), revoked: change.revoked.map(partitionName) }, 'joined the group');
     this.#notify('revoked', this.#o.onPartitionsRevoked, change.revoked);
     this.#notify('assigned', this.#o.onPartitionsAssigned, change.assigned);
@@ -370,6 +380,12 @@ export class ConsumerGroup implements AsyncDisposable {
     this.#loop.wake();
   }
 
+  /** The coordinator confirmed this member (a heartbeat or a join): no rebalance is under way, and it owns what it had. */
+  #confirmed(): void {
+    this.#rebalanceOver();
+    if (this.#lease.renewed()) this.#loop.wake();
+  }
+
   #onCrash(error: Error, restart: boolean): void {
     this.#logger.error({ groupId: this.#o.groupId, err: messageOf(error), restart }, restart ? 'kafka client crashed; it restarts and rejoins' : 'kafka client crashed and gave up');
     // The crashed client left the group: nothing is read until a join says which partitions are still ours.
@@ -384,7 +400,9 @@ export class ConsumerGroup implements AsyncDisposable {
   /** Commit settled offsets; failures are logged, and what they held is committed at the next chance. */
   async #commitNow(reason: string, rethrow = false): Promise<readonly OffsetToCommit[]> {
     const membership = this.#membership;
-    if (!membership) return [];
+    // Unconfirmed for nearly the session timeout, this member may no longer own what it would commit (the
+    // coordinator would refuse it then); what settled waits for the next confirmation, or goes with a revocation.
+    if (!membership || this.#lease.lapsed(Date.now())) return [];
     try {
       const done = await this.#committer.commit((offsets) => membership.commit(offsets));
       if (done.length > 0) this.#logger.debug({ groupId: this.#o.groupId, reason, offsets: done.map((d) => `${d.topic}:${d.partition}@${d.offset}`) }, 'committed');

@@ -37,6 +37,13 @@ export interface FetchLoopContext {
   readonly fetch: FetchOptions;
   /** True while a rebalance is under way: no record is handled and nothing is fetched. */
   rebalancing(): boolean;
+  /**
+   * True when, at `now` (ms since the epoch), this member cannot be sure it still owns its partitions (the
+   * coordinator has not confirmed it for nearly its session timeout): treated as a rebalance. Asked with the
+   * clock before a partition's first record, after every wait and every 64 records, as the process may have
+   * stood still meanwhile.
+   */
+  uncertain(now: number): boolean;
   /** Where to read a partition whose position turned out to lie outside its log (retention deleted it, say). */
   resetPosition(p: TopicPartition & { readonly next: bigint }, error: TributaryError): Promise<bigint>;
 }
@@ -74,6 +81,8 @@ interface PartitionState extends TopicPartition {
  * - Each record settles before the next is taken; only settled offsets reach the committer. A `blocked` record
  *   pauses the partition (PauseControl) and the partition reads again from it once resumed; a record not taken
  *   because of a stop, rebalance, pause or seek is read again from where it was.
+ * - A member the coordinator has not confirmed for nearly its session timeout hands no record over (as in a
+ *   rebalance) until it does: another member may have taken its partitions meanwhile.
  * - `concurrency` partitions are handled side by side, taking turns; order holds within each.
  */
 export class FetchLoop {
@@ -216,6 +225,7 @@ export class FetchLoop {
     const c = this.#c;
     if (c.rebalancing()) return [];
     const now = Date.now();
+    if (c.uncertain(now)) return [];
     const out: PartitionState[] = [];
     for (const s of this.#states.values()) {
       if (s.queued || s.fetching || s.resetting || s.retryAt > now || (busy && s.pollAt > now) || c.pauses.isPaused(s)) continue;
@@ -317,21 +327,31 @@ export class FetchLoop {
     if (!tracker) return;
     let sliceStart = performance.now();
     let n = 0;
+    // The clock is read before the first record, after every wait and every 64 records: not per record, which
+    // would add a clock read (some 50 ns) to each record of a synchronous run.
+    let waited = true;
     let offset = records[0]!.offset;
     try {
       for (const r of records) {
         offset = r.offset;
-        // Records handled without a Promise run back to back; now and then the event loop gets a turn, so
-        // heartbeats, commits, fetches and other partitions are not held up by a long synchronous run.
-        if ((++n & 63) === 0 && performance.now() - sliceStart > SLICE_MS) {
-          await new Promise((resolve) => setImmediate(resolve));
-          sliceStart = performance.now();
+        if ((++n & 63) === 0 || waited) {
+          // Records handled without a Promise run back to back; now and then the event loop gets a turn, so
+          // heartbeats, commits, fetches and other partitions are not held up by a long synchronous run.
+          if (performance.now() - sliceStart > SLICE_MS) {
+            await new Promise((resolve) => setImmediate(resolve));
+            sliceStart = performance.now();
+          }
+          // The process may have stood still past the session timeout (these records were fetched before):
+          // another member may own the partition by now, so nothing is handed over until the coordinator says.
+          if (c.uncertain(Date.now())) return this.#rewind(s, epoch, offset);
+          waited = false;
         }
         // A stop, rebalance, pause, seek or revocation makes the rest moot: it is read again from here.
         if (s.epoch !== epoch || c.signal.aborted || c.rebalancing() || c.pauses.isPaused(s)) return this.#rewind(s, epoch, offset);
         let outcome = c.processor.process({ topic, partition, offset, record: asEventRecord(r) }, c.signal);
         if (typeof outcome !== 'string') {
           outcome = await outcome;
+          waited = true;
           // Moved elsewhere (a seek) or given away while the handler ran: where it reads now is settled elsewhere.
           if (s.epoch !== epoch) return;
         }

@@ -71,6 +71,7 @@ function setup(handle: EventHandler, options: { concurrency?: number; resetTo?: 
   const stop = new AbortController();
   stops.push(stop);
   let rebalancing = false;
+  let uncertain = false;
   const resets: bigint[] = [];
   const loop: FetchLoop = new FetchLoop({
     fetcher,
@@ -79,13 +80,15 @@ function setup(handle: EventHandler, options: { concurrency?: number; resetTo?: 
     concurrency: options.concurrency ?? 1,
     fetch: { maxWaitMs: 300 },
     rebalancing: () => rebalancing,
+    uncertain: () => uncertain,
     resetPosition: async (p) => {
       resets.push(p.next);
       return options.resetTo ?? 0n;
     },
   });
   loop.start();
-  return { loop, fetcher, committer, pauses, publisher, stop, resets, setRebalancing: (v: boolean) => void ((rebalancing = v), loop.wake()) };
+  return { loop, fetcher, committer, pauses, publisher, stop, resets, setRebalancing: (v: boolean) => void ((rebalancing = v), loop.wake()),
+    setUncertain: (v: boolean) => void ((uncertain = v), loop.wake()) };
 }
 
 const payloadOf = (e: Event) => e.payload as { p: number; i: number };
@@ -196,6 +199,65 @@ describe('FetchLoop', () => {
     await new Promise((r) => setTimeout(r, 50));
     expect(seen).toEqual([]);
     expect(s.loop.position(T0)).toBeUndefined();
+  });
+
+  it('hands nothing over while the membership is uncertain, and goes on from the record it stopped at once confirmed', async () => {
+    const seen: number[] = [];
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    // The process stands still in the handler of record 3; when it runs again, the session has lapsed.
+    const s = setup(async (e) => {
+      if (payloadOf(e).i === 3) await gate;
+      seen.push(payloadOf(e).i);
+    });
+    s.fetcher.logs.set(0, await log(30));
+    s.loop.assign([{ ...T0, next: 0n }]);
+    await waitFor('record 3 in hand', async () => (seen.length === 3 ? true : undefined), 5000);
+    s.setUncertain(true);
+    release();
+    await new Promise((r) => setTimeout(r, 100));
+    // The record in hand finishes; nothing fetched before is handed over, nothing more is fetched.
+    expect(seen).toEqual([0, 1, 2, 3]);
+    const asked = s.fetcher.requests.length;
+    await new Promise((r) => setTimeout(r, 100));
+    expect(s.fetcher.requests.length).toBe(asked);
+    expect(s.committer.pending()).toEqual([{ ...T0, offset: 4n }]);
+    // Confirmed (a heartbeat): the rest, from record 4 on, with no gap and no repeat.
+    s.setUncertain(false);
+    await waitFor('the rest handled', async () => (seen.length === 30 ? true : undefined), 5000);
+    expect(seen).toEqual(Array.from({ length: 30 }, (_, i) => i));
+  });
+
+  it('drops what it fetched before the membership turned uncertain for a partition revoked at the join', async () => {
+    const seen: number[] = [];
+    const s = setup((e) => void seen.push(payloadOf(e).i));
+    s.fetcher.logs.set(0, await log(5));
+    s.setUncertain(true);
+    s.loop.assign([{ ...T0, next: 0n }]);
+    await new Promise((r) => setTimeout(r, 50));
+    expect(s.fetcher.requests).toEqual([]);
+    s.loop.revoke([T0]);
+    s.setUncertain(false);
+    await new Promise((r) => setTimeout(r, 50));
+    expect(seen).toEqual([]);
+  });
+
+  it('notices an uncertain membership within 64 records of a synchronous run', async () => {
+    const seen: number[] = [];
+    let uncertainFrom = Number.POSITIVE_INFINITY;
+    const s = setup((e) => {
+      // As if the process stood still past its session while handling record 10.
+      if (payloadOf(e).i === 10) s.setUncertain(true);
+      seen.push(payloadOf(e).i);
+      if (payloadOf(e).i === 10) uncertainFrom = seen.length;
+    });
+    s.fetcher.chunk = 200;
+    s.fetcher.logs.set(0, await log(200));
+    s.loop.assign([{ ...T0, next: 0n }]);
+    await waitFor('record 10 handled', async () => (uncertainFrom < Number.POSITIVE_INFINITY ? true : undefined), 5000);
+    await new Promise((r) => setTimeout(r, 50));
+    expect(seen.length).toBeLessThanOrEqual(64);
+    expect(s.loop.position(T0)).toBe(BigInt(seen.length));
   });
 
   it('takes no further record once stopping, and tells when it is idle', async () => {

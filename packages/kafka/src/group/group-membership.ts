@@ -18,7 +18,11 @@ export interface GroupMembershipOptions {
 export interface MembershipListener {
   /** A join completed: this member owns exactly `assignment` now (`{ topic: [partitions] }`). */
   joined(assignment: Record<string, number[]>): void;
-  /** A rebalance began: what this member owns may be taken away once it rejoins. */
+  /**
+   * A rebalance began: what this member owns may be taken away once it rejoins. Also told when kafkajs rejoins
+   * by itself (a heartbeat found this member unknown to the coordinator), which kafkajs reports only once the
+   * join is done.
+   */
   rebalancing(): void;
   /** A heartbeat went through: the coordinator knows this member, and no rebalance is under way. */
   heartbeat(): void;
@@ -33,11 +37,14 @@ export interface MembershipListener {
  *
  * `lastConfirmedAt` is when the coordinator last confirmed this member (a join or a heartbeat): a member whose
  * process stood still longer than its session timeout may have lost its partitions without being told yet.
+ * Heartbeats go out every `heartbeatIntervalMs`, so a member in good standing is confirmed that often.
  */
 export class GroupMembership {
   readonly #consumer: Consumer;
   readonly #options: GroupMembershipOptions;
   #lastConfirmedAt = 0;
+  /** When the last heartbeat or sync request that got an answer was sent. */
+  #answeredSentAt: number | undefined;
 
   constructor(client: KafkaClient, options: GroupMembershipOptions) {
     this.#options = options;
@@ -46,6 +53,9 @@ export class GroupMembership {
       sessionTimeout: options.sessionTimeoutMs,
       rebalanceTimeout: options.rebalanceTimeoutMs,
       heartbeatInterval: options.heartbeatIntervalMs,
+      // With every partition paused, kafkajs' consumer sleeps maxWaitTime between heartbeats: its 5 s default
+      // would space them by 5 s whatever the interval (with a 6 s session, nearly by the session timeout).
+      maxWaitTimeInMs: options.heartbeatIntervalMs,
       allowAutoTopicCreation: false,
     });
   }
@@ -70,8 +80,17 @@ export class GroupMembership {
    */
   async join(listener: MembershipListener): Promise<void> {
     const c = this.#consumer;
+    c.on(c.events.REQUEST, ({ payload }) => {
+      // Every join begins by looking up the coordinator. kafkajs tells of a rejoin only once it is done
+      // (GROUP_JOIN), and of none beforehand when a heartbeat found this member unknown to the coordinator
+      // ("The coordinator is not aware of this member"): the lookup is the first sign of it.
+      if (payload.apiName === 'GroupCoordinator') listener.rebalancing();
+      // The coordinator's session clock restarted when the request reached it, not when its answer is read
+      // here: after the process stood still, that may be long after the session ended.
+      else if (payload.apiName === 'Heartbeat' || payload.apiName === 'SyncGroup') this.#answeredSentAt = payload.sentAt;
+    });
     c.on(c.events.GROUP_JOIN, (e) => {
-      this.#lastConfirmedAt = Date.now();
+      this.#confirmed();
       // Before kafkajs' first fetch of the generation: it must never read (a client restarted after a crash
       // forgets its pauses).
       this.#pauseAll();
@@ -79,7 +98,7 @@ export class GroupMembership {
     });
     c.on(c.events.REBALANCING, () => listener.rebalancing());
     c.on(c.events.HEARTBEAT, () => {
-      this.#lastConfirmedAt = Date.now();
+      this.#confirmed();
       listener.heartbeat();
     });
     c.on(c.events.CRASH, (e) => listener.crashed(e.payload.error, e.payload.restart));
@@ -102,6 +121,11 @@ export class GroupMembership {
   /** Leave the group (its partitions go to the other members at once) and disconnect. */
   async leave(): Promise<void> {
     await this.#consumer.disconnect();
+  }
+
+  #confirmed(): void {
+    this.#lastConfirmedAt = this.#answeredSentAt ?? Date.now();
+    this.#answeredSentAt = undefined;
   }
 
   #pauseAll(): void {
