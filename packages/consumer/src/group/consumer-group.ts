@@ -6,6 +6,7 @@ import { KafkaDeadLetterPublisher } from '../failure/kafka-dead-letter-publisher
 import { within } from '../internal/deadline.js';
 import { delay } from '../internal/delay.js';
 import { messageOf, type ConsumerLogger } from '../logging/logger.js';
+import { Stalls, type PartitionStall, type StallReason } from '../health/stalls.js';
 import { ConsumerMetrics } from '../metrics/consumer-metrics.js';
 import { SeekState } from '../positions/seek-state.js';
 import { parseStartPosition, type StartPosition } from '../positions/start-position.js';
@@ -62,6 +63,7 @@ export class ConsumerGroup implements AsyncDisposable {
   readonly #seeks = new SeekState();
   readonly #assignment = new Assignment();
   readonly #stopSignal = new AbortController();
+  readonly #stalls = new Stalls();
   readonly #pauses: PauseControl;
   readonly #lease: MembershipLease;
   readonly #processor: RecordProcessor;
@@ -89,7 +91,7 @@ export class ConsumerGroup implements AsyncDisposable {
     this.#lease = new MembershipLease(() => this.#membership?.lastConfirmedAt ?? 0, o, (silentMs) =>
       this.#logger.warn({ groupId: o.groupId, silentMs, sessionTimeoutMs: o.sessionTimeoutMs }, 'no word from the group coordinator for nearly the session timeout: handling and commits wait until it confirms this member'),
     );
-    this.#metrics = o.metrics ? ConsumerMetrics.of(o.metrics.registry).bind(o.groupId, () => this.lag()) : undefined;
+    this.#metrics = o.metrics ? ConsumerMetrics.of(o.metrics.registry).bind(o.groupId, () => this.lag(), () => this.stalled()) : undefined;
     const counters = this.#counters;
     const metrics = this.#metrics?.observer;
     const observer: ProcessingObserver = {
@@ -116,6 +118,8 @@ export class ConsumerGroup implements AsyncDisposable {
       rebalancing: () => this.#rebalancing,
       uncertain: (now) => this.#lease.lapsed(now),
       resetPosition: (p) => nearestInLog(this.#admin!, p),
+      stalled: (p, reason, offset, error) => this.#onStalled(p, reason, offset, error),
+      progressed: (p) => this.#onProgressed(p),
     });
   }
 
@@ -132,6 +136,14 @@ export class ConsumerGroup implements AsyncDisposable {
   /** The consumer group this member belongs to. */
   get groupId(): string {
     return this.#o.groupId;
+  }
+
+  /**
+   * The partitions of this member that cannot progress now, with the reason and the error (a health check's
+   * answer). Each one was also reported through `onError`, a warning and the stalled gauge.
+   */
+  stalled(): PartitionStall[] {
+    return this.#stalls.list();
   }
 
   /** The partitions this member owns now. */
@@ -331,6 +343,7 @@ export class ConsumerGroup implements AsyncDisposable {
     this.#committer.assign(change.owned);
     for (const p of change.revoked) this.#processor.forget(p.topic, p.partition);
     this.#loop.revoke(change.revoked);
+    for (const p of change.revoked) this.#stalls.clear(p);
     this.#pauses.assign(change.owned);
     this.#confirmed();
     this.#logger.info({ groupId: this.#o.groupId, owned: change.owned.length, assigned: change.assigned.map(partitionName), revoked: change.revoked.map(partitionName) }, 'joined the group');
@@ -412,6 +425,23 @@ export class ConsumerGroup implements AsyncDisposable {
       if (rethrow) throw asTributaryError(error, `Committing group "${this.#o.groupId}"`);
       return [];
     }
+  }
+
+  #onStalled(p: TopicPartition, reason: StallReason, offset: bigint, cause: unknown): void {
+    const stall = this.#stalls.stall(p, reason, offset, cause);
+    if (!stall) return;
+    this.#logger.warn({ groupId: this.#o.groupId, topic: p.topic, partition: p.partition, offset: offset.toString(), reason, err: stall.error.message }, 'partition stalled: it cannot progress');
+    const listener = this.#o.onError;
+    if (!listener) return;
+    try {
+      void Promise.resolve(listener(stall.error)).catch((error: unknown) => this.#logger.error({ groupId: this.#o.groupId, err: messageOf(error) }, 'onError failed'));
+    } catch (error) {
+      this.#logger.error({ groupId: this.#o.groupId, err: messageOf(error) }, 'onError failed');
+    }
+  }
+
+  #onProgressed(p: TopicPartition): void {
+    if (this.#stalls.clear(p)) this.#logger.info({ groupId: this.#o.groupId, topic: p.topic, partition: p.partition }, 'stalled partition progresses again');
   }
 
   #notify(what: string, listener: PartitionsListener | undefined, partitions: readonly TopicPartition[]): void {

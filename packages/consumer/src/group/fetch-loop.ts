@@ -3,6 +3,7 @@ import type { DecodedRecord, FetchOptions, PartitionFetch, PartitionFetchRequest
 import type { Committer } from '../commit/committer.js';
 import { partitionKey, type TopicPartition } from '@tributary/kafka';
 import { messageOf, type Logger as ConsumerLogger } from '@tributary/kafka';
+import type { StallReason } from '../health/stalls.js';
 import type { RecordProcessor } from '../processing/record-processor.js';
 import type { PauseControl } from './pause-control.js';
 
@@ -17,6 +18,12 @@ const AT_END_POLL_MS = 100;
 const IDLE_MS = 1000;
 /** Back-off after a failed fetch, growing to the maximum while failures go on. */
 const RETRY = { initialMs: 100, maxMs: 2000 };
+/** Failed fetches of a partition in a row (about 15 s of back-off) before it is reported stalled. */
+const FAILURES_BEFORE_STALL = 10;
+/** An authorization refusal is asked again this rarely: an operator may grant access meanwhile. */
+const AUTHORIZATION_RETRY_MS = 30_000;
+/** Stalls of the fetch itself, as against those of a record that cannot be settled. */
+const FETCH_STALLS: ReadonlySet<StallReason> = new Set(['fetch-failing', 'authorization', 'unsupported', 'undecodable-batch']);
 
 /** Reads partitions from their leaders (KafkaFetcher in production); `each` gets each leader's answers as they come. */
 export interface PartitionFetcher {
@@ -46,6 +53,9 @@ export interface FetchLoopContext {
   uncertain(now: number): boolean;
   /** Where to read a partition whose position turned out to lie outside its log (retention deleted it, say). */
   resetPosition(p: TopicPartition & { readonly next: bigint }, error: TributaryError): Promise<bigint>;
+  /** A partition cannot progress (reported once per reason); `progressed` follows once it moves again. */
+  stalled(p: TopicPartition, reason: StallReason, offset: bigint, error: unknown): void;
+  progressed(p: TopicPartition): void;
 }
 
 interface PartitionState extends TopicPartition {
@@ -65,6 +75,8 @@ interface PartitionState extends TopicPartition {
   failures: number;
   /** At its end while other partitions had records: polled again, not before this time, while that lasts. */
   pollAt: number;
+  /** Why it was reported stalled, if it was: its next progress is reported too. */
+  stalled: StallReason | undefined;
 }
 
 /**
@@ -117,7 +129,7 @@ export class FetchLoop {
       this.#drop(p);
       this.#states.set(partitionKey(p.topic, p.partition), {
         topic: p.topic, partition: p.partition, next: p.next, epoch: 0, owned: true,
-        queued: undefined, fetching: false, working: false, resetting: false, retryAt: 0, failures: 0, pollAt: 0,
+        queued: undefined, fetching: false, working: false, resetting: false, retryAt: 0, failures: 0, pollAt: 0, stalled: undefined,
       });
     }
     this.wake();
@@ -135,6 +147,9 @@ export class FetchLoop {
     s.next = next;
     s.epoch++;
     s.queued = undefined;
+    // A partition stopped at bytes it cannot read goes on from the new position.
+    s.retryAt = 0;
+    s.failures = 0;
     this.wake();
   }
 
@@ -257,6 +272,8 @@ export class FetchLoop {
       return;
     }
     s.failures = 0;
+    // A fetch that goes through ends a stall of the fetch; one of a record ends when a record settles.
+    if (s.stalled && FETCH_STALLS.has(s.stalled)) this.#progressed(s);
     s.next = answer.next;
     if (answer.records.length > 0) s.queued = { records: answer.records, epoch };
     s.retryAt = 0;
@@ -285,10 +302,29 @@ export class FetchLoop {
       });
       return;
     }
-    // A moved leader or a broker out of reach passes; bytes that cannot be decoded may not, so they wait longer.
-    const wait = error.retriable ? Math.min(RETRY.maxMs, RETRY.initialMs * 2 ** Math.min(s.failures++, 10)) : RETRY.maxMs * 5;
-    s.retryAt = Date.now() + wait;
-    c.logger[error.retriable ? 'debug' : 'error']({ topic: s.topic, partition: s.partition, err: error.message, retryInMs: wait }, 'partition fetch failed; trying again');
+    // A moved leader or a broker out of reach passes: tried again with back-off, and reported stalled once it
+    // lasts. Bytes that cannot be decoded do not pass: the partition stops there (until a seek moves it) rather
+    // than retrying forever. An authorization refusal is asked again rarely; an unsupported broker never.
+    if (error.retriable) {
+      const wait = Math.min(RETRY.maxMs, RETRY.initialMs * 2 ** Math.min(s.failures++, 10));
+      s.retryAt = Date.now() + wait;
+      c.logger.debug({ topic: s.topic, partition: s.partition, err: error.message, retryInMs: wait }, 'partition fetch failed; trying again');
+      if (s.failures >= FAILURES_BEFORE_STALL) this.#stalled(s, 'fetch-failing', error);
+      return;
+    }
+    const reason: StallReason = error.code === 'AUTHORIZATION' ? 'authorization' : error.code === 'UNSUPPORTED' ? 'unsupported' : 'undecodable-batch';
+    s.retryAt = reason === 'authorization' ? Date.now() + AUTHORIZATION_RETRY_MS : Number.POSITIVE_INFINITY;
+    this.#stalled(s, reason, error);
+  }
+
+  #stalled(s: PartitionState, reason: StallReason, error: unknown, offset = s.next): void {
+    s.stalled = reason;
+    this.#c.stalled(s, reason, offset, error);
+  }
+
+  #progressed(s: PartitionState): void {
+    s.stalled = undefined;
+    this.#c.progressed(s);
   }
 
   /** Start workers for partitions with records waiting, up to the concurrency, oldest waiting first. */
@@ -357,12 +393,15 @@ export class FetchLoop {
         }
         if (outcome === 'blocked') {
           const wait = c.pauses.block(s);
-          c.logger.warn({ topic, partition, offset: offset.toString(), resumeInMs: wait }, 'partition paused: a record could not be settled');
+          c.logger.debug({ topic, partition, offset: offset.toString(), resumeInMs: wait }, 'partition paused: a record could not be settled');
+          const why = c.processor.blockedBy(topic, partition);
+          this.#stalled(s, why?.reason ?? 'dead-letter-failed', why?.error ?? new Error('a record could not be settled'), offset);
           return this.#rewind(s, epoch, offset);
         }
         if (outcome === 'aborted') return this.#rewind(s, epoch, offset);
         tracker.settleThrough(offset);
         c.pauses.settled(s);
+        if (s.stalled) this.#progressed(s);
       }
     } catch (error) {
       // The processor never throws, so this is a bug (a tracker invariant broken, say). Rather than crash the

@@ -32,6 +32,8 @@ class FakeFetcher implements PartitionFetcher {
   chunk = 10;
   failNext: unknown;
   outOfRange = new Set<bigint>();
+  /** Offsets whose fetch answers with this partition error (a batch that cannot be decoded, say). */
+  readonly partitionErrors = new Map<bigint, TributaryError>();
 
   /** Milliseconds before a partition's answer comes (as from its own leader); default 1. */
   readonly delays = new Map<number, number>();
@@ -50,6 +52,8 @@ class FakeFetcher implements PartitionFetcher {
         await new Promise((done) => setTimeout(done, this.delays.get(r.partition) ?? 0));
         const all = this.logs.get(r.partition) ?? [];
         if (this.outOfRange.has(r.offset)) return each([{ ...r, records: [], next: r.offset, highWatermark: BigInt(all.length), lastStableOffset: BigInt(all.length), error: new TributaryError(ErrorCodes.OFFSET_OUT_OF_RANGE, 'out') }]);
+        const failure = this.partitionErrors.get(r.offset);
+        if (failure) return each([{ ...r, records: [], next: r.offset, highWatermark: BigInt(all.length), lastStableOffset: BigInt(all.length), error: failure }]);
         const records = all.filter((x) => x.offset >= r.offset).slice(0, this.chunk);
         each([{ ...r, records, next: records.length ? records[records.length - 1]!.offset + 1n : r.offset, highWatermark: BigInt(all.length), lastStableOffset: BigInt(all.length) }]);
       }),
@@ -73,6 +77,7 @@ function setup(handle: EventHandler, options: { concurrency?: number; resetTo?: 
   let rebalancing = false;
   let uncertain = false;
   const resets: bigint[] = [];
+  const stalls: string[] = [];
   const loop: FetchLoop = new FetchLoop({
     fetcher,
     processor: new RecordProcessor({ router: new Router({ '#': handle }), codecs: createCodecLookup(), retry: retryPolicy({ attempts: 1 }), group: 'g', deadLetterTopic: (t) => `${t}.DLT`, publisher }),
@@ -85,9 +90,11 @@ function setup(handle: EventHandler, options: { concurrency?: number; resetTo?: 
       resets.push(p.next);
       return options.resetTo ?? 0n;
     },
+    stalled: (p, reason, offset) => void stalls.push(`${p.partition}@${offset} ${reason}`),
+    progressed: (p) => void stalls.push(`${p.partition} progressed`),
   });
   loop.start();
-  return { loop, fetcher, committer, pauses, publisher, stop, resets, setRebalancing: (v: boolean) => void ((rebalancing = v), loop.wake()),
+  return { loop, fetcher, committer, pauses, publisher, stop, resets, stalls, setRebalancing: (v: boolean) => void ((rebalancing = v), loop.wake()),
     setUncertain: (v: boolean) => void ((uncertain = v), loop.wake()) };
 }
 
@@ -129,7 +136,7 @@ describe('FetchLoop', () => {
   it('pauses a partition at a record it cannot settle and reads it again from there once resumed', async () => {
     const seen: number[] = [];
     let failing = true;
-    const { loop, fetcher, publisher, pauses, committer } = setup((e) => {
+    const { loop, fetcher, publisher, pauses, committer, stalls } = setup((e) => {
       if (payloadOf(e).i === 2 && failing) throw new Error('bad');
       seen.push(payloadOf(e).i);
     });
@@ -148,7 +155,42 @@ describe('FetchLoop', () => {
     expect(seen).toEqual([0, 1, 3, 4]);
     expect(publisher.letters.map((l) => l.origin.offset)).toEqual([2n]);
     expect(committer.pending()).toEqual([{ ...T0, offset: 5n }]);
+    // The stall was reported once, at the record it waited at, and its end too.
+    expect(stalls).toEqual(['0@2 dead-letter-failed', '0 progressed']);
   });
+
+  it('stops a partition at bytes it cannot decode, reports it, and goes on from a seek past them', async () => {
+    const seen: number[] = [];
+    const s = setup((e) => void seen.push(payloadOf(e).i));
+    s.fetcher.logs.set(0, await log(6));
+    s.fetcher.chunk = 3;
+    s.fetcher.partitionErrors.set(3n, new TributaryError(ErrorCodes.DECODE_FAILED, 'CRC mismatch', { context: { offset: '3' } }));
+    s.loop.assign([{ ...T0, next: 0n }]);
+    await waitFor('stalled', async () => (s.stalls.length > 0 ? true : undefined), 5000);
+    expect(seen).toEqual([0, 1, 2]);
+    expect(s.stalls).toEqual(['0@3 undecodable-batch']);
+    // No retry loop: the partition stays where it is.
+    const asked = s.fetcher.requests.length;
+    await new Promise((r) => setTimeout(r, 300));
+    expect(s.fetcher.requests.length).toBe(asked);
+    s.loop.seek(T0, 4n);
+    await waitFor('the rest handled', async () => (seen.length === 5 ? true : undefined), 5000);
+    expect(seen).toEqual([0, 1, 2, 4, 5]);
+    expect(s.stalls).toEqual(['0@3 undecodable-batch', '0 progressed']);
+  });
+
+  it('reports a partition whose fetches keep failing for a reason that may pass, and keeps trying', async () => {
+    const seen: number[] = [];
+    const s = setup((e) => void seen.push(payloadOf(e).i));
+    s.fetcher.logs.set(0, await log(2));
+    s.fetcher.partitionErrors.set(0n, new TributaryError(ErrorCodes.CONNECTION, 'leader gone', { retriable: true }));
+    s.loop.assign([{ ...T0, next: 0n }]);
+    await waitFor('stalled', async () => (s.stalls.length > 0 ? true : undefined), 30_000);
+    expect(s.stalls).toEqual(['0@0 fetch-failing']);
+    s.fetcher.partitionErrors.clear();
+    await waitFor('handled once the leader answers', async () => (seen.length === 2 ? true : undefined), 5000);
+    expect(s.stalls).toEqual(['0@0 fetch-failing', '0 progressed']);
+  }, 40_000);
 
   it('stops at a pause made by a synchronous handler, before the next record, and goes on from it after resume', async () => {
     const seen: number[] = [];
