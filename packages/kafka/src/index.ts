@@ -25,7 +25,7 @@ export {
   type PartitionFetchRequest,
 } from './reader/kafka-reader.js';
 export { readToEnd, type ReadRecord } from './reader/read-to-end.js';
-export { decodeRecordBatches, RecordBatchFormatError, type DecodedRecord, type DecodedBatches, type AbortedTransaction } from './protocol/record-batch.js';
+export { decodeRecordBatches, RecordBatchFormatError, type DecodedRecord, type DecodedBatches, type AbortedTransaction, type UndecodableBatch } from './protocol/record-batch.js';
 // Writing.
 export { KafkaWriter, type KafkaWriterOptions, type RecordToWrite, type WriteResult } from './producer/writer.js';
 export type { WriteOutcome } from './producer/outcome.js';

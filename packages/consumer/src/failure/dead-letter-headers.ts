@@ -13,6 +13,11 @@ export const DeadLetterHeaders = {
   group: 'tributary-dlt-group',
   attempts: 'tributary-dlt-attempts',
   failedAt: 'tributary-dlt-failed-at',
+  /**
+   * On a dead-lettered record batch that could not be decoded (its value is the batch's raw bytes, as fetched):
+   * the first offset after it. The batch covered the original offset up to this one, exclusive.
+   */
+  batchEnd: 'tributary-dlt-batch-end-offset',
 } as const;
 
 /** Where a record came from and why it is being dead-lettered. */

@@ -118,6 +118,7 @@ export class ConsumerGroup implements AsyncDisposable {
       rebalancing: () => this.#rebalancing,
       uncertain: (now) => this.#lease.lapsed(now),
       resetPosition: (p) => nearestInLog(this.#admin!, p),
+      onUndecodableBatch: o.onUndecodableBatch,
       stalled: (p, reason, offset, error) => this.#onStalled(p, reason, offset, error),
       progressed: (p) => this.#onProgressed(p),
     });

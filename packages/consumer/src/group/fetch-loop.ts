@@ -1,5 +1,5 @@
 import type { EventRecord, TributaryError } from '@tributary/core';
-import type { DecodedRecord, FetchOptions, PartitionFetch, PartitionFetchRequest } from '@tributary/kafka';
+import type { DecodedRecord, FetchOptions, PartitionFetch, PartitionFetchRequest, UndecodableBatch } from '@tributary/kafka';
 import type { Committer } from '../commit/committer.js';
 import { partitionKey, type TopicPartition } from '@tributary/kafka';
 import { messageOf, type Logger as ConsumerLogger } from '@tributary/kafka';
@@ -53,6 +53,8 @@ export interface FetchLoopContext {
   uncertain(now: number): boolean;
   /** Where to read a partition whose position turned out to lie outside its log (retention deleted it, say). */
   resetPosition(p: TopicPartition & { readonly next: bigint }, error: TributaryError): Promise<bigint>;
+  /** What to do with a record batch that cannot be decoded: dead-letter its bytes and go on, or stop there. */
+  readonly onUndecodableBatch: 'dead-letter' | 'stop';
   /** A partition cannot progress (reported once per reason); `progressed` follows once it moves again. */
   stalled(p: TopicPartition, reason: StallReason, offset: bigint, error: unknown): void;
   progressed(p: TopicPartition): void;
@@ -64,8 +66,11 @@ interface PartitionState extends TopicPartition {
   /** Moves on at each seek, rewind or revocation: fetched records of an older epoch are dropped. */
   epoch: number;
   owned: boolean;
-  /** Records fetched and waiting for the partition's worker: at most one fetch's worth. */
-  queued: { records: DecodedRecord[]; epoch: number } | undefined;
+  /**
+   * Records fetched and waiting for the partition's worker: at most one fetch's worth; or a batch that could not
+   * be decoded, to dead-letter in its turn (after the records before it settled).
+   */
+  queued: { records: readonly DecodedRecord[]; epoch: number; undecodable?: { batch: UndecodableBatch; error: TributaryError } } | undefined;
   fetching: boolean;
   working: boolean;
   resetting: boolean;
@@ -268,7 +273,9 @@ export class FetchLoop {
   #take(s: PartitionState, epoch: number, answer: PartitionFetch, polled: boolean): void {
     if (!s.owned || s.epoch !== epoch) return;
     if (answer.error) {
-      this.#failed(s, answer.error);
+      // The batch waits for the partition's worker like fetched records do: the records before it settle first.
+      if (answer.undecodable?.skipTo !== undefined && this.#c.onUndecodableBatch === 'dead-letter') s.queued = { records: [], epoch, undecodable: { batch: answer.undecodable, error: answer.error } };
+      else this.#failed(s, answer.error);
       return;
     }
     s.failures = 0;
@@ -317,6 +324,36 @@ export class FetchLoop {
     this.#stalled(s, reason, error);
   }
 
+  /**
+   * Dead-letter a batch that cannot be decoded and read on after it. The partition waits (no fetch) while the
+   * letter is written; the commit moves past the batch only once it is written, so a failed write skips nothing.
+   */
+  async #skipBatch(s: PartitionState, epoch: number, batch: UndecodableBatch, error: TributaryError): Promise<void> {
+    const c = this.#c;
+    const skipTo = batch.skipTo!;
+    c.logger.warn({ topic: s.topic, partition: s.partition, offset: batch.baseOffset.toString(), skipTo: skipTo.toString(), err: error.message }, 'record batch cannot be decoded: dead-lettering its bytes');
+    // Nothing is fetched meanwhile: the next fetch starts after the batch, or at it again if the write failed.
+    s.resetting = true;
+    let outcome;
+    try {
+      outcome = await c.processor.deadLetterBatch(s.topic, s.partition, { baseOffset: batch.baseOffset, skipTo, bytes: batch.bytes }, error);
+    } finally {
+      s.resetting = false;
+    }
+    if (!s.owned || s.epoch !== epoch) return;
+    if (outcome === 'blocked') {
+      // Fetched again from the batch once the pause ends; its letter is kept and written then.
+      c.pauses.block(s);
+      const why = c.processor.blockedBy(s.topic, s.partition);
+      this.#stalled(s, why?.reason ?? 'dead-letter-failed', why?.error ?? error, batch.baseOffset);
+      return;
+    }
+    c.committer.tracker(s.topic, s.partition)?.settleThrough(skipTo - 1n);
+    if (s.stalled) this.#progressed(s);
+    s.next = skipTo;
+    this.wake();
+  }
+
   #stalled(s: PartitionState, reason: StallReason, error: unknown, offset = s.next): void {
     s.stalled = reason;
     this.#c.stalled(s, reason, offset, error);
@@ -348,7 +385,8 @@ export class FetchLoop {
     // The partition's next records can be fetched while these are handled.
     this.wake();
     try {
-      if (queued.epoch === s.epoch) await this.#handle(s, queued.records, queued.epoch);
+      if (queued.epoch === s.epoch && queued.records.length > 0) await this.#handle(s, queued.records, queued.epoch);
+      if (queued.epoch === s.epoch && queued.undecodable) await this.#skipBatch(s, queued.epoch, queued.undecodable.batch, queued.undecodable.error);
     } finally {
       s.working = false;
       if (--this.#active === 0) for (const resolve of this.#idle.splice(0)) resolve();

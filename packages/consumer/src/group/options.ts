@@ -45,6 +45,13 @@ export interface ConsumerGroupOptions extends Partial<KafkaConnectionOptions> {
   onOutOfRange?: OutOfRangePolicy;
   /** Bounded retry of a failing handler before its record is dead-lettered. Default 3 attempts. */
   retry?: RetryOptions;
+  /**
+   * What to do with a record batch that cannot be decoded (a CRC mismatch, a compression it cannot inflate):
+   * 'dead-letter' (the default) writes its raw bytes to the dead-letter topic, with the error and the offsets it
+   * covered in its headers, and goes on after it; 'stop' stops the partition there (reported as stalled) until a
+   * seek moves it. A batch whose extent cannot be trusted (a corrupt header with nothing after it) always stops.
+   */
+  onUndecodableBatch?: 'dead-letter' | 'stop';
   /** The dead-letter topic of a topic. Default `<topic>.DLT`. The topic must exist: it is not auto-created. */
   deadLetterTopic?: (topic: string) => string;
   /** Back-off of a partition paused because its dead-letter write failed. Default 1 s growing to 30 s. */
@@ -99,6 +106,7 @@ export interface ResolvedOptions {
   readonly from: ParsedStart;
   readonly onOutOfRange: OutOfRangePolicy;
   readonly retry: RetryPolicy;
+  readonly onUndecodableBatch: 'dead-letter' | 'stop';
   readonly deadLetterTopic: (topic: string) => string;
   readonly deadLetterBackoff: { initialDelayMs: number; maxDelayMs: number };
   readonly partitionsConcurrently: number;
@@ -125,6 +133,12 @@ function fail(path: string, expected: string, value: unknown): never {
 function integer(path: string, value: number | undefined, fallback: number, min: number): number {
   if (value === undefined) return fallback;
   if (!Number.isSafeInteger(value) || value < min) fail(path, `an integer >= ${min}`, value);
+  return value;
+}
+
+function oneOf<T extends string>(path: string, value: T | undefined, allowed: readonly T[], fallback: T): T {
+  if (value === undefined) return fallback;
+  if (!allowed.includes(value)) fail(path, allowed.map((a) => `'${a}'`).join(' or '), value);
   return value;
 }
 
@@ -169,6 +183,7 @@ export function resolveOptions(options: ConsumerGroupOptions): ResolvedOptions {
     from: parseStartPosition(o.from ?? 'earliest', 'from', o.topics),
     onOutOfRange,
     retry: retryPolicy(o.retry, 'retry'),
+    onUndecodableBatch: oneOf('onUndecodableBatch', o.onUndecodableBatch, ['dead-letter', 'stop'] as const, 'dead-letter'),
     deadLetterTopic: optionalFunction('deadLetterTopic', o.deadLetterTopic) ?? deadLetterTopicFor,
     deadLetterBackoff: { initialDelayMs, maxDelayMs },
     partitionsConcurrently: integer('partitionsConcurrently', o.partitionsConcurrently, 1, 1),

@@ -1,5 +1,5 @@
 import { decodeEvent, ErrorCodes, EventOffset, isTributaryError, readCategory, type CodecLookup, type Event, type EventRecord } from '@tributary/core';
-import { deadLetterHeaders, type DeadLetterOrigin } from '../failure/dead-letter-headers.js';
+import { DeadLetterHeaders, deadLetterHeaders, type DeadLetterOrigin } from '../failure/dead-letter-headers.js';
 import { retryDelay, type RetryPolicy } from '../failure/retry-policy.js';
 import { delay } from '../internal/delay.js';
 import { partitionKey } from '@tributary/kafka';
@@ -199,6 +199,20 @@ export class RecordProcessor {
     let n = 0;
     for (const m of this.#pending.values()) n += m.size;
     return n;
+  }
+
+  /**
+   * Dead-letter a record batch that could not be decoded: one letter whose value is the batch's raw bytes, with
+   * the origin headers (offset: the batch's first) and the first offset after it, so nothing the batch held is
+   * lost from sight. 'blocked' when the write failed (the letter is kept and written again on the next try).
+   */
+  deadLetterBatch(topic: string, partition: number, batch: { baseOffset: bigint; skipTo: bigint; bytes: Buffer }, error: unknown): Promise<ProcessOutcome> {
+    const origin: DeadLetterOrigin = {
+      topic, partition, offset: batch.baseOffset, timestamp: String(Date.now()), group: this.#o.group, attempts: 0,
+      errorCode: ErrorCodes.DECODE_FAILED, errorMessage: messageOf(error),
+    };
+    const headers = deadLetterHeaders({ [DeadLetterHeaders.batchEnd]: batch.skipTo.toString() }, origin);
+    return this.#publish({ topic: this.#o.deadLetterTopic(topic), key: null, value: batch.bytes, headers, origin });
   }
 
   #deadLetter(incoming: IncomingRecord, error: unknown, attempts: number): Promise<ProcessOutcome> {

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createCodecLookup, encodeEvent, ErrorCodes, Event, jsonCodec, TributaryError } from '@tributary/core';
-import type { DecodedRecord, FetchOptions, PartitionFetch, PartitionFetchRequest } from '@tributary/kafka';
+import type { DecodedRecord, FetchOptions, PartitionFetch, PartitionFetchRequest, UndecodableBatch } from '@tributary/kafka';
 import { waitFor } from '@tributary/test-kit';
 import { Committer } from '../../src/commit/committer.js';
 import { MemoryDeadLetterPublisher } from '../../src/failure/memory-dead-letter-publisher.js';
@@ -34,6 +34,8 @@ class FakeFetcher implements PartitionFetcher {
   outOfRange = new Set<bigint>();
   /** Offsets whose fetch answers with this partition error (a batch that cannot be decoded, say). */
   readonly partitionErrors = new Map<bigint, TributaryError>();
+  /** Offsets where a batch that cannot be decoded lies, with how far it reaches. */
+  readonly undecodable = new Map<bigint, UndecodableBatch>();
 
   /** Milliseconds before a partition's answer comes (as from its own leader); default 1. */
   readonly delays = new Map<number, number>();
@@ -54,7 +56,10 @@ class FakeFetcher implements PartitionFetcher {
         if (this.outOfRange.has(r.offset)) return each([{ ...r, records: [], next: r.offset, highWatermark: BigInt(all.length), lastStableOffset: BigInt(all.length), error: new TributaryError(ErrorCodes.OFFSET_OUT_OF_RANGE, 'out') }]);
         const failure = this.partitionErrors.get(r.offset);
         if (failure) return each([{ ...r, records: [], next: r.offset, highWatermark: BigInt(all.length), lastStableOffset: BigInt(all.length), error: failure }]);
-        const records = all.filter((x) => x.offset >= r.offset).slice(0, this.chunk);
+        const bad = [...this.undecodable.values()].find((b) => r.offset >= b.baseOffset && r.offset < b.skipTo!);
+        if (bad) return each([{ ...r, records: [], next: r.offset, highWatermark: BigInt(all.length), lastStableOffset: BigInt(all.length), error: new TributaryError(ErrorCodes.DECODE_FAILED, 'CRC mismatch'), undecodable: bad }]);
+        const before = [...this.undecodable.values()].find((b) => b.baseOffset > r.offset);
+        const records = all.filter((x) => x.offset >= r.offset && (before === undefined || x.offset < before.baseOffset)).slice(0, this.chunk);
         each([{ ...r, records, next: records.length ? records[records.length - 1]!.offset + 1n : r.offset, highWatermark: BigInt(all.length), lastStableOffset: BigInt(all.length) }]);
       }),
     );
@@ -66,7 +71,7 @@ afterEach(() => {
   for (const s of stops.splice(0)) s.abort();
 });
 
-function setup(handle: EventHandler, options: { concurrency?: number; resetTo?: bigint } = {}) {
+function setup(handle: EventHandler, options: { concurrency?: number; resetTo?: bigint; onUndecodableBatch?: 'dead-letter' | 'stop' } = {}) {
   const fetcher = new FakeFetcher();
   const publisher = new MemoryDeadLetterPublisher();
   const committer = new Committer();
@@ -83,6 +88,7 @@ function setup(handle: EventHandler, options: { concurrency?: number; resetTo?: 
     processor: new RecordProcessor({ router: new Router({ '#': handle }), codecs: createCodecLookup(), retry: retryPolicy({ attempts: 1 }), group: 'g', deadLetterTopic: (t) => `${t}.DLT`, publisher }),
     committer, pauses, logger: silentLogger, signal: stop.signal,
     concurrency: options.concurrency ?? 1,
+    onUndecodableBatch: options.onUndecodableBatch ?? 'dead-letter',
     fetch: { maxWaitMs: 300 },
     rebalancing: () => rebalancing,
     uncertain: () => uncertain,
@@ -177,6 +183,44 @@ describe('FetchLoop', () => {
     await waitFor('the rest handled', async () => (seen.length === 5 ? true : undefined), 5000);
     expect(seen).toEqual([0, 1, 2, 4, 5]);
     expect(s.stalls).toEqual(['0@3 undecodable-batch', '0 progressed']);
+  });
+
+  it('dead-letters the bytes of a batch it cannot decode once the records before it settled, and reads on after it', async () => {
+    const seen: number[] = [];
+    const s = setup(async (e) => { await new Promise((r) => setTimeout(r, 5)); seen.push(payloadOf(e).i); });
+    s.fetcher.logs.set(0, await log(8));
+    s.fetcher.undecodable.set(3n, { baseOffset: 3n, skipTo: 6n, bytes: Buffer.from('bad batch') });
+    s.publisher.failing = true;
+    s.loop.assign([{ ...T0, next: 0n }]);
+    // The letter cannot be written yet: the partition waits at the batch, reported, nothing committed past it.
+    await waitFor('stalled', async () => (s.stalls.length > 0 ? true : undefined), 5000);
+    expect(seen).toEqual([0, 1, 2]);
+    expect(s.stalls).toEqual(['0@3 dead-letter-failed']);
+    expect(s.committer.pending()).toEqual([{ ...T0, offset: 3n }]);
+    s.publisher.failing = false;
+    s.pauses.unblock(T0);
+    await waitFor('the rest handled', async () => (seen.length === 5 ? true : undefined), 5000);
+    expect(seen).toEqual([0, 1, 2, 6, 7]);
+    const [letter] = s.publisher.letters;
+    expect(s.publisher.letters).toHaveLength(1);
+    expect(letter!.value.toString()).toBe('bad batch');
+    expect(letter!.origin).toMatchObject({ topic: 't', partition: 0, offset: 3n, errorCode: 'DECODE_FAILED', attempts: 0 });
+    expect(letter!.headers['tributary-dlt-batch-end-offset']!.toString()).toBe('6');
+    expect(s.committer.pending()).toEqual([{ ...T0, offset: 8n }]);
+    expect(s.stalls).toEqual(['0@3 dead-letter-failed', '0 progressed']);
+  });
+
+  it("stops at a batch it cannot decode with onUndecodableBatch 'stop'", async () => {
+    const seen: number[] = [];
+    const s = setup((e) => void seen.push(payloadOf(e).i), { onUndecodableBatch: 'stop' });
+    s.fetcher.logs.set(0, await log(8));
+    s.fetcher.undecodable.set(3n, { baseOffset: 3n, skipTo: 6n, bytes: Buffer.from('bad batch') });
+    s.loop.assign([{ ...T0, next: 0n }]);
+    await waitFor('stalled', async () => (s.stalls.length > 0 ? true : undefined), 5000);
+    await new Promise((r) => setTimeout(r, 200));
+    expect(seen).toEqual([0, 1, 2]);
+    expect(s.stalls).toEqual(['0@3 undecodable-batch']);
+    expect(s.publisher.letters).toEqual([]);
   });
 
   it('reports a partition whose fetches keep failing for a reason that may pass, and keeps trying', async () => {

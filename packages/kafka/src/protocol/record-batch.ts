@@ -63,9 +63,28 @@ const TRANSACTIONAL = 0x10;
 const CONTROL = 0x20;
 const ABORT_MARKER = 0;
 
+/** Where a batch that could not be decoded lies, and how far a reader may safely step over it. */
+export interface UndecodableBatch {
+  /** The batch's base offset: the first offset it covers. */
+  readonly baseOffset: bigint;
+  /**
+   * The first offset after the batch, when it can be trusted: from the batch's own header when its CRC matched
+   * (the failure lies in its records: an unknown codec, a corrupt compressed section), else from the next batch
+   * in the same bytes when that one's CRC matches. Undefined when neither holds: then nothing tells how many
+   * records the bad bytes hold, and stepping over them could skip records unseen.
+   */
+  readonly skipTo: bigint | undefined;
+  /** The batch's bytes as fetched (all of them when it came whole), for a dead-letter record. */
+  readonly bytes: Buffer;
+}
+
 /** Thrown for bytes that are not v2 record batches (a corrupt response, or an old message format). */
 export class RecordBatchFormatError extends Error {
   override name = 'RecordBatchFormatError';
+  /** The batch that failed (set by decodeRecordBatches). */
+  batch: UndecodableBatch | undefined;
+  /** What the batches before the failed one held: records at or past `fromOffset`, and where they end. */
+  before: DecodedBatches | undefined;
 }
 
 /**
@@ -74,7 +93,8 @@ export class RecordBatchFormatError extends Error {
  * `options.aborted` are left out, as Kafka's own consumer does.
  * @throws RecordBatchFormatError naming the batch's base offset when a batch is not message format 2, its CRC
  *   does not match its bytes (with `checkCrcs`), its records do not fit its declared length, or its compressed
- *   section cannot be inflated (the codec's error kept as `cause`).
+ *   section cannot be inflated (the codec's error kept as `cause`). Its `batch` says where the failed batch lies
+ *   and how far a reader may step over it; its `before` holds what the batches before it held.
  */
 export async function decodeRecordBatches(bytes: Buffer, fromOffset: bigint, options: DecodeRecordBatchesOptions = {}): Promise<DecodedBatches> {
   const { decompress = inflate, aborted = [], checkCrcs = true } = options;
@@ -84,46 +104,82 @@ export async function decodeRecordBatches(bytes: Buffer, fromOffset: bigint, opt
   const abortedProducers = new Set<bigint>();
   let next: bigint | undefined;
   let pos = 0;
-  while (pos + LOG_OVERHEAD <= bytes.length) {
-    const baseOffset = bytes.readBigInt64BE(pos);
-    const batchLength = bytes.readInt32BE(pos + 8);
-    const end = pos + LOG_OVERHEAD + batchLength;
-    if (batchLength >= 0 && end > bytes.length) break;
-    // (A batch too short to hold its magic byte fails the length check below.)
-    const magic = batchLength > 4 ? bytes.readInt8(pos + 16) : MAGIC_V2;
-    if (magic !== MAGIC_V2) throw new RecordBatchFormatError(`record batch at offset ${baseOffset} (byte ${pos}) has message format ${magic}; only format 2 (Kafka 0.11 and later) is read`);
-    // A length too short for the header would misread it, and a negative one would move backwards forever.
-    if (batchLength < RECORDS_START - LOG_OVERHEAD) throw new RecordBatchFormatError(`record batch at offset ${baseOffset} (byte ${pos}) declares ${batchLength} bytes, fewer than its header takes`);
-    if (checkCrcs) checkCrc(bytes, pos, end, baseOffset);
-    const attributes = bytes.readInt16BE(pos + 21);
-    const lastOffset = baseOffset + BigInt(bytes.readInt32BE(pos + 23));
-    next = lastOffset + 1n;
-    const batchStart = pos;
-    pos = end;
+  // The batch being decoded, for a failure: where it starts, how many records came before it, and whether its
+  // CRC matched (then its header can be trusted).
+  let batchPos = 0;
+  let crcChecked = false;
+  let recordsBefore = 0;
+  try {
+    while (pos + LOG_OVERHEAD <= bytes.length) {
+      batchPos = pos;
+      crcChecked = false;
+      recordsBefore = records.length;
+      const baseOffset = bytes.readBigInt64BE(pos);
+      const batchLength = bytes.readInt32BE(pos + 8);
+      const end = pos + LOG_OVERHEAD + batchLength;
+      if (batchLength >= 0 && end > bytes.length) break;
+      // (A batch too short to hold its magic byte fails the length check below.)
+      const magic = batchLength > 4 ? bytes.readInt8(pos + 16) : MAGIC_V2;
+      if (magic !== MAGIC_V2) throw new RecordBatchFormatError(`record batch at offset ${baseOffset} (byte ${pos}) has message format ${magic}; only format 2 (Kafka 0.11 and later) is read`);
+      // A length too short for the header would misread it, and a negative one would move backwards forever.
+      if (batchLength < RECORDS_START - LOG_OVERHEAD) throw new RecordBatchFormatError(`record batch at offset ${baseOffset} (byte ${pos}) declares ${batchLength} bytes, fewer than its header takes`);
+      if (checkCrcs) checkCrc(bytes, pos, end, baseOffset);
+      crcChecked = checkCrcs;
+      const attributes = bytes.readInt16BE(pos + 21);
+      const lastOffset = baseOffset + BigInt(bytes.readInt32BE(pos + 23));
+      next = lastOffset + 1n;
+      const batchStart = pos;
+      pos = end;
 
-    // Transaction bookkeeping runs over every batch, also those before `fromOffset`: an abort marker there
-    // closes a transaction the list names.
-    if ((attributes & TRANSACTIONAL) !== 0 && pendingAborts.length > 0) {
-      const producerId = bytes.readBigInt64BE(batchStart + 43);
-      // Transactions that began at or before this batch's end are open now, as far as this fetch can tell.
-      while (abortIndex < pendingAborts.length && pendingAborts[abortIndex]!.firstOffset <= lastOffset) abortedProducers.add(pendingAborts[abortIndex++]!.producerId);
-      if ((attributes & CONTROL) !== 0) {
-        if (controlType(bytes, batchStart + RECORDS_START, end, baseOffset) === ABORT_MARKER) abortedProducers.delete(producerId);
-        continue;
+      // Transaction bookkeeping runs over every batch, also those before `fromOffset`: an abort marker there
+      // closes a transaction the list names.
+      if ((attributes & TRANSACTIONAL) !== 0 && pendingAborts.length > 0) {
+        const producerId = bytes.readBigInt64BE(batchStart + 43);
+        // Transactions that began at or before this batch's end are open now, as far as this fetch can tell.
+        while (abortIndex < pendingAborts.length && pendingAborts[abortIndex]!.firstOffset <= lastOffset) abortedProducers.add(pendingAborts[abortIndex++]!.producerId);
+        if ((attributes & CONTROL) !== 0) {
+          if (controlType(bytes, batchStart + RECORDS_START, end, baseOffset) === ABORT_MARKER) abortedProducers.delete(producerId);
+          continue;
+        }
+        if (abortedProducers.has(producerId)) continue;
       }
-      if (abortedProducers.has(producerId)) continue;
-    }
-    if ((attributes & CONTROL) !== 0 || lastOffset < fromOffset) continue;
+      if ((attributes & CONTROL) !== 0 || lastOffset < fromOffset) continue;
 
-    const count = bytes.readInt32BE(batchStart + 57);
-    const baseTimestamp = Number(bytes.readBigInt64BE(batchStart + 27));
-    const appendTime = (attributes & LOG_APPEND_TIME) !== 0 ? String(bytes.readBigInt64BE(batchStart + 35)) : undefined;
-    const codec = attributes & COMPRESSION_MASK;
-    const reader = codec === 0 ? new Reader(bytes, batchStart + RECORDS_START, end, baseOffset) : await inflated(decompress, codec, bytes.subarray(batchStart + RECORDS_START, end), baseOffset);
-    for (let i = 0; i < count; i++) readRecord(reader, baseOffset, baseTimestamp, appendTime, fromOffset, records);
-    if (reader.pos !== reader.end) throw new RecordBatchFormatError(`record batch at offset ${baseOffset} declares ${count} records, and ${reader.end - reader.pos} bytes are left after them`);
+      const count = bytes.readInt32BE(batchStart + 57);
+      const baseTimestamp = Number(bytes.readBigInt64BE(batchStart + 27));
+      const appendTime = (attributes & LOG_APPEND_TIME) !== 0 ? String(bytes.readBigInt64BE(batchStart + 35)) : undefined;
+      const codec = attributes & COMPRESSION_MASK;
+      const reader = codec === 0 ? new Reader(bytes, batchStart + RECORDS_START, end, baseOffset) : await inflated(decompress, codec, bytes.subarray(batchStart + RECORDS_START, end), baseOffset);
+      for (let i = 0; i < count; i++) readRecord(reader, baseOffset, baseTimestamp, appendTime, fromOffset, records);
+      if (reader.pos !== reader.end) throw new RecordBatchFormatError(`record batch at offset ${baseOffset} declares ${count} records, and ${reader.end - reader.pos} bytes are left after them`);
+    }
+  } catch (error) {
+    if (!(error instanceof RecordBatchFormatError)) throw error;
+    error.batch = describeFailedBatch(bytes, batchPos, crcChecked);
+    error.before = { records: records.slice(0, recordsBefore), next: error.batch.baseOffset };
+    throw error;
   }
   return { records, next };
+}
+
+/**
+ * What is known of a batch that failed at byte `start`: its base offset, its bytes, and the first offset after
+ * it when that can be trusted (see {@link UndecodableBatch.skipTo}).
+ */
+function describeFailedBatch(bytes: Buffer, start: number, headerTrusted: boolean): UndecodableBatch {
+  const baseOffset = bytes.readBigInt64BE(start);
+  const length = bytes.readInt32BE(start + 8);
+  const whole = length >= RECORDS_START - LOG_OVERHEAD && start + LOG_OVERHEAD + length <= bytes.length;
+  const end = whole ? start + LOG_OVERHEAD + length : bytes.length;
+  let skipTo: bigint | undefined;
+  if (whole && headerTrusted) skipTo = baseOffset + BigInt(bytes.readInt32BE(start + 23)) + 1n;
+  else if (whole && end + RECORDS_START <= bytes.length) {
+    const nextLength = bytes.readInt32BE(end + 8);
+    const nextEnd = end + LOG_OVERHEAD + nextLength;
+    const nextBase = bytes.readBigInt64BE(end);
+    if (nextLength >= RECORDS_START - LOG_OVERHEAD && nextEnd <= bytes.length && nextBase > baseOffset && crc32c(bytes, end + ATTRIBUTES_OFFSET, nextEnd) === bytes.readUInt32BE(end + CRC_OFFSET)) skipTo = nextBase;
+  }
+  return { baseOffset, skipTo, bytes: bytes.subarray(start, end) };
 }
 
 /** The CRC-32C covers the batch from its attributes to its end; the field is an unsigned int32. */

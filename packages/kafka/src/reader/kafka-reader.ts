@@ -4,7 +4,7 @@ import { brokerErrorKind, codeOfKind } from '../errors.js';
 import { createInternalCluster, type InternalBroker, type InternalCluster } from '../internal/kafkajs-internals.js';
 import { kKafkajs } from '../internal/symbols.js';
 import { decodeFetchResponse, encodeFetchRequest, FETCH_API_KEY, FETCH_VERSION, type FetchRequest, type FetchResponse } from '../protocol/fetch-protocol.js';
-import { decodeRecordBatches, RecordBatchFormatError, type DecodedRecord } from '../protocol/record-batch.js';
+import { decodeRecordBatches, RecordBatchFormatError, type DecodedRecord, type UndecodableBatch } from '../protocol/record-batch.js';
 import { decompress } from '../protocol/decompress.js';
 
 /** One record fetched from a partition, with its exact offset. */
@@ -49,6 +49,8 @@ export interface PartitionFetch extends PartitionFetchRequest {
    * - AUTHORIZATION or UNSUPPORTED: access refused or a protocol version missing; never retriable.
    */
   readonly error?: TributaryError;
+  /** With a DECODE_FAILED error: the batch that failed, and how far a reader may step over it. */
+  readonly undecodable?: UndecodableBatch;
 }
 
 export interface FetchOptions {
@@ -236,7 +238,12 @@ export class KafkaReader implements AsyncDisposable {
       const decoded = await decodeRecordBatches(part.records, offset, { decompress, aborted: part.aborted, checkCrcs: this.#checkCrcs });
       return { ...empty, records: decoded.records, next: decoded.next !== undefined && decoded.next > offset ? decoded.next : offset };
     } catch (error) {
-      return { ...empty, error: fetchError(error, topic, partition, offset) };
+      if (!(error instanceof RecordBatchFormatError) || !error.batch) return { ...empty, error: fetchError(error, topic, partition, offset) };
+      // The batches before the bad one are handed out; the next fetch starts at the bad one and reports it.
+      const before = error.before;
+      if (before && before.records.length > 0) return { ...empty, records: before.records, next: before.next! };
+      const at = error.batch.baseOffset > offset ? error.batch.baseOffset : offset;
+      return { ...empty, error: fetchError(error, topic, partition, at, error.batch), undecodable: error.batch };
     }
   }
 }
@@ -280,12 +287,16 @@ function outOfRange(topic: string, partition: number, offset: bigint): Tributary
   });
 }
 
-function fetchError(error: unknown, topic: string, partition: number, offset: bigint): TributaryError {
+function fetchError(error: unknown, topic: string, partition: number, offset: bigint, batch?: UndecodableBatch): TributaryError {
   if (error instanceof TributaryError) return error;
   const context = { topic, partition, offset: offset.toString() };
   const message = (error as Error).message;
   if (error instanceof RecordBatchFormatError) {
-    return new TributaryError(ErrorCodes.DECODE_FAILED, `The record batch of ${topic}:${partition} at offset ${offset} cannot be read: ${message}`, { cause: error, context });
+    const extent = batch?.skipTo === undefined ? '' : ` (offsets ${batch.baseOffset} to ${batch.skipTo - 1n})`;
+    return new TributaryError(ErrorCodes.DECODE_FAILED, `The record batch of ${topic}:${partition} at offset ${offset}${extent} cannot be read: ${message}`, {
+      cause: error,
+      context: { ...context, ...(batch?.skipTo === undefined ? {} : { skipTo: batch.skipTo.toString() }) },
+    });
   }
   return new TributaryError(ErrorCodes.CONNECTION, `Fetching ${topic}:${partition} from offset ${offset} failed: ${message}`, {
     cause: error,

@@ -150,6 +150,24 @@ describe('decodeRecordBatches on corrupt bytes', () => {
     await expect(decodeRecordBatches(Buffer.concat([flipped, encodeBatch({ baseOffset: 44n, records: records(1) })]), 44n)).rejects.toThrow(/offset 42 is corrupt: its CRC/);
   });
 
+  it('says where a failed batch lies, how far a reader may step over it, and what the batches before it held', async () => {
+    const first = encodeBatch({ baseOffset: 0n, records: records(2) });
+    const corrupt = encodeBatch({ baseOffset: 2n, records: records(3), crc: 0x1 });
+    const after = encodeBatch({ baseOffset: 5n, records: records(1) });
+    const error = await formatError(decodeRecordBatches(Buffer.concat([first, corrupt, after]), 0n));
+    // A CRC mismatch leaves its header untrusted: the extent comes from the next batch, whose CRC matches.
+    expect(error.batch).toEqual({ baseOffset: 2n, skipTo: 5n, bytes: corrupt });
+    expect(error.before?.records.map((r) => r.offset)).toEqual([0n, 1n]);
+    expect(error.before?.next).toBe(2n);
+    // With nothing after it, a batch whose CRC failed has no trusted extent.
+    expect((await formatError(decodeRecordBatches(corrupt, 2n))).batch?.skipTo).toBeUndefined();
+    // A batch whose CRC matched but whose records cannot be read is trusted to end where its header says.
+    const unknownCodec = encodeBatch({ baseOffset: 7n, attributes: 7, records: records(3), lastOffsetDelta: 2, recordSection: Buffer.from('???') });
+    const codecError = await formatError(decodeRecordBatches(unknownCodec, 7n));
+    expect(codecError.batch).toEqual({ baseOffset: 7n, skipTo: 10n, bytes: unknownCodec });
+    expect(codecError.before).toEqual({ records: [], next: 7n });
+  });
+
   it('reads a batch with a wrong CRC when told not to check', async () => {
     const bytes = encodeBatch({ baseOffset: 0n, records: records(2), crc: 0 });
     const { records: out } = await decodeRecordBatches(bytes, 0n, { checkCrcs: false });
