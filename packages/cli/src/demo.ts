@@ -30,7 +30,7 @@ async function main(): Promise<void> {
 }
 
 async function roundTripOnKafka(brokers: string[]): Promise<void> {
-  await using producer = new KafkaProducerPlugin({ topic: TOPIC, brokers, ensureTopics: [{ topic: TOPIC, partitions: PARTITIONS }] });
+  await using producer = new KafkaProducerPlugin({ topic: TOPIC, brokers, ensureTopics: [{ topic: TOPIC, partitions: PARTITIONS }, { topic: `${TOPIC}.DLT`, partitions: 1 }] });
   await producer.open();
   const workers = await startTwoWorkers(brokers);
   const sent = await publish(producer);
