@@ -36,7 +36,7 @@ function run(example: string, names: Record<string, string>, prelude = ''): { st
 
 describe("the README's examples", () => {
   it('run as written against a real broker', async () => {
-    const [producing, consuming] = readmeExamples();
+    const [producing = '', consuming = ''] = readmeExamples();
     expect(producing).toContain('KafkaProducerPlugin');
     expect(consuming).toContain('ConsumerGroup');
     const suffix = randomBytes(4).toString('hex');
