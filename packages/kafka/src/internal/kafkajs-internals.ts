@@ -1,12 +1,13 @@
 /**
  * The one module that reaches into kafkajs' internals. kafkajs' public API has no fetch without a consumer
- * group and no group-offset write without a member; its internal Cluster and Broker have both, on the same
+ * group, no group-offset write without a member, and no produce whose attempts can be told apart (its producer
+ * retries inside and keeps only the last error); its internal Cluster and Broker have all three, on the same
  * connections (TLS, SASL, correlation) the public clients use. Only the shapes named below are relied on; they
  * are checked once per client, before first use, against the installed kafkajs, and a mismatch fails with an
  * UNSUPPORTED error naming what is missing (test/internal/kafkajs-internals.test.ts pins each of them).
  */
 import { createRequire } from 'node:module';
-import type { Kafka } from 'kafkajs';
+import type { Kafka, Message } from 'kafkajs';
 import { ErrorCodes, TributaryError } from '@tributary/core';
 
 /** The kafkajs versions whose internals this module was written against (kafkajs is unmaintained since 2.2.4). */
@@ -19,12 +20,31 @@ export interface RawRequest<T> {
   requestTimeout?: number;
 }
 
+/** A Produce request as kafkajs' Broker encodes it (record batches with the producer id, epoch and sequence). */
+export interface InternalProduceRequest {
+  acks: number;
+  timeout: number;
+  compression: number;
+  /** -1 (and epoch 0, sequence 0) for a producer that is not idempotent, as kafkajs sends it. */
+  producerId: string;
+  producerEpoch: number;
+  topicData: Array<{ topic: string; partitions: Array<{ partition: number; firstSequence: number; messages: Message[] }> }>;
+}
+
+/** A Produce answer; kafkajs throws its protocol error for the first partition with an error code instead. */
+export interface InternalProduceResponse {
+  topics: Array<{ topicName: string; partitions: Array<{ partition: number; errorCode: number; baseOffset: string }> }>;
+}
+
 /** A broker as kafkajs' internal Cluster hands it out. */
 export interface InternalBroker {
   /** The API versions the broker announced (`apiKey -> range`). */
   versions?: Record<number, { minVersion: number; maxVersion: number }>;
   connectionPool: { send<T>(request: RawRequest<T>): Promise<T> };
   offsetCommit(request: { groupId: string; groupGenerationId: number; memberId: string; topics: Array<{ topic: string; partitions: Array<{ partition: number; offset: string }> }> }): Promise<unknown>;
+  /** Resolves undefined when acks is 0 (no answer is awaited). */
+  produce(request: InternalProduceRequest): Promise<InternalProduceResponse | undefined>;
+  initProducerId(request: { transactionTimeout: number }): Promise<{ producerId: string; producerEpoch: number }>;
 }
 
 /** kafkajs' internal Cluster: metadata, leaders, coordinators and brokers. */
@@ -36,10 +56,12 @@ export interface InternalCluster {
   findLeaderForPartitions(topic: string, partitions: number[]): Record<string, number[]>;
   findBroker(query: { nodeId: string }): Promise<InternalBroker>;
   findGroupCoordinator(query: { groupId: string }): Promise<InternalBroker>;
+  /** Any live broker, as the metadata names a controller (KRaft names a random broker): where InitProducerId goes. */
+  findControllerBroker(): Promise<InternalBroker>;
 }
 
 const CREATE_CLUSTER = 'private:Kafka:createCluster';
-const CLUSTER_METHODS = ['connect', 'disconnect', 'addMultipleTargetTopics', 'refreshMetadata', 'findLeaderForPartitions', 'findBroker', 'findGroupCoordinator'] as const;
+const CLUSTER_METHODS = ['connect', 'disconnect', 'addMultipleTargetTopics', 'refreshMetadata', 'findLeaderForPartitions', 'findBroker', 'findGroupCoordinator', 'findControllerBroker'] as const;
 
 let checkedVersion: string | undefined;
 

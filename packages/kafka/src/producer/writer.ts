@@ -1,18 +1,31 @@
-import type { Message, Producer } from 'kafkajs';
+import type { Message } from 'kafkajs';
 import { ErrorCodes, TributaryError, type EventRecord } from '@tributary/core';
 import { KafkaAdmin } from '../admin/kafka-admin.js';
 import type { KafkaClient } from '../connection/kafka-client.js';
 import { asTributaryError } from '../errors.js';
 import { kKafkajs } from '../internal/symbols.js';
 import { Batcher } from './batcher.js';
+import { ClusterProducePorts } from './cluster-ports.js';
 import { compressionType, type CompressionName } from './compression.js';
-import { classifyAttempts, type WriteOutcome } from './outcome.js';
+import type { WriteAttempt, WriteOutcome } from './outcome.js';
+import { sendPartitionRequest, type PartitionRequestOptions } from './partition-request.js';
 import { partitionForKey } from './partitioner.js';
+import type { ProducerSession } from './producer-session.js';
 
 /** Where a record was written, or why it was not, and whether it may be in the log all the same. */
 export type WriteResult =
   | { ok: true; topic: string; partition: number; /** exact: Kafka offsets are 64-bit; -1 when acks=0 */ offset: bigint }
-  | { ok: false; topic: string; partition: number; error: unknown; /** failed: certainly not appended */ outcome: WriteOutcome };
+  | {
+      ok: false;
+      topic: string;
+      partition: number;
+      /** The last attempt's error. */
+      error: unknown;
+      /** failed: certainly not appended; unknown: an attempt may have appended the record. */
+      outcome: WriteOutcome;
+      /** Every attempt of the record's request, in order, with whether it was sent. */
+      attempts: readonly WriteAttempt[];
+    };
 
 /** A record to write: Tributary's encoded record, its topic, and its size in bytes (what batching counts). */
 export interface RecordToWrite {
@@ -34,62 +47,67 @@ export interface KafkaWriterOptions {
   lingerMs?: number;
   /** A request stops taking more writes once it holds this many bytes. Default 1 MiB. */
   maxBatchBytes?: number;
-  /** Attempts of a partition's request after the first, on a retriable failure. Default 5. */
+  /** Attempts of a partition's request after the first, at most, on retriable failures. Default: no limit but `deliveryTimeoutMs`. */
   retries?: number;
+  /**
+   * No attempt of a partition's request starts later than this many milliseconds after its first, so a write
+   * gives up after about this plus one request's time. Default `timeoutMs`. Leave it above Kafka's
+   * `broker.session.timeout.ms` (9 s by default) for writes to reach the new leader of a partition whose leader died.
+   */
+  deliveryTimeoutMs?: number;
 }
 
 /**
  * Writes records, merging concurrent writes into one round of requests (see {@link Batcher}), and tells each
  * record's partition and offset, or its exact outcome.
  *
- * Each partition's records go in a request of their own, in parallel. kafkajs retries a multi-broker request
- * per broker and keeps the responses of brokers that answered; when a partition's leader moves to a broker that
- * already answered for another partition, that partition is never sent again, yet the call succeeds (records
- * acknowledged and not in the log). A request holding one partition cannot lose track of it. Partitions are
- * chosen here with Kafka's murmur2 partitioner, so the k-th record of a partition's request sits at the base
- * offset the broker returns plus k.
+ * Each partition's records go in a Produce request of their own, in parallel, so a partition whose leader moved
+ * is retried by itself. Partitions are chosen here with Kafka's murmur2 partitioner, so the k-th record of a
+ * partition's request sits at the base offset the broker returns plus k.
  *
- * Retries are Tributary's, not kafkajs' (whose loop hides earlier attempts' errors): every attempt's failure is
- * kept, so a record is reported `failed` only when no attempt could have appended it (see classifyAttempts). With
- * idempotence, a retry of a request that did land is recognised by the broker by its sequence numbers and
- * acknowledged with the first offsets, never appended twice.
+ * Requests are Tributary's, sent on kafkajs' internal brokers rather than through its producer: the producer
+ * retries inside, keeps only the last attempt's error, and keeps sending under sequence numbers that a lost
+ * request may already have used. Here each retry reads the metadata again and repeats the request with the same
+ * producer id and sequence numbers, so the broker acknowledges a repeat of a request that did land with the
+ * first offsets and never appends it twice (see {@link sendPartitionRequest}); every attempt is kept, and a
+ * record is reported `failed` only when no attempt can have appended it (see classifyAttempts). After a request
+ * whose outcome stayed unknown the writer takes a new producer id before its next write (see
+ * {@link ProducerSession}), since the partition's sequence is then in doubt.
  */
 export class KafkaWriter implements AsyncDisposable {
-  readonly #producer: Producer;
+  readonly #ports: ClusterProducePorts;
   readonly #admin: KafkaAdmin;
-  readonly #acks: -1 | 0 | 1;
-  readonly #timeoutMs: number;
-  readonly #compression: ReturnType<typeof compressionType>;
-  readonly #retries: number;
+  readonly #idempotent: boolean;
+  readonly #request: PartitionRequestOptions;
   readonly #batcher: Batcher<RecordToWrite, WriteResult>;
   readonly #partitionCounts = new Map<string, number>();
+  #session: ProducerSession | undefined;
   #roundRobin = 0;
 
   constructor(client: KafkaClient, options: KafkaWriterOptions = {}) {
-    const idempotent = options.idempotent ?? true;
-    this.#acks = options.acks ?? -1;
-    if (idempotent && this.#acks !== -1) throw new TributaryError(ErrorCodes.INVALID_ARGUMENT, `idempotent writes need acks -1 (all), got acks ${this.#acks}`, { context: { option: 'acks', value: this.#acks } });
-    this.#timeoutMs = options.timeoutMs ?? 30_000;
-    this.#compression = compressionType(options.compression ?? 'none');
-    this.#retries = options.retries ?? 5;
-    this.#producer = client[kKafkajs].producer({
-      idempotent,
-      // More than one request in flight lets kafkajs' idempotent producer reorder sequences; the batcher keeps one.
-      maxInFlightRequests: 1,
-      allowAutoTopicCreation: false,
-      // As few retries inside kafkajs as it allows (its idempotent producer refuses none): #sendPartition
-      // retries, keeping what each attempt said, and an error kafkajs retried itself counts as unknown
-      // (classifyWriteFailure), since the attempt it hides may have appended.
-      retry: { retries: idempotent ? 1 : 0, initialRetryTime: 100, maxRetryTime: 1000 },
-    });
+    this.#idempotent = options.idempotent ?? true;
+    const acks = options.acks ?? -1;
+    if (this.#idempotent && acks !== -1) throw new TributaryError(ErrorCodes.INVALID_ARGUMENT, `idempotent writes need acks -1 (all), got acks ${acks}`, { context: { option: 'acks', value: acks } });
+    const timeoutMs = options.timeoutMs ?? 30_000;
+    for (const [option, value] of [['timeoutMs', timeoutMs], ['retries', options.retries ?? 0], ['deliveryTimeoutMs', options.deliveryTimeoutMs ?? 0]] as const) {
+      if (!(value >= 0)) throw new TributaryError(ErrorCodes.INVALID_ARGUMENT, `${option} must be a number >= 0, got ${String(value)}`, { context: { option, value } });
+    }
+    this.#request = {
+      acks,
+      timeoutMs,
+      compression: compressionType(options.compression ?? 'none'),
+      retries: options.retries ?? Number.POSITIVE_INFINITY,
+      deliveryTimeoutMs: options.deliveryTimeoutMs ?? timeoutMs,
+    };
+    this.#ports = new ClusterProducePorts(client[kKafkajs]);
     this.#admin = new KafkaAdmin(client);
     this.#batcher = new Batcher({ lingerMs: options.lingerMs ?? 0, maxBatchBytes: options.maxBatchBytes ?? 1024 * 1024, flush: (items) => this.#flush(items) });
   }
 
-  /** Connect the producer and the admin that answers partition counts. */
+  /** Connect, take a producer id (when idempotent), and connect the admin that answers partition counts. */
   async connect(): Promise<void> {
     try {
-      await this.#producer.connect();
+      this.#session = await this.#ports.newSession(this.#idempotent, this.#request.deliveryTimeoutMs);
       await this.#admin.connect();
     } catch (error) {
       await this.close().catch(() => {});
@@ -97,7 +115,10 @@ export class KafkaWriter implements AsyncDisposable {
     }
   }
 
-  /** Write records (one caller's batch, kept in one round of requests); resolves with each record's fate. */
+  /**
+   * Write records (one caller's batch, kept in one round of requests); resolves with each record's fate.
+   * @throws TributaryError when nothing was sent: the topic's partition count or a producer id could not be had.
+   */
   write(records: readonly RecordToWrite[]): Promise<WriteResult[]> {
     let bytes = 0;
     for (const r of records) bytes += r.size;
@@ -112,7 +133,7 @@ export class KafkaWriter implements AsyncDisposable {
   /** Let writes in flight finish, then disconnect. */
   async close(): Promise<void> {
     await this.#batcher.drain();
-    await Promise.allSettled([this.#producer.disconnect(), this.#admin.close()]);
+    await Promise.allSettled([this.#ports.disconnect(), this.#admin.close()]);
   }
 
   [Symbol.asyncDispose](): Promise<void> {
@@ -134,41 +155,40 @@ export class KafkaWriter implements AsyncDisposable {
 
   async #flush(items: RecordToWrite[]): Promise<WriteResult[]> {
     const groups = await this.#group(items);
+    const session = await this.#currentSession();
     const results: WriteResult[] = new Array(items.length);
     let refresh = false;
+    let sequenceInDoubt = false;
     await Promise.all(
       [...groups.values()].map(async ({ topic, partition, indices }) => {
         const messages: Message[] = indices.map((i) => {
           const { record } = items[i]!;
-          return { key: record.key, value: record.value, headers: record.headers, timestamp: record.timestamp, partition };
+          return { key: record.key, value: record.value, headers: record.headers, timestamp: record.timestamp };
         });
-        const sent = await this.#sendPartition(topic, partition, messages);
+        const sent = await sendPartitionRequest(this.#ports, session, { topic, partition, messages }, this.#request);
         if (sent.ok) indices.forEach((i, k) => (results[i] = { ok: true, topic, partition, offset: sent.base < 0n ? -1n : sent.base + BigInt(k) }));
         else {
           refresh = true;
-          for (const i of indices) results[i] = { ok: false, topic, partition, error: sent.error, outcome: sent.outcome };
+          sequenceInDoubt ||= sent.sequenceInDoubt;
+          for (const i of indices) results[i] = { ok: false, topic, partition, error: sent.error, outcome: sent.outcome, attempts: sent.attempts };
         }
       }),
     );
+    // The next write starts a new session; the requests of this one all used the old one to the end.
+    if (sequenceInDoubt) this.#session = undefined;
     // A failure may come from a changed partition count: look it up again before the next write.
     if (refresh) for (const topic of new Set(items.map((r) => r.topic))) await this.partitionCount(topic, true).catch(() => {});
     return results;
   }
 
-  /** One partition's request, tried again on retriable failures; every attempt's error counts for the outcome. */
-  async #sendPartition(topic: string, partition: number, messages: Message[]): Promise<{ ok: true; base: bigint } | { ok: false; error: unknown; outcome: WriteOutcome }> {
-    const errors: unknown[] = [];
-    for (let attempt = 0; ; attempt++) {
-      try {
-        const [meta] = await this.#producer.sendBatch({ acks: this.#acks, timeout: this.#timeoutMs, compression: this.#compression, topicMessages: [{ topic, messages }] });
-        const base = meta && meta.partition === partition ? BigInt(meta.baseOffset ?? '-1') : undefined;
-        if (base === undefined && this.#acks !== 0) throw new Error(`kafkajs returned no offset for ${topic}:${partition}`);
-        return { ok: true, base: base ?? -1n };
-      } catch (error) {
-        errors.push(error);
-        if (attempt >= this.#retries || (error as { retriable?: boolean }).retriable === false) return { ok: false, error, outcome: classifyAttempts(errors) };
-        await new Promise((r) => setTimeout(r, Math.min(1000, 100 * 2 ** attempt)));
-      }
+  /** The session to write with: the current one, or a new producer id after a write left a sequence in doubt. */
+  async #currentSession(): Promise<ProducerSession> {
+    if (this.#session) return this.#session;
+    try {
+      this.#session = await this.#ports.newSession(this.#idempotent, this.#request.deliveryTimeoutMs);
+      return this.#session;
+    } catch (error) {
+      throw asTributaryError(error, 'Taking a new producer id');
     }
   }
 

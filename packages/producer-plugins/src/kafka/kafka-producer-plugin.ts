@@ -26,11 +26,17 @@ export type KafkaProducerSettingsInput = SettingsInput<typeof kafkaSettings> & {
  * The `kafka` producer plugin, on the Kafka layer's writer (@tributary/kafka). Delivery: `acks=all` and idempotence by default, so a write that
  * resolves is on every in-sync replica and retries never duplicate it. Each event's key is its key (the
  * category unless given), so one category keeps its order in one partition; id, category, type, timestamp and
- * codec travel in headers. Concurrent `send()` calls are merged into one produce request (kafkajs has no
- * accumulator), one request in flight at a time, which keeps per-key order across calls.
+ * codec travel in headers. Concurrent `send()` calls are merged into one round of produce requests, one per
+ * partition (kafkajs has no accumulator), one round in flight at a time, which keeps per-key order across calls.
  *
- * Failures: a write the broker rejected before appending makes its events `failed`; a lost ack (timeout,
- * broker gone mid-request) makes them `unknown`. `open()` retries the connection `connectRetries` times, then
+ * Failures: `failed` is exact. Each partition's request is retried for up to `requestTimeoutMs`, each retry
+ * on freshly read metadata (a dead leader's partitions move within the broker session timeout) and with the
+ * same producer id and sequence numbers, so the broker never appends a retried request twice and acknowledges
+ * it with the offsets of the attempt that did land. Every attempt is kept: events are `failed` only when no
+ * attempt can have appended them (each was refused before the append, e.g. NOT_ENOUGH_REPLICAS, or never left
+ * because no leader could be reached); once an attempt was sent and its answer lost (timeout, broker gone
+ * mid-request, or NOT_LEADER_OR_FOLLOWER with acks=all, which a leader that steps down gives after appending)
+ * they are `unknown` whatever later attempts said. `open()` retries the connection `connectRetries` times, then
  * fails with a retriable CONNECTION error naming the brokers. Topics are never auto-created: list them in
  * `ensureTopics` or call `ensureTopics()` yourself.
  */
@@ -74,7 +80,9 @@ export class KafkaProducerPlugin extends ProducerPlugin<KafkaProducerSettings> {
       compression: s.compression,
       lingerMs: s.lingerMs,
       maxBatchBytes: s.maxBatchBytes,
-      retries: s.connectRetries,
+      // Retried until this has passed, whatever the count: the default 30 s outlasts the broker session timeout
+      // after which a dead leader's partitions get new leaders.
+      deliveryTimeoutMs: s.requestTimeoutMs,
     });
     try {
       await writer.connect();
@@ -99,7 +107,7 @@ export class KafkaProducerPlugin extends ProducerPlugin<KafkaProducerSettings> {
     try {
       results = await this.#writer!.write(batch);
     } catch (cause) {
-      // Nothing was sent: the partition count could not be had (unknown topic, no broker).
+      // Nothing was sent: the partition count or a producer id could not be had (unknown topic, no broker).
       throw new PartialSendError(`Kafka write of ${batch.length} event(s) not attempted: ${(cause as Error).message}`, batch.map(() => ({ status: 'failed' as const, error: cause })), {
         cause,
         retriable: (cause as { retriable?: boolean }).retriable === true,
