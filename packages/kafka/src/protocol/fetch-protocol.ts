@@ -4,6 +4,7 @@
  * kafkajs' connections, which keep doing what they do well: connecting, authenticating, correlating.
  */
 import type { AbortedTransaction } from './record-batch.js';
+import { BodyReader, Writer } from './wire.js';
 
 export const FETCH_API_KEY = 1;
 export const FETCH_VERSION = 11;
@@ -13,6 +14,12 @@ export interface FetchPartitionRequest {
   readonly partition: number;
   readonly offset: bigint;
   readonly maxBytes: number;
+  /**
+   * The partition's leader epoch as the reader last learned it (KIP-320), or -1 (the default) for unknown. The
+   * broker answers FENCED_LEADER_EPOCH when it is older than the leader's, UNKNOWN_LEADER_EPOCH when newer, so
+   * a reader with stale metadata never reads from a deposed leader.
+   */
+  readonly currentLeaderEpoch?: number;
 }
 
 export interface FetchRequest {
@@ -65,7 +72,7 @@ export function encodeFetchRequest(request: FetchRequest): Buffer {
     w.int32(partitions.length);
     for (const p of partitions) {
       w.int32(p.partition);
-      w.int32(-1); // current leader epoch: unknown
+      w.int32(p.currentLeaderEpoch ?? -1);
       w.int64(p.offset);
       w.int64(-1n); // log start offset: only followers send it
       w.int32(p.maxBytes);
@@ -78,7 +85,7 @@ export function encodeFetchRequest(request: FetchRequest): Buffer {
 
 /** Decode a Fetch v11 response body (what follows the correlation id). */
 export function decodeFetchResponse(body: Buffer): FetchResponse {
-  const r = new BodyReader(body);
+  const r = new BodyReader(body, 'fetch response');
   const throttleTimeMs = r.int32();
   const errorCode = r.int16();
   r.int32(); // session id
@@ -103,62 +110,3 @@ export function decodeFetchResponse(body: Buffer): FetchResponse {
 }
 
 const EMPTY = Buffer.alloc(0);
-
-class Writer {
-  readonly #chunks: Buffer[] = [];
-
-  int8(v: number): void {
-    const b = Buffer.allocUnsafe(1);
-    b.writeInt8(v);
-    this.#chunks.push(b);
-  }
-  int32(v: number): void {
-    const b = Buffer.allocUnsafe(4);
-    b.writeInt32BE(v);
-    this.#chunks.push(b);
-  }
-  int64(v: bigint): void {
-    const b = Buffer.allocUnsafe(8);
-    b.writeBigInt64BE(v);
-    this.#chunks.push(b);
-  }
-  string(v: string): void {
-    const bytes = Buffer.from(v, 'utf8');
-    const b = Buffer.allocUnsafe(2);
-    b.writeInt16BE(bytes.length);
-    this.#chunks.push(b, bytes);
-  }
-  done(): Buffer {
-    return Buffer.concat(this.#chunks);
-  }
-}
-
-class BodyReader {
-  #pos = 0;
-  constructor(readonly buf: Buffer) {}
-
-  #need(n: number): number {
-    const at = this.#pos;
-    if (at + n > this.buf.length) throw new RangeError(`fetch response ends at byte ${this.buf.length}, ${n} more expected at byte ${at}`);
-    this.#pos += n;
-    return at;
-  }
-  int16(): number {
-    return this.buf.readInt16BE(this.#need(2));
-  }
-  int32(): number {
-    return this.buf.readInt32BE(this.#need(4));
-  }
-  int64(): bigint {
-    return this.buf.readBigInt64BE(this.#need(8));
-  }
-  string(): string {
-    const length = this.int16();
-    const at = this.#need(length);
-    return this.buf.toString('utf8', at, at + length);
-  }
-  take(n: number): Buffer {
-    const at = this.#need(n);
-    return this.buf.subarray(at, at + n);
-  }
-}

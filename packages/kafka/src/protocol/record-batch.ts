@@ -47,6 +47,12 @@ export interface DecodedBatches {
    * transaction markers only), and is undefined when the bytes held no whole batch.
    */
   readonly next: bigint | undefined;
+  /**
+   * The partitionLeaderEpoch of the last batch records were returned from: the epoch of the leader that
+   * appended the last record (KIP-320), which a reader sends back when it checks its position after a leader
+   * change. Undefined when no record was returned; -1 for batches written before leader epochs existed.
+   */
+  readonly lastEpoch?: number;
 }
 
 const MAGIC_V2 = 2;
@@ -54,6 +60,8 @@ const MAGIC_V2 = 2;
 const LOG_OVERHEAD = 12;
 /** Bytes from a batch's start to its first record. */
 const RECORDS_START = 61;
+/** Where a batch's partitionLeaderEpoch (int32) lies: after its base offset (8), length (4). */
+const LEADER_EPOCH_OFFSET = 12;
 /** Where the CRC field lies, and where the bytes it covers begin (the attributes). */
 const CRC_OFFSET = 17;
 const ATTRIBUTES_OFFSET = 21;
@@ -103,6 +111,7 @@ export async function decodeRecordBatches(bytes: Buffer, fromOffset: bigint, opt
   let abortIndex = 0;
   const abortedProducers = new Set<bigint>();
   let next: bigint | undefined;
+  let lastEpoch: number | undefined;
   let pos = 0;
   // The batch being decoded, for a failure: where it starts, how many records came before it, and whether its
   // CRC matched (then its header can be trusted).
@@ -152,14 +161,17 @@ export async function decodeRecordBatches(bytes: Buffer, fromOffset: bigint, opt
       const reader = codec === 0 ? new Reader(bytes, batchStart + RECORDS_START, end, baseOffset) : await inflated(decompress, codec, bytes.subarray(batchStart + RECORDS_START, end), baseOffset);
       for (let i = 0; i < count; i++) readRecord(reader, baseOffset, baseTimestamp, appendTime, fromOffset, records);
       if (reader.pos !== reader.end) throw new RecordBatchFormatError(`record batch at offset ${baseOffset} declares ${count} records, and ${reader.end - reader.pos} bytes are left after them`);
+      // One read per batch, and only for batches that gave records.
+      if (records.length > recordsBefore) lastEpoch = bytes.readInt32BE(batchStart + LEADER_EPOCH_OFFSET);
     }
   } catch (error) {
     if (!(error instanceof RecordBatchFormatError)) throw error;
     error.batch = describeFailedBatch(bytes, batchPos, crcChecked);
-    error.before = { records: records.slice(0, recordsBefore), next: error.batch.baseOffset };
+    // lastEpoch is set only once a batch is read whole, so it is still that of the batches before the bad one.
+    error.before = { records: records.slice(0, recordsBefore), next: error.batch.baseOffset, lastEpoch };
     throw error;
   }
-  return { records, next };
+  return { records, next, lastEpoch };
 }
 
 /**

@@ -1,23 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { decodeFetchResponse, encodeFetchRequest } from '../../src/protocol/fetch-protocol.js';
-
-/** Big-endian fields written one after another, as Kafka's protocol lays them out. */
-type Field = readonly ['i8' | 'i16' | 'i32', number] | readonly ['i64', bigint] | readonly ['str', string] | readonly ['raw', Buffer];
-
-function bytes(...fields: Field[]): Buffer {
-  return Buffer.concat(
-    fields.map(([type, v]) => {
-      switch (type) {
-        case 'i8': return Buffer.from([v as number]);
-        case 'i16': { const b = Buffer.alloc(2); b.writeInt16BE(v as number); return b; }
-        case 'i32': { const b = Buffer.alloc(4); b.writeInt32BE(v as number); return b; }
-        case 'i64': { const b = Buffer.alloc(8); b.writeBigInt64BE(v as bigint); return b; }
-        case 'str': { const s = Buffer.from(v as string); return Buffer.concat([bytes(['i16', s.length]), s]); }
-        case 'raw': return v as Buffer;
-      }
-    }),
-  );
-}
+import { bytes } from '../support/wire-bytes.js';
 
 describe('Fetch v11', () => {
   it('encodes a request with partitions grouped by topic, as a consumer with no fetch session', () => {
@@ -35,6 +18,23 @@ describe('Fetch v11', () => {
       ['i32', 2],
       ['str', 'a'], ['i32', 2], ...partition(0, 5n), ...partition(1, 2n ** 40n),
       ['str', 'b'], ['i32', 1], ...partition(2, 7n),
+      ['i32', 0], ['str', ''],
+    ));
+  });
+
+  it('sends each partition\'s current leader epoch where known (KIP-320), -1 where not', () => {
+    const body = encodeFetchRequest({
+      maxWaitMs: 0, minBytes: 1, maxBytes: 1000, isolationLevel: 0,
+      partitions: [
+        { topic: 'a', partition: 0, offset: 5n, maxBytes: 100, currentLeaderEpoch: 7 },
+        { topic: 'a', partition: 1, offset: 6n, maxBytes: 100 },
+      ],
+    });
+    expect(body).toEqual(bytes(
+      ['i32', -1], ['i32', 0], ['i32', 1], ['i32', 1000], ['i8', 0], ['i32', 0], ['i32', -1],
+      ['i32', 1], ['str', 'a'], ['i32', 2],
+      ['i32', 0], ['i32', 7], ['i64', 5n], ['i64', -1n], ['i32', 100],
+      ['i32', 1], ['i32', -1], ['i64', 6n], ['i64', -1n], ['i32', 100],
       ['i32', 0], ['str', ''],
     ));
   });

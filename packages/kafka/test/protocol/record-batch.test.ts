@@ -35,6 +35,23 @@ describe('decodeRecordBatches', () => {
     expect(next).toBe(13n);
   });
 
+  it('reports the leader epoch of the last batch it returned records from (KIP-320), not of batches after it with none', async () => {
+    const bytes = Buffer.concat([
+      encodeBatch({ baseOffset: 0n, leaderEpoch: 3, records: records(2) }),
+      encodeBatch({ baseOffset: 2n, leaderEpoch: 5, records: records(2) }),
+      encodeBatch({ baseOffset: 4n, leaderEpoch: 6, producerId: 9n, attributes: TRANSACTIONAL | 0x20, records: [{ key: Buffer.from([0, 0, 0, 1]), value: Buffer.alloc(6) }] }),
+    ]);
+    expect((await decodeRecordBatches(bytes, 0n, { decompress: none })).lastEpoch).toBe(5);
+    // Batches before the requested offset and control batches return no record: no epoch is reported.
+    const none4 = await decodeRecordBatches(bytes, 4n, { decompress: none });
+    expect([none4.records.length, none4.next, none4.lastEpoch]).toEqual([0, 5n, undefined]);
+    const first = encodeBatch({ baseOffset: 0n, leaderEpoch: 3, records: records(2) });
+    const bad = encodeBatch({ baseOffset: 2n, leaderEpoch: 5, records: records(2), crc: 1 });
+    const failure = await decodeRecordBatches(Buffer.concat([first, bad]), 0n, { decompress: none }).catch((e: unknown) => e as RecordBatchFormatError);
+    expect(failure).toBeInstanceOf(RecordBatchFormatError);
+    expect((failure as RecordBatchFormatError).before?.lastEpoch).toBe(3);
+  });
+
   it('leaves out records before the requested offset, also inside a batch', async () => {
     const bytes = Buffer.concat([encodeBatch({ baseOffset: 0n, records: records(5) }), encodeBatch({ baseOffset: 5n, records: records(5, 'w') })]);
     const { records: out, next } = await decodeRecordBatches(bytes, 3n, { decompress: none });

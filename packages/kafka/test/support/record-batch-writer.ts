@@ -25,6 +25,8 @@ export interface TestBatch {
   recordSection?: Buffer;
   /** Write this CRC instead of the right one. */
   crc?: number;
+  /** The partitionLeaderEpoch field: the epoch of the leader that appended the batch. Default 0. */
+  leaderEpoch?: number;
 }
 
 function varint(n: number): Buffer {
@@ -65,7 +67,7 @@ export function encodeBatch(batch: TestBatch): Buffer {
   const head = Buffer.alloc(61);
   head.writeBigInt64BE(batch.baseOffset, 0);
   head.writeInt32BE(61 - 12 + section.length, 8);
-  head.writeInt32BE(0, 12); // leader epoch
+  head.writeInt32BE(batch.leaderEpoch ?? 0, 12); // partition leader epoch
   head.writeInt8(2, 16); // magic
   // 17: the CRC, written last over the bytes from the attributes on.
   head.writeInt16BE(batch.attributes ?? 0, 21);
