@@ -33,7 +33,8 @@ export { COMPRESSION_NAMES, type CompressionName } from './producer/compression.
 export { murmur2, partitionForKey } from './producer/partitioner.js';
 // Topics, offsets and groups.
 export { KafkaAdmin, type GroupDescription } from './admin/kafka-admin.js';
-export { ensureTopics, type TopicSpec, type EnsureTopicsResult } from './admin/topics.js';
+export { ensureTopics } from './admin/ensure-topics.js';
+export type { TopicSpec, EnsureTopicsResult } from './admin/topics.js';
 export type { OffsetLookup, PartitionRange } from './admin/offset-lookup.js';
 export type { PartitionLag } from './admin/lag.js';
 export { partitionKey, fromPartitionKey, partitionName, type TopicPartition } from './admin/topic-partition.js';

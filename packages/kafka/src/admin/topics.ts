@@ -1,6 +1,4 @@
 import type { Admin, ITopicConfig } from 'kafkajs';
-import { KafkaAdmin } from './kafka-admin.js';
-import { KafkaClient, type KafkaClientOptions } from '../connection/kafka-client.js';
 import { InvalidArgumentError, TributaryError, ErrorCodes } from '@tributary/core';
 
 /** A topic Tributary should make sure exists. */
@@ -95,13 +93,4 @@ export async function waitForTopicLeaders(admin: Admin, topics: string[], timeou
     await new Promise((r) => setTimeout(r, 100));
   }
   throw new TributaryError(ErrorCodes.TIMEOUT, `Topics ${topics.join(', ')} had no leader for every partition after ${timeoutMs} ms`, { cause: last, retriable: true, context: { topics } });
-}
-
-/**
- * Make sure topics exist (see {@link KafkaAdmin.ensureTopics}), from connection options or a client: the
- * one-call form for set-up scripts, such as creating a consumer's `<topic>.DLT` next to its topic.
- */
-export async function ensureTopics(connection: KafkaClient | KafkaClientOptions, specs: readonly TopicSpec[], timeoutMs = 30_000): Promise<EnsureTopicsResult> {
-  await using admin = new KafkaAdmin(KafkaClient.from(connection, { clientId: 'tributary-admin' }));
-  return admin.ensureTopics(specs, timeoutMs);
 }
