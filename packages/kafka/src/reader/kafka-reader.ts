@@ -3,9 +3,11 @@ import type { KafkaClient } from '../connection/kafka-client.js';
 import { brokerErrorKind, codeOfKind } from '../errors.js';
 import { createInternalCluster, type InternalBroker, type InternalCluster } from '../internal/kafkajs-internals.js';
 import { kKafkajs } from '../internal/symbols.js';
-import { decodeFetchResponse, encodeFetchRequest, FETCH_API_KEY, FETCH_VERSION, type FetchRequest, type FetchResponse } from '../protocol/fetch-protocol.js';
+import type { FetchResponse } from '../protocol/fetch-protocol.js';
 import { decodeRecordBatches, RecordBatchFormatError, type DecodedRecord, type UndecodableBatch } from '../protocol/record-batch.js';
 import { decompress } from '../protocol/decompress.js';
+import { sendFetch } from './broker-requests.js';
+import { LeaderEpochs, type Validation } from './leader-epochs.js';
 
 /** One record fetched from a partition, with its exact offset. */
 export interface FetchedRecord extends DecodedRecord {
@@ -27,6 +29,12 @@ export interface PartitionFetchRequest {
   readonly topic: string;
   readonly partition: number;
   readonly offset: bigint;
+  /**
+   * The leader epoch of the last record the caller consumed before `offset` (a previous answer's `lastEpoch`),
+   * if it knows it. With it the reader checks, after a leader change, that the new leader's log still holds
+   * that record (KIP-320) and answers LOG_TRUNCATED when it does not; without it nothing is checked.
+   */
+  readonly lastEpoch?: number;
 }
 
 /** What a fetch brought for one partition. */
@@ -39,6 +47,11 @@ export interface PartitionFetch extends PartitionFetchRequest {
   /** One past the last record a read_committed reader may see now (below any open transaction); -1 when unknown. */
   readonly lastStableOffset: bigint;
   /**
+   * The leader epoch of the batch of the last record returned, to send back as the next request's `lastEpoch`;
+   * the request's own `lastEpoch` when no record came.
+   */
+  readonly lastEpoch?: number;
+  /**
    * Set when the partition could not be read:
    * - OFFSET_OUT_OF_RANGE: the offset lies outside the log;
    * - CONNECTION, retriable: its leader moved or is unknown, a replica or its storage failed (metadata is
@@ -46,7 +59,11 @@ export interface PartitionFetch extends PartitionFetchRequest {
    * - DECODE_FAILED: the bytes at `offset` are not a record batch Tributary can read (CRC mismatch, a length
    *   past its end, an unknown compression, an old message format), with `context` naming topic, partition and
    *   offset; trying again reads the same bytes, so it is not retriable;
-   * - AUTHORIZATION or UNSUPPORTED: access refused or a protocol version missing; never retriable.
+   * - AUTHORIZATION or UNSUPPORTED: access refused or a protocol version missing; never retriable;
+   * - LOG_TRUNCATED, not retriable: after a leader change, the new leader's log ends the epoch of the request's
+   *   `lastEpoch` below `offset` (an unclean leader election lost records the caller had read). `context` has
+   *   topic, partition, offset and `truncatedTo`, the end offset as a decimal string: the records from there
+   *   on are the new leader's, never seen by the caller; nothing was fetched for the partition.
    */
   readonly error?: TributaryError;
   /** With a DECODE_FAILED error: the batch that failed, and how far a reader may step over it. */
@@ -76,16 +93,17 @@ export interface KafkaReaderOptions {
   retries?: number;
 }
 
-/** Added to the broker's wait for the request's own timeout, as kafkajs does for its fetches. */
-const NETWORK_DELAY_MS = 100;
 const OFFSET_OUT_OF_RANGE = 1;
 
 /**
  * Reads partitions from any offset without joining a consumer group and without committing anything: the one
  * group-less reader under replay, the pull reader, readToEnd, the schema log and the consumer group's own fetch
  * loop. Each fetch goes to the partitions' leaders, one request per leader, on connections of its own; a moved
- * leader is found again on the next call. Record sets are decoded by Tributary's record-batch decoder, which
- * reads every compression Kafka's clients write (gzip, snappy, lz4, zstd) with no codec registered by anyone.
+ * leader is found again on the next call. Each fetch carries the partition's leader epoch (KIP-320), learned
+ * with Metadata v7 whenever the leaders are looked up, and after a leader change a position is checked against
+ * the new leader's log before it is read from (see {@link PartitionFetchRequest.lastEpoch}). Record sets are
+ * decoded by Tributary's record-batch decoder, which reads every compression Kafka's clients write (gzip,
+ * snappy, lz4, zstd) with no codec registered by anyone.
  */
 export class KafkaReader implements AsyncDisposable {
   readonly #cluster: InternalCluster;
@@ -93,6 +111,7 @@ export class KafkaReader implements AsyncDisposable {
   readonly #checkCrcs: boolean;
   readonly #retries: number;
   readonly #topics = new Set<string>();
+  readonly #epochs = new LeaderEpochs();
   #connected = false;
   #staleMetadata = false;
 
@@ -150,24 +169,94 @@ export class KafkaReader implements AsyncDisposable {
         let list: PartitionFetch[];
         try {
           const broker = await this.#cluster.findBroker({ nodeId });
-          const response = await sendFetch(broker, {
-            maxWaitMs: options.maxWaitMs ?? 0,
-            minBytes: options.minBytes ?? 1,
-            maxBytes: options.maxBytes ?? 50 * 1024 * 1024,
-            isolationLevel: this.#isolation,
-            partitions: partitions.map((p) => ({ ...p, maxBytes: perPartition })),
-          });
-          list = await Promise.all(partitions.map((p) => this.#answer(p, response)));
+          // Positions that a leader change put in doubt are checked first; one found truncated is not fetched.
+          const checked = await this.#validate(broker, partitions);
+          const toFetch = partitions.filter((p) => !checked.has(key(p.topic, p.partition)));
+          list = [...checked.values()];
+          if (toFetch.length > 0) list.push(...(await this.#fetchFrom(broker, toFetch, options, perPartition)));
         } catch (error) {
-          // The broker may be gone or no longer lead: look the leaders up again before the next fetch.
-          this.#staleMetadata = true;
-          list = partitions.map((p) => ({ ...p, records: [], next: p.offset, highWatermark: -1n, lastStableOffset: -1n, error: fetchError(error, p.topic, p.partition, p.offset) }));
+          list = this.#unreachable(partitions, error);
         }
         for (const a of list) answers.set(key(a.topic, a.partition), a);
         each?.(list);
       }),
     );
     return requests.map((r) => answers.get(key(r.topic, r.partition))!);
+  }
+
+  async #fetchFrom(broker: InternalBroker, partitions: readonly PartitionFetchRequest[], options: FetchOptions, perPartition: number): Promise<PartitionFetch[]> {
+    const epochs = partitions.map((p) => this.#epochs.current(p.topic, p.partition));
+    let response: FetchResponse;
+    try {
+      response = await sendFetch(broker, {
+        maxWaitMs: options.maxWaitMs ?? 0,
+        minBytes: options.minBytes ?? 1,
+        maxBytes: options.maxBytes ?? 50 * 1024 * 1024,
+        isolationLevel: this.#isolation,
+        partitions: partitions.map((p, i) => ({ topic: p.topic, partition: p.partition, offset: p.offset, maxBytes: perPartition, currentLeaderEpoch: epochs[i] })),
+      });
+    } catch (error) {
+      return this.#unreachable(partitions, error);
+    }
+    return Promise.all(partitions.map((p, i) => this.#answer(p, response, epochs[i]!)));
+  }
+
+  /** The broker may be gone or no longer lead: the leaders are looked up again before the next fetch. */
+  #unreachable(partitions: readonly PartitionFetchRequest[], error: unknown): PartitionFetch[] {
+    this.#staleMetadata = true;
+    return partitions.map((p) => ({ ...p, records: [], next: p.offset, highWatermark: -1n, lastStableOffset: -1n, error: fetchError(error, p.topic, p.partition, p.offset) }));
+  }
+
+  /**
+   * Check the positions whose leader epoch moved since they were last read (KIP-320), as Kafka's Java consumer
+   * does after a leader change: the answers of the partitions not to fetch now, by key.
+   */
+  async #validate(broker: InternalBroker, partitions: readonly PartitionFetchRequest[]): Promise<Map<string, PartitionFetch>> {
+    const out = new Map<string, PartitionFetch>();
+    const due = partitions.filter((p) => this.#epochs.needsValidation(p.topic, p.partition, p.lastEpoch));
+    if (due.length === 0) return out;
+    let results: Validation[];
+    try {
+      results = await this.#epochs.validate(broker, due.map((p) => ({ topic: p.topic, partition: p.partition, offset: p.offset, lastEpoch: p.lastEpoch! })));
+    } catch (error) {
+      for (const a of this.#unreachable(due, error)) out.set(key(a.topic, a.partition), a);
+      return out;
+    }
+    due.forEach((p, i) => {
+      const error = this.#validationError(p, results[i]!);
+      if (error) out.set(key(p.topic, p.partition), { ...p, records: [], next: p.offset, highWatermark: -1n, lastStableOffset: -1n, error });
+    });
+    return out;
+  }
+
+  #validationError(p: PartitionFetchRequest, validation: Validation): TributaryError | undefined {
+    const { topic, partition, offset } = p;
+    switch (validation.kind) {
+      case 'valid':
+        return undefined;
+      case 'truncated':
+        return new TributaryError(ErrorCodes.LOG_TRUNCATED, `The log of ${topic}:${partition} was truncated to offset ${validation.truncatedTo} after a leader change; records up to offset ${offset} had been read from it`, {
+          retriable: false,
+          context: { topic, partition, offset: offset.toString(), truncatedTo: validation.truncatedTo.toString() },
+        });
+      case 'unknown-epoch':
+        // The leader's log starts after every record of that epoch: as Java's consumer, the position is reset.
+        return new TributaryError(ErrorCodes.OFFSET_OUT_OF_RANGE, `Offset ${offset} of ${topic}:${partition} cannot be checked: the leader's log no longer holds epoch ${p.lastEpoch}`, {
+          context: { topic, partition, offset: offset.toString(), lastEpoch: p.lastEpoch },
+        });
+      case 'error':
+        return this.#brokerError(validation.errorCode, topic, partition, offset, 'Checking the position of');
+    }
+  }
+
+  /** A partition's Kafka error code as a TributaryError; the leaders are looked up again when it says so. */
+  #brokerError(code: number, topic: string, partition: number, offset: bigint, what: string): TributaryError {
+    const kind = brokerErrorKind(code);
+    if (kind === 'refresh-metadata') this.#staleMetadata = true;
+    return new TributaryError(codeOfKind(kind), `${what} ${topic}:${partition} at offset ${offset} failed: Kafka error code ${code} (${kind})`, {
+      retriable: kind === 'refresh-metadata' || kind === 'retriable',
+      context: { topic, partition, offset: offset.toString(), kafkaErrorCode: code },
+    });
   }
 
   async close(): Promise<void> {
@@ -188,16 +277,21 @@ export class KafkaReader implements AsyncDisposable {
     if (newTopics.length > 0) {
       await this.#cluster.addMultipleTargetTopics([...new Set(newTopics)]);
       for (const t of newTopics) this.#topics.add(t);
+      this.#epochs.markStale();
     }
     if (this.#staleMetadata) {
       await this.#cluster.refreshMetadata();
       this.#staleMetadata = false;
+      this.#epochs.markStale();
     }
     let byLeader = this.#group(requests);
     if (!byLeader) {
       await this.#cluster.refreshMetadata();
+      this.#epochs.markStale();
       byLeader = this.#group(requests);
     }
+    // The leader epochs are learned with each look-up of the leaders (kafkajs' Metadata has none), from one of them.
+    if (byLeader && this.#epochs.stale) await this.#epochs.refresh(await this.#cluster.findBroker({ nodeId: byLeader.keys().next().value! }), [...this.#topics]);
     if (!byLeader) {
       const missing = requests.find((r) => Object.keys(this.#cluster.findLeaderForPartitions(r.topic, [r.partition])).length === 0)!;
       throw new TributaryError(ErrorCodes.INVALID_ARGUMENT, `Topic "${missing.topic}" has no partition ${missing.partition}`, { context: { topic: missing.topic, partition: missing.partition } });
@@ -218,30 +312,23 @@ export class KafkaReader implements AsyncDisposable {
     return out;
   }
 
-  async #answer(request: PartitionFetchRequest, response: FetchResponse): Promise<PartitionFetch> {
+  /** `epoch`: the leader epoch the fetch was sent with; a partition answered without error was read under it. */
+  async #answer(request: PartitionFetchRequest, response: FetchResponse, epoch: number): Promise<PartitionFetch> {
     const { topic, partition, offset } = request;
     const part = response.partitions.find((p) => p.partition === partition && p.topic === topic);
     const empty = { ...request, records: [], next: offset, highWatermark: part?.highWatermark ?? -1n, lastStableOffset: part?.lastStableOffset ?? -1n };
     if (!part) return { ...empty, error: fetchError(new Error('the broker left the partition out of its answer'), topic, partition, offset) };
     if (part.errorCode === OFFSET_OUT_OF_RANGE) return { ...empty, error: outOfRange(topic, partition, offset) };
-    if (part.errorCode !== 0) {
-      const kind = brokerErrorKind(part.errorCode);
-      if (kind === 'refresh-metadata') this.#staleMetadata = true;
-      const retriable = kind === 'refresh-metadata' || kind === 'retriable';
-      const error = new TributaryError(codeOfKind(kind), `Fetching ${topic}:${partition} from offset ${offset} failed: Kafka error code ${part.errorCode} (${kind})`, {
-        retriable,
-        context: { topic, partition, offset: offset.toString(), kafkaErrorCode: part.errorCode },
-      });
-      return { ...empty, error };
-    }
+    if (part.errorCode !== 0) return { ...empty, error: this.#brokerError(part.errorCode, topic, partition, offset, 'Fetching') };
+    this.#epochs.validated(topic, partition, epoch);
     try {
       const decoded = await decodeRecordBatches(part.records, offset, { decompress, aborted: part.aborted, checkCrcs: this.#checkCrcs });
-      return { ...empty, records: decoded.records, next: decoded.next !== undefined && decoded.next > offset ? decoded.next : offset };
+      return { ...empty, records: decoded.records, next: decoded.next !== undefined && decoded.next > offset ? decoded.next : offset, lastEpoch: decoded.lastEpoch ?? request.lastEpoch };
     } catch (error) {
       if (!(error instanceof RecordBatchFormatError) || !error.batch) return { ...empty, error: fetchError(error, topic, partition, offset) };
       // The batches before the bad one are handed out; the next fetch starts at the bad one and reports it.
       const before = error.before;
-      if (before && before.records.length > 0) return { ...empty, records: before.records, next: before.next! };
+      if (before && before.records.length > 0) return { ...empty, records: before.records, next: before.next!, lastEpoch: before.lastEpoch ?? request.lastEpoch };
       const at = error.batch.baseOffset > offset ? error.batch.baseOffset : offset;
       return { ...empty, error: fetchError(error, topic, partition, at, error.batch), undecodable: error.batch };
     }
@@ -254,30 +341,6 @@ function key(topic: string, partition: number): string {
 
 function withPlace(r: DecodedRecord, topic: string, partition: number): FetchedRecord {
   return { topic, partition, offset: r.offset, timestamp: r.timestamp, key: r.key, value: r.value, headers: r.headers };
-}
-
-async function sendFetch(broker: InternalBroker, request: FetchRequest): Promise<FetchResponse> {
-  const range = broker.versions?.[FETCH_API_KEY];
-  if (range && (range.minVersion > FETCH_VERSION || range.maxVersion < FETCH_VERSION)) {
-    throw new TributaryError(ErrorCodes.UNSUPPORTED, `The broker accepts Fetch versions ${range.minVersion}-${range.maxVersion}; Tributary reads with version ${FETCH_VERSION} (Kafka 2.3 or later)`, { retriable: false });
-  }
-  const body = encodeFetchRequest(request);
-  return broker.connectionPool.send({
-    request: { apiKey: FETCH_API_KEY, apiVersion: FETCH_VERSION, apiName: 'Fetch', encode: () => ({ buf: body, buffer: body }) },
-    response: {
-      // kafkajs holds back the connection's next requests for the `clientSideThrottleTime` a decoded response
-      // names: the time the broker asks a client over its quota to wait, as kafkajs' own fetch passes it on.
-      decode: async (payload: Buffer) => {
-        const decoded = decodeFetchResponse(payload);
-        return Object.assign(decoded, { clientSideThrottleTime: decoded.throttleTimeMs });
-      },
-      parse: async (decoded: FetchResponse) => {
-        if (decoded.errorCode !== 0) throw new Error(`Kafka error code ${decoded.errorCode}`);
-        return decoded;
-      },
-    },
-    requestTimeout: request.maxWaitMs + NETWORK_DELAY_MS + 30_000,
-  });
 }
 
 /** The broker's answer to an offset outside the log does not say where the log lies (it sends -1): the caller asks. */
