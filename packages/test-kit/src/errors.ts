@@ -8,6 +8,7 @@ export type KafkaRuntimeReason =
   | 'port-in-use'
   | 'broker-exited'
   | 'not-ready'
+  | 'tls-setup-failed'
   | 'no-broker-available';
 
 /**

@@ -1,11 +1,13 @@
 /**
  * @tributary/test-kit: a real Apache Kafka for tests, demos and benchmarks, on machines with or without Docker.
  * `provideKafka()` picks KAFKA_BROKERS, testcontainers or the JVM launcher; `startKafkaCluster()` is the
- * launcher itself (one node or three, with per-node kill, pause, resume and restart). `writeJavaCorpus()` writes
- * records with Kafka's own Java clients and returns what a correct reader must see.
+ * launcher itself (one node or three, with per-node kill, pause, resume and restart; one node can also open
+ * SASL and TLS listeners). `writeJavaCorpus()` writes records with Kafka's own Java clients and returns what a
+ * correct reader must see.
  */
 export { KafkaRuntimeError, type KafkaRuntimeReason } from './errors.js';
-export { startKafkaCluster, type KafkaCluster, type KafkaClusterOptions } from './runtime/cluster.js';
+export { startKafkaCluster, type KafkaCluster, type KafkaClusterOptions, type SecuredKafkaCluster } from './runtime/cluster.js';
+export type { KafkaSecurity, SecuredUsers, SecuredUser } from './runtime/security.js';
 export { KafkaNode, type NodeStats } from './runtime/kafka-node.js';
 export { ensureKafkaJars, KAFKA_POM, type KafkaJars, type EnsureKafkaJarsOptions } from './runtime/jars.js';
 export { findJava, type JavaRuntime } from './runtime/java.js';

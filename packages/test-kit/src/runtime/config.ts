@@ -6,6 +6,15 @@ export interface NodeLayout {
   /** The KRaft controller port on 127.0.0.1. */
   controllerPort: number;
   dataDir: string;
+  /** Client listeners beside PLAINTEXT (the secured ones), advertised on 127.0.0.1 like it. */
+  extraListeners?: readonly ExtraListener[];
+}
+
+/** A named client listener: `name` is what `listener.name.<name>.*` settings refer to. */
+export interface ExtraListener {
+  name: string;
+  protocol: 'PLAINTEXT' | 'SSL' | 'SASL_PLAINTEXT' | 'SASL_SSL';
+  port: number;
 }
 
 /**
@@ -16,15 +25,17 @@ export interface NodeLayout {
 export function serverProperties(node: NodeLayout, all: readonly NodeLayout[], overrides: Readonly<Record<string, string>> = {}): string {
   const clustered = all.length > 1;
   const rf = String(Math.min(3, all.length));
+  const extra = node.extraListeners ?? [];
+  const client = [`PLAINTEXT://127.0.0.1:${node.port}`, ...extra.map((l) => `${l.name}://127.0.0.1:${l.port}`)].join(',');
   const props: Record<string, string> = {
     'process.roles': 'broker,controller',
     'node.id': String(node.nodeId),
     'controller.quorum.voters': all.map((n) => `${n.nodeId}@127.0.0.1:${n.controllerPort}`).join(','),
-    listeners: `PLAINTEXT://127.0.0.1:${node.port},CONTROLLER://127.0.0.1:${node.controllerPort}`,
-    'advertised.listeners': `PLAINTEXT://127.0.0.1:${node.port}`,
+    listeners: `${client},CONTROLLER://127.0.0.1:${node.controllerPort}`,
+    'advertised.listeners': client,
     'controller.listener.names': 'CONTROLLER',
     'inter.broker.listener.name': 'PLAINTEXT',
-    'listener.security.protocol.map': 'CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT',
+    'listener.security.protocol.map': ['CONTROLLER:PLAINTEXT', 'PLAINTEXT:PLAINTEXT', ...extra.map((l) => `${l.name}:${l.protocol}`)].join(','),
     'log.dirs': node.dataDir,
     'offsets.topic.replication.factor': rf,
     'transaction.state.log.replication.factor': rf,
