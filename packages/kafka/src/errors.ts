@@ -46,8 +46,12 @@ const KINDS: ReadonlyMap<number, BrokerErrorKind> = new Map<number, BrokerErrorK
   [100, 'fatal'], // UNKNOWN_TOPIC_ID
 ]);
 
-/** kafkajs' error type names for the kinds that must never be retried silently. */
-const AUTHORIZATION_TYPES = /AUTHORIZATION_FAILED|SASL_AUTHENTICATION_FAILED|ILLEGAL_SASL_STATE|UNSUPPORTED_SASL_MECHANISM/;
+/**
+ * kafkajs' error type names for the kinds that must never be retried silently. A broker's SaslAuthenticate
+ * refusal (a wrong password, a user unknown to the mechanism) reaches us as a `KafkaJSSASLAuthenticationError`
+ * with no `type`: kafkajs' SASL authenticators throw it by name.
+ */
+const AUTHORIZATION_TYPES = /AUTHORIZATION_FAILED|SASL_AUTHENTICATION_FAILED|ILLEGAL_SASL_STATE|UNSUPPORTED_SASL_MECHANISM|^KafkaJSSASLAuthenticationError$/;
 const UNSUPPORTED_TYPES = /^UNSUPPORTED_VERSION$|^UNSUPPORTED_COMPRESSION_TYPE$/;
 
 /** The kind of a Kafka error code (0 is no error; unknown codes are fatal). */
@@ -62,8 +66,16 @@ export function codeOfKind(kind: BrokerErrorKind): ErrorCode {
   return ErrorCodes.CONNECTION;
 }
 
+/**
+ * Node's codes for a broker certificate the client does not trust (OpenSSL's verify errors, and the host-name
+ * check). kafkajs keeps the code on its connection error.
+ */
+const UNTRUSTED_CERTIFICATE = /^(SELF_SIGNED_CERT_IN_CHAIN|DEPTH_ZERO_SELF_SIGNED_CERT|UNABLE_TO_GET_ISSUER_CERT(_LOCALLY)?|UNABLE_TO_VERIFY_LEAF_SIGNATURE|CERT_[A-Z_]+|ERR_TLS_CERT_ALTNAME_INVALID)$/;
+
 interface KafkajsLikeError {
   name?: string;
+  /** Node's error code on a connection error; the protocol's error number on a protocol error. */
+  code?: string | number;
   type?: string;
   message?: string;
   retriable?: boolean;
@@ -98,5 +110,11 @@ export function asTributaryError(error: unknown, what: string, context: Record<s
   if (types.some((t) => AUTHORIZATION_TYPES.test(t))) return new TributaryError(ErrorCodes.AUTHORIZATION, message, { cause: error, context: { ...context, kafkaError: types.join(',') } });
   if (types.some((t) => UNSUPPORTED_TYPES.test(t))) return new TributaryError(ErrorCodes.UNSUPPORTED, message, { cause: error, context: { ...context, kafkaError: types.join(',') } });
   const retriable = (error as KafkajsLikeError | null)?.retriable ?? true;
+  const certificate = leaves.map((l) => l.code).find((c): c is string => typeof c === 'string' && UNTRUSTED_CERTIFICATE.test(c));
+  if (certificate !== undefined) {
+    // Trying again cannot help, and "self-signed certificate in certificate chain" alone does not say what to do.
+    const hint = ` (the broker's TLS certificate is not trusted: ${certificate}; give the CA that signed it as tls.ca, or check tls.servername)`;
+    return new TributaryError(ErrorCodes.CONNECTION, message + hint, { cause: error, retriable: false, context: { ...context, tlsError: certificate } });
+  }
   return new TributaryError(ErrorCodes.CONNECTION, message, { cause: error, retriable, context });
 }
