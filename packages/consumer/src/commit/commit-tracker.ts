@@ -34,6 +34,15 @@ export class PartitionCommitTracker {
     this.#committable = next;
   }
 
+  /**
+   * The partition's log was truncated to `next` (an unclean leader election lost the records from there on):
+   * read from `next`, and commit `next` even below the last commit, which points past the log's new records.
+   */
+  truncatedTo(next: bigint): void {
+    this.#committable = next;
+    if (this.#lastCommitted !== undefined && this.#lastCommitted > next) this.#lastCommitted = undefined;
+  }
+
   /** The offset to commit now, or undefined when nothing new has settled since the last commit. */
   toCommit(): bigint | undefined {
     if (this.#committable === undefined) return undefined;

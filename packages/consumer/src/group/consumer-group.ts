@@ -121,6 +121,8 @@ export class ConsumerGroup implements AsyncDisposable {
       onUndecodableBatch: o.onUndecodableBatch,
       stalled: (p, reason, offset, error) => this.#onStalled(p, reason, offset, error),
       progressed: (p) => this.#onProgressed(p),
+      // The fetch loop has logged it and reads on; the application hears of the lost records through onError.
+      truncated: (_p, _from, _to, error) => this.#report(error),
     });
   }
 
@@ -432,10 +434,15 @@ export class ConsumerGroup implements AsyncDisposable {
     const stall = this.#stalls.stall(p, reason, offset, cause);
     if (!stall) return;
     this.#logger.warn({ groupId: this.#o.groupId, topic: p.topic, partition: p.partition, offset: offset.toString(), reason, err: stall.error.message }, 'partition stalled: it cannot progress');
+    this.#report(stall.error);
+  }
+
+  /** Hand an error to the `onError` listener, if any; its own failure is logged, never thrown. */
+  #report(error: TributaryError): void {
     const listener = this.#o.onError;
     if (!listener) return;
     try {
-      void Promise.resolve(listener(stall.error)).catch((error: unknown) => this.#logger.error({ groupId: this.#o.groupId, err: messageOf(error) }, 'onError failed'));
+      void Promise.resolve(listener(error)).catch((error: unknown) => this.#logger.error({ groupId: this.#o.groupId, err: messageOf(error) }, 'onError failed'));
     } catch (error) {
       this.#logger.error({ groupId: this.#o.groupId, err: messageOf(error) }, 'onError failed');
     }

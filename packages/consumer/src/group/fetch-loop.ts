@@ -58,11 +58,19 @@ export interface FetchLoopContext {
   /** A partition cannot progress (reported once per reason); `progressed` follows once it moves again. */
   stalled(p: TopicPartition, reason: StallReason, offset: bigint, error: unknown): void;
   progressed(p: TopicPartition): void;
+  /**
+   * After a leader change, the partition's log turned out truncated (an unclean leader election, KIP-320): the
+   * records from `to` up to `from` (the position) were read here but are gone from the log, and the partition
+   * is read again from `to`, where the new leader's records begin. `error` is the reader's LOG_TRUNCATED.
+   */
+  truncated?(p: TopicPartition, from: bigint, to: bigint, error: TributaryError): void;
 }
 
 interface PartitionState extends TopicPartition {
   /** The next offset to fetch. */
   next: bigint;
+  /** The leader epoch of the record before `next`, as fetched: the reader checks it after a leader change. */
+  lastEpoch: number | undefined;
   /** Moves on at each seek, rewind or revocation: fetched records of an older epoch are dropped. */
   epoch: number;
   owned: boolean;
@@ -133,7 +141,7 @@ export class FetchLoop {
     for (const p of partitions) {
       this.#drop(p);
       this.#states.set(partitionKey(p.topic, p.partition), {
-        topic: p.topic, partition: p.partition, next: p.next, epoch: 0, owned: true,
+        topic: p.topic, partition: p.partition, next: p.next, lastEpoch: undefined, epoch: 0, owned: true,
         queued: undefined, fetching: false, working: false, resetting: false, retryAt: 0, failures: 0, pollAt: 0, stalled: undefined,
       });
     }
@@ -150,6 +158,7 @@ export class FetchLoop {
     const s = this.#states.get(partitionKey(p.topic, p.partition));
     if (!s) return;
     s.next = next;
+    s.lastEpoch = undefined;
     s.epoch++;
     s.queued = undefined;
     // A partition stopped at bytes it cannot read goes on from the new position.
@@ -212,7 +221,7 @@ export class FetchLoop {
         this.#kick();
         this.wake();
       };
-      const requests = ready.map((s) => ({ topic: s.topic, partition: s.partition, offset: s.next }));
+      const requests = ready.map((s) => ({ topic: s.topic, partition: s.partition, offset: s.next, lastEpoch: s.lastEpoch }));
       void c.fetcher.fetchPartitions(requests, busy ? { ...c.fetch, maxWaitMs: 0 } : c.fetch, settle).then(
         () => (this.#failures = 0),
         (error: unknown) => {
@@ -282,6 +291,7 @@ export class FetchLoop {
     // A fetch that goes through ends a stall of the fetch; one of a record ends when a record settles.
     if (s.stalled && FETCH_STALLS.has(s.stalled)) this.#progressed(s);
     s.next = answer.next;
+    s.lastEpoch = answer.lastEpoch;
     if (answer.records.length > 0) s.queued = { records: answer.records, epoch };
     s.retryAt = 0;
     s.pollAt = answer.records.length === 0 && polled ? Date.now() + AT_END_POLL_MS : 0;
@@ -289,6 +299,7 @@ export class FetchLoop {
 
   #failed(s: PartitionState, error: TributaryError): void {
     const c = this.#c;
+    if (error.code === 'LOG_TRUNCATED') return this.#truncated(s, error);
     if (error.code === 'OFFSET_OUT_OF_RANGE') {
       s.resetting = true;
       const epoch = s.epoch;
@@ -322,6 +333,22 @@ export class FetchLoop {
     const reason: StallReason = error.code === 'AUTHORIZATION' ? 'authorization' : error.code === 'UNSUPPORTED' ? 'unsupported' : 'undecodable-batch';
     s.retryAt = reason === 'authorization' ? Date.now() + AUTHORIZATION_RETRY_MS : Number.POSITIVE_INFINITY;
     this.#stalled(s, reason, error);
+  }
+
+  /**
+   * The log was truncated below the position by an unclean leader election: not a stall (nothing is stuck),
+   * but a loss the application hears of. The partition reads on from where the new leader's log diverges:
+   * the records from there are the new leader's and were never seen; those between were lost from the log.
+   * The commit moves back there too, or a restart would resume past the new leader's records.
+   */
+  #truncated(s: PartitionState, error: TributaryError): void {
+    const c = this.#c;
+    const from = s.next;
+    const to = BigInt(String(error.context.truncatedTo));
+    c.logger.warn({ topic: s.topic, partition: s.partition, from: from.toString(), to: to.toString(), lost: (from - to).toString() }, 'log truncated by an unclean leader election: reading on from where the new leader\'s log begins to differ');
+    c.truncated?.(s, from, to, error);
+    c.committer.tracker(s.topic, s.partition)?.truncatedTo(to);
+    this.seek(s, to);
   }
 
   /**
@@ -454,6 +481,8 @@ export class FetchLoop {
   #rewind(s: PartitionState, epoch: number, offset: bigint): void {
     if (!s.owned || s.epoch !== epoch) return;
     s.next = offset;
+    // The epoch of the record before `offset` is not kept per record: the position goes unchecked this once.
+    s.lastEpoch = undefined;
     s.epoch++;
     s.queued = undefined;
     this.wake();

@@ -10,7 +10,9 @@ import { Router, type HandlerMap } from '../routing/router.js';
 
 /**
  * Told of a partition that cannot progress (`error.context` has `topic`, `partition`, `offset` and `reason`, a
- * {@link StallReason}), once per partition and reason. Not awaited; a throw is logged.
+ * {@link StallReason}), once per partition and reason; and of records lost from a partition's log by an unclean
+ * leader election (code LOG_TRUNCATED; `context` has `topic`, `partition`, `offset`, the position, and
+ * `truncatedTo`, where the partition is read from again). Not awaited; a throw is logged.
  */
 export type ConsumerErrorListener = (error: TributaryError) => unknown;
 
@@ -87,7 +89,8 @@ export interface ConsumerGroupOptions extends Partial<KafkaConnectionOptions> {
   /**
    * Told when a partition cannot progress (its dead-letter topic is missing, its bytes cannot be decoded, access
    * is refused...). Each stall is also logged as a warning and shown by `stalled()` and the
-   * `tributary_consumer_partition_stalled` gauge: a partition never stalls in silence.
+   * `tributary_consumer_partition_stalled` gauge: a partition never stalls in silence. Also told, as
+   * LOG_TRUNCATED, when an unclean leader election lost records already handled here (logged as a warning too).
    */
   onError?: ConsumerErrorListener;
   /** Where the consumer logs; pino fits. Default: warnings and errors to stderr; `silentLogger` for none. */

@@ -84,4 +84,18 @@ describe('PartitionCommitTracker seeks and restarts', () => {
     expect(t.toCommit()).toBeUndefined();
     expect(t.lastCommitted).toBe(20n);
   });
+
+  it('commits back to where an unclean leader election truncated the log, below the last commit', () => {
+    const t = new PartitionCommitTracker(20n);
+    t.truncatedTo(15n);
+    expect(t.toCommit()).toBe(15n);
+    t.committed(15n);
+    expect(t.lastCommitted).toBe(15n);
+    t.settleThrough(15n);
+    expect(t.toCommit()).toBe(16n);
+    // A truncation at or above the last commit leaves the commit where it is until handling passes it.
+    const u = new PartitionCommitTracker(10n);
+    u.truncatedTo(12n);
+    expect([u.toCommit(), u.lastCommitted]).toEqual([12n, 10n]);
+  });
 });

@@ -39,6 +39,13 @@ class FakeFetcher implements PartitionFetcher {
 
   /** Milliseconds before a partition's answer comes (as from its own leader); default 1. */
   readonly delays = new Map<number, number>();
+  /** The leader epoch each record was appended under, by offset (default 0), as batches carry it. */
+  readonly epochs = new Map<bigint, number>();
+  /**
+   * An unclean leader election happened: a request from past `to` whose last epoch the new leader's log ends at
+   * `to` is answered LOG_TRUNCATED, as the reader does after checking the position.
+   */
+  truncation: { lostEpoch: number; to: bigint } | undefined;
 
   async fetchPartitions(requests: readonly PartitionFetchRequest[], options: FetchOptions, each: (answers: PartitionFetch[]) => void): Promise<void> {
     this.requests.push([...requests]);
@@ -54,13 +61,20 @@ class FakeFetcher implements PartitionFetcher {
         await new Promise((done) => setTimeout(done, this.delays.get(r.partition) ?? 0));
         const all = this.logs.get(r.partition) ?? [];
         if (this.outOfRange.has(r.offset)) return each([{ ...r, records: [], next: r.offset, highWatermark: BigInt(all.length), lastStableOffset: BigInt(all.length), error: new TributaryError(ErrorCodes.OFFSET_OUT_OF_RANGE, 'out') }]);
+        const cut = this.truncation;
+        if (cut && r.lastEpoch === cut.lostEpoch && r.offset > cut.to) {
+          const error = new TributaryError(ErrorCodes.LOG_TRUNCATED, 'truncated', { context: { topic: r.topic, partition: r.partition, offset: r.offset.toString(), truncatedTo: cut.to.toString() } });
+          return each([{ ...r, records: [], next: r.offset, highWatermark: BigInt(all.length), lastStableOffset: BigInt(all.length), error }]);
+        }
         const failure = this.partitionErrors.get(r.offset);
         if (failure) return each([{ ...r, records: [], next: r.offset, highWatermark: BigInt(all.length), lastStableOffset: BigInt(all.length), error: failure }]);
         const bad = [...this.undecodable.values()].find((b) => r.offset >= b.baseOffset && r.offset < b.skipTo!);
         if (bad) return each([{ ...r, records: [], next: r.offset, highWatermark: BigInt(all.length), lastStableOffset: BigInt(all.length), error: new TributaryError(ErrorCodes.DECODE_FAILED, 'CRC mismatch'), undecodable: bad }]);
         const before = [...this.undecodable.values()].find((b) => b.baseOffset > r.offset);
         const records = all.filter((x) => x.offset >= r.offset && (before === undefined || x.offset < before.baseOffset)).slice(0, this.chunk);
-        each([{ ...r, records, next: records.length ? records[records.length - 1]!.offset + 1n : r.offset, highWatermark: BigInt(all.length), lastStableOffset: BigInt(all.length) }]);
+        const last = records[records.length - 1];
+        const lastEpoch = last ? (this.epochs.get(last.offset) ?? 0) : r.lastEpoch;
+        each([{ ...r, records, next: last ? last.offset + 1n : r.offset, lastEpoch, highWatermark: BigInt(all.length), lastStableOffset: BigInt(all.length) }]);
       }),
     );
   }
@@ -83,6 +97,7 @@ function setup(handle: EventHandler, options: { concurrency?: number; resetTo?: 
   let uncertain = false;
   const resets: bigint[] = [];
   const stalls: string[] = [];
+  const truncations: string[] = [];
   const loop: FetchLoop = new FetchLoop({
     fetcher,
     processor: new RecordProcessor({ router: new Router({ '#': handle }), codecs: createCodecLookup(), retry: retryPolicy({ attempts: 1 }), group: 'g', deadLetterTopic: (t) => `${t}.DLT`, publisher }),
@@ -98,9 +113,10 @@ function setup(handle: EventHandler, options: { concurrency?: number; resetTo?: 
     },
     stalled: (p, reason, offset) => void stalls.push(`${p.partition}@${offset} ${reason}`),
     progressed: (p) => void stalls.push(`${p.partition} progressed`),
+    truncated: (p, from, to, error) => void truncations.push(`${p.partition} ${from}->${to} ${error.code}`),
   });
   loop.start();
-  return { loop, fetcher, committer, pauses, publisher, stop, resets, stalls, setRebalancing: (v: boolean) => void ((rebalancing = v), loop.wake()),
+  return { loop, fetcher, committer, pauses, publisher, stop, resets, stalls, truncations, setRebalancing: (v: boolean) => void ((rebalancing = v), loop.wake()),
     setUncertain: (v: boolean) => void ((uncertain = v), loop.wake()) };
 }
 
@@ -389,6 +405,42 @@ describe('FetchLoop', () => {
     await waitFor('handled after the reset', async () => (seen.length === 2 ? true : undefined), 5000);
     expect(seen).toEqual([2, 3]);
     expect(s.resets).toEqual([9n]);
+  });
+
+  it('sends back the leader epoch of the last record fetched, and none after a seek', async () => {
+    const s = setup(() => {});
+    s.fetcher.chunk = 3;
+    s.fetcher.logs.set(0, await log(6));
+    for (const o of [3n, 4n, 5n]) s.fetcher.epochs.set(o, 2);
+    s.loop.assign([{ ...T0, next: 0n }]);
+    await waitFor('read to the end', async () => (s.loop.position(T0) === 6n && s.committer.pending()[0]?.offset === 6n ? true : undefined), 5000);
+    const asked = s.fetcher.requests.flat().map((r) => `${r.offset}:${r.lastEpoch}`);
+    expect(asked.slice(0, 3)).toEqual(['0:undefined', '3:0', '6:2']);
+    s.loop.seek(T0, 1n);
+    await waitFor('fetched after the seek', async () => (s.fetcher.requests.flat().some((r) => r.offset === 1n) ? true : undefined), 5000);
+    expect(s.fetcher.requests.flat().find((r) => r.offset === 1n)!.lastEpoch).toBeUndefined();
+  });
+
+  it('reads on from where the new leader\'s log differs after an unclean election, reports the loss (not a stall) and commits back there', async () => {
+    const seen: string[] = [];
+    const s = setup((e) => void seen.push(`${payloadOf(e).p}:${payloadOf(e).i}`));
+    s.fetcher.logs.set(0, await log(10));
+    s.loop.assign([{ ...T0, next: 0n }]);
+    await waitFor('all handled', async () => (seen.length === 10 ? true : undefined), 5000);
+    await s.committer.commit(async () => {});
+    expect(s.committer.tracker('t', 0)!.lastCommitted).toBe(10n);
+    // The new leader had offsets 0-6 of epoch 0 only; it wrote two records of its own (epoch 1) at 7 and 8.
+    const theirs = (await log(2, 9)).map((r, i) => ({ ...r, offset: 7n + BigInt(i) }));
+    s.fetcher.logs.set(0, [...(await log(7)), ...theirs]);
+    for (const r of theirs) s.fetcher.epochs.set(r.offset, 1);
+    s.fetcher.truncation = { lostEpoch: 0, to: 7n };
+    s.loop.wake();
+    await waitFor('the new leader\'s records handled', async () => (seen.length === 12 ? true : undefined), 5000);
+    expect(seen.slice(10)).toEqual(['9:0', '9:1']);
+    expect(s.truncations).toEqual(['0 10->7 LOG_TRUNCATED']);
+    expect(s.stalls).toEqual([]);
+    // Commits only move forward, except here: the commit at 10 points past the new leader's records.
+    await waitFor('settled', async () => (s.committer.pending()[0]?.offset === 9n ? true : undefined), 5000);
   });
 
   it('lets partitions take turns when they outnumber the concurrency', async () => {
