@@ -172,6 +172,9 @@ public final class CorpusWriter {
     p.put("enable.idempotence", "true");
     p.put("compression.type", codec);
     p.put("linger.ms", "5");
+    // One request in flight: a producer whose first requests to a partition it just created are pipelined can
+    // have them overtaken (KAFKA-15591) and spin on OUT_OF_ORDER_SEQUENCE_NUMBER; the corpus needs no speed.
+    p.put("max.in.flight.requests.per.connection", "1");
     p.put("max.block.ms", "20000");
     p.put("request.timeout.ms", "15000");
     p.put("delivery.timeout.ms", "40000");

@@ -26,6 +26,15 @@ export class PartitionCommitTracker {
   }
 
   /**
+   * Every record before `next` has settled, and the offsets from the last record to `next` hold none a reader
+   * sees (transaction markers, aborted transactions, compacted gaps): commit up to `next`, as Kafka's Java
+   * consumer commits its position past markers. Never moves the commit back.
+   */
+  settlePast(next: bigint): void {
+    if (this.#committable === undefined || next > this.#committable) this.#committable = next;
+  }
+
+  /**
    * The reader was moved to `next` (a seek): take `next` as the position to commit. A seek forward thereby
    * commits past the records skipped on purpose; a seek backward commits nothing until handling passes the last
    * commit again, since commits only move forward.

@@ -78,7 +78,7 @@ interface PartitionState extends TopicPartition {
    * Records fetched and waiting for the partition's worker: at most one fetch's worth; or a batch that could not
    * be decoded, to dead-letter in its turn (after the records before it settled).
    */
-  queued: { records: readonly DecodedRecord[]; epoch: number; undecodable?: { batch: UndecodableBatch; error: TributaryError } } | undefined;
+  queued: { records: readonly DecodedRecord[]; epoch: number; end?: bigint; undecodable?: { batch: UndecodableBatch; error: TributaryError } } | undefined;
   fetching: boolean;
   working: boolean;
   resetting: boolean;
@@ -290,9 +290,11 @@ export class FetchLoop {
     s.failures = 0;
     // A fetch that goes through ends a stall of the fetch; one of a record ends when a record settles.
     if (s.stalled && FETCH_STALLS.has(s.stalled)) this.#progressed(s);
+    // `end` is past what the fetch covered, transaction markers and aborted transactions included: once the
+    // records before it settled, the commit moves there too, so lag reaches 0 on transactional topics.
+    if (answer.records.length > 0 || answer.next > s.next) s.queued = { records: answer.records, epoch, end: answer.next };
     s.next = answer.next;
     s.lastEpoch = answer.lastEpoch;
-    if (answer.records.length > 0) s.queued = { records: answer.records, epoch };
     s.retryAt = 0;
     s.pollAt = answer.records.length === 0 && polled ? Date.now() + AT_END_POLL_MS : 0;
   }
@@ -412,7 +414,8 @@ export class FetchLoop {
     // The partition's next records can be fetched while these are handled.
     this.wake();
     try {
-      if (queued.epoch === s.epoch && queued.records.length > 0) await this.#handle(s, queued.records, queued.epoch);
+      const settled = queued.epoch === s.epoch && (queued.records.length === 0 || (await this.#handle(s, queued.records, queued.epoch)));
+      if (settled && queued.epoch === s.epoch && queued.end !== undefined) this.#c.committer.tracker(s.topic, s.partition)?.settlePast(queued.end);
       if (queued.epoch === s.epoch && queued.undecodable) await this.#skipBatch(s, queued.epoch, queued.undecodable.batch, queued.undecodable.error);
     } finally {
       s.working = false;
@@ -421,11 +424,12 @@ export class FetchLoop {
     }
   }
 
-  async #handle(s: PartitionState, records: readonly DecodedRecord[], epoch: number): Promise<void> {
+  /** Take records through the processor in order; true when every one of them settled. */
+  async #handle(s: PartitionState, records: readonly DecodedRecord[], epoch: number): Promise<boolean> {
     const c = this.#c;
     const { topic, partition } = s;
     const tracker = c.committer.tracker(topic, partition);
-    if (!tracker) return;
+    if (!tracker) return false;
     let sliceStart = performance.now();
     let n = 0;
     // The clock is read before the first record, after every wait and every 64 records: not per record, which
@@ -444,26 +448,26 @@ export class FetchLoop {
           }
           // The process may have stood still past the session timeout (these records were fetched before):
           // another member may own the partition by now, so nothing is handed over until the coordinator says.
-          if (c.uncertain(Date.now())) return this.#rewind(s, epoch, offset);
+          if (c.uncertain(Date.now())) return this.#rewound(s, epoch, offset);
           waited = false;
         }
         // A stop, rebalance, pause, seek or revocation makes the rest moot: it is read again from here.
-        if (s.epoch !== epoch || c.signal.aborted || c.rebalancing() || c.pauses.isPaused(s)) return this.#rewind(s, epoch, offset);
+        if (s.epoch !== epoch || c.signal.aborted || c.rebalancing() || c.pauses.isPaused(s)) return this.#rewound(s, epoch, offset);
         let outcome = c.processor.process({ topic, partition, offset, record: asEventRecord(r) }, c.signal);
         if (typeof outcome !== 'string') {
           outcome = await outcome;
           waited = true;
           // Moved elsewhere (a seek) or given away while the handler ran: where it reads now is settled elsewhere.
-          if (s.epoch !== epoch) return;
+          if (s.epoch !== epoch) return false;
         }
         if (outcome === 'blocked') {
           const wait = c.pauses.block(s);
           c.logger.debug({ topic, partition, offset: offset.toString(), resumeInMs: wait }, 'partition paused: a record could not be settled');
           const why = c.processor.blockedBy(topic, partition);
           this.#stalled(s, why?.reason ?? 'dead-letter-failed', why?.error ?? new Error('a record could not be settled'), offset);
-          return this.#rewind(s, epoch, offset);
+          return this.#rewound(s, epoch, offset);
         }
-        if (outcome === 'aborted') return this.#rewind(s, epoch, offset);
+        if (outcome === 'aborted') return this.#rewound(s, epoch, offset);
         tracker.settleThrough(offset);
         c.pauses.settled(s);
         if (s.stalled) this.#progressed(s);
@@ -474,7 +478,15 @@ export class FetchLoop {
       const wait = c.pauses.block(s);
       c.logger.error({ topic, partition, err: messageOf(error), resumeInMs: wait }, 'record handling failed; partition paused');
       this.#rewind(s, epoch, offset);
+      return false;
     }
+    return true;
+  }
+
+  /** {@link #rewind}, then false: what #handle answers for records it did not all settle. */
+  #rewound(s: PartitionState, epoch: number, offset: bigint): false {
+    this.#rewind(s, epoch, offset);
+    return false;
   }
 
   /** Read the partition again from `offset`, unless a seek or revocation already moved it elsewhere. */

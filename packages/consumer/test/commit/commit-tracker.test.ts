@@ -98,4 +98,16 @@ describe('PartitionCommitTracker seeks and restarts', () => {
     u.truncatedTo(12n);
     expect([u.toCommit(), u.lastCommitted]).toEqual([12n, 10n]);
   });
+
+  it('settles past offsets with no record (markers after the last one), never moving back', () => {
+    const t = new PartitionCommitTracker();
+    t.settleThrough(4n);
+    t.settlePast(8n);
+    expect(t.toCommit()).toBe(8n);
+    t.settlePast(6n);
+    expect(t.toCommit()).toBe(8n);
+    const fresh = new PartitionCommitTracker();
+    fresh.settlePast(3n);
+    expect(fresh.toCommit()).toBe(3n);
+  });
 });

@@ -34,6 +34,8 @@ class FakeFetcher implements PartitionFetcher {
   outOfRange = new Set<bigint>();
   /** Offsets whose fetch answers with this partition error (a batch that cannot be decoded, say). */
   readonly partitionErrors = new Map<bigint, TributaryError>();
+  /** Where a partition's log ends past its last record (transaction markers after it), by partition. */
+  readonly endOf = new Map<number, bigint>();
   /** Offsets where a batch that cannot be decoded lies, with how far it reaches. */
   readonly undecodable = new Map<bigint, UndecodableBatch>();
 
@@ -74,7 +76,11 @@ class FakeFetcher implements PartitionFetcher {
         const records = all.filter((x) => x.offset >= r.offset && (before === undefined || x.offset < before.baseOffset)).slice(0, this.chunk);
         const last = records[records.length - 1];
         const lastEpoch = last ? (this.epochs.get(last.offset) ?? 0) : r.lastEpoch;
-        each([{ ...r, records, next: last ? last.offset + 1n : r.offset, lastEpoch, highWatermark: BigInt(all.length), lastStableOffset: BigInt(all.length) }]);
+        // A fetch that reaches the last record steps over the markers after it, as the broker's batches do.
+        const end = this.endOf.get(r.partition);
+        const past = last ? last.offset + 1n : r.offset;
+        const next = end !== undefined && past >= BigInt(all.length) && end > past ? end : past;
+        each([{ ...r, records, next, lastEpoch, highWatermark: BigInt(all.length), lastStableOffset: BigInt(all.length) }]);
       }),
     );
   }
@@ -224,6 +230,18 @@ describe('FetchLoop', () => {
     expect(letter!.headers['tributary-dlt-batch-end-offset']!.toString()).toBe('6');
     expect(s.committer.pending()).toEqual([{ ...T0, offset: 8n }]);
     expect(s.stalls).toEqual(['0@3 dead-letter-failed', '0 progressed']);
+  });
+
+  it('commits past the transaction markers after the last record once the records before them settled', async () => {
+    const seen: number[] = [];
+    const s = setup(async (e) => { await new Promise((r) => setTimeout(r, 2)); seen.push(payloadOf(e).i); });
+    s.fetcher.logs.set(0, await log(5));
+    s.fetcher.chunk = 3;
+    s.fetcher.endOf.set(0, 8n);
+    s.loop.assign([{ ...T0, next: 0n }]);
+    await waitFor('all handled', async () => (seen.length === 5 ? true : undefined), 5000);
+    await waitFor('committed past the markers', async () => (s.committer.pending()[0]?.offset === 8n ? true : undefined), 5000);
+    expect(s.loop.position(T0)).toBe(8n);
   });
 
   it("stops at a batch it cannot decode with onUndecodableBatch 'stop'", async () => {
