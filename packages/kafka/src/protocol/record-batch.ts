@@ -17,8 +17,13 @@ export interface DecodedRecord {
   readonly timestamp: string;
   readonly key: Buffer | null;
   readonly value: Buffer | null;
-  /** Header values by name; a name written twice keeps its last value. */
+  /** Header values by name; a name written twice keeps its last value, and a null value is left out. */
   readonly headers: Record<string, Buffer>;
+  /**
+   * Every header in the order written, null values included: present only when `headers` cannot show them all
+   * (a name written twice, or a null value), so the common record pays nothing for it.
+   */
+  readonly headerList?: ReadonlyArray<readonly [name: string, value: Buffer | null]>;
 }
 
 /** A transaction the broker reports aborted, so a read_committed fetch leaves its records out. */
@@ -241,17 +246,21 @@ function readRecord(r: Reader, baseOffset: bigint, baseTimestamp: number, append
   const headerCount = r.varint();
   if (headerCount < 0) throw r.error(`the record at offset ${offset} has ${headerCount} headers`);
   const headers: Record<string, Buffer> = {};
+  let list: Array<readonly [string, Buffer | null]> | undefined;
   for (let h = 0; h < headerCount; h++) {
     const nameLength = r.varint();
     if (nameLength < 0 || r.pos + nameLength > end) throw r.error(`header ${h} of the record at offset ${offset} has a name of ${nameLength} bytes`);
     const name = headerName(r.buf, r.pos, nameLength, h);
     r.pos += nameLength;
     const headerValue = r.bytes();
+    if (list) list.push([name, headerValue]);
+    else if (headerValue === null || headers[name] !== undefined) list = [...Object.entries(headers), [name, headerValue]];
     if (headerValue !== null) headers[name] = headerValue;
   }
   if (r.pos !== end) throw r.error(`the record at offset ${offset} declares ${length} bytes but its fields take ${r.pos - (end - length)}`);
   r.end = batchEnd;
-  out.push({ offset, timestamp: appendTime ?? String(baseTimestamp + timestampDelta), key, value, headers });
+  const timestamp = appendTime ?? String(baseTimestamp + timestampDelta);
+  out.push(list ? { offset, timestamp, key, value, headers, headerList: list } : { offset, timestamp, key, value, headers });
 }
 
 /**

@@ -86,10 +86,14 @@ describe('decodeRecordBatches', () => {
     expect(out.map((r) => r.timestamp)).toEqual(['9999', '9999']);
   });
 
-  it('keeps the last value of a header name written twice, and leaves out null header values', async () => {
-    const bytes = encodeBatch({ baseOffset: 0n, records: [{ key: null, value: Buffer.from('v'), headers: [['a', Buffer.from('1')], ['a', Buffer.from('2')], ['n', null]] }] });
+  it('keeps the last value of a header name written twice and leaves out null values, with every header in headerList', async () => {
+    const headers: Array<[string, Buffer | null]> = [['x', Buffer.from('0')], ['a', Buffer.from('1')], ['a', Buffer.from('2')], ['n', null]];
+    const bytes = encodeBatch({ baseOffset: 0n, records: [{ key: null, value: Buffer.from('v'), headers }, { key: null, value: Buffer.from('w'), headers: [['x', Buffer.from('9')]] }] });
     const { records: out } = await decodeRecordBatches(bytes, 0n, { decompress: none });
-    expect(out[0]!.headers).toEqual({ a: Buffer.from('2') });
+    expect(out[0]!.headers).toEqual({ x: Buffer.from('0'), a: Buffer.from('2') });
+    expect(out[0]!.headerList).toEqual(headers);
+    // A record whose headers the map shows whole carries no list.
+    expect(out[1]!.headerList).toBeUndefined();
   });
 
   it('skips control batches and moves past them', async () => {
