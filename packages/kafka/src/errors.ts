@@ -109,7 +109,9 @@ export function asTributaryError(error: unknown, what: string, context: Record<s
   const types = leaves.map((l) => l.type ?? l.name ?? '');
   if (types.some((t) => AUTHORIZATION_TYPES.test(t))) return new TributaryError(ErrorCodes.AUTHORIZATION, message, { cause: error, context: { ...context, kafkaError: types.join(',') } });
   if (types.some((t) => UNSUPPORTED_TYPES.test(t))) return new TributaryError(ErrorCodes.UNSUPPORTED, message, { cause: error, context: { ...context, kafkaError: types.join(',') } });
-  const retriable = (error as KafkajsLikeError | null)?.retriable ?? true;
+  // What the innermost errors say: kafkajs marks its "retries exceeded" wrapper not retriable (it will not try
+  // again itself), which says nothing of whether the caller may (a broker down now may be back later).
+  const retriable = leaves.length === 0 ? ((error as KafkajsLikeError | null)?.retriable ?? true) : leaves.every((l) => l.retriable ?? true);
   const certificate = leaves.map((l) => l.code).find((c): c is string => typeof c === 'string' && UNTRUSTED_CERTIFICATE.test(c));
   if (certificate !== undefined) {
     // Trying again cannot help, and "self-signed certificate in certificate chain" alone does not say what to do.

@@ -94,7 +94,8 @@ export class KafkaProducerPlugin extends ProducerPlugin<KafkaProducerSettings> {
       await writer.close().catch(() => {});
       if (cause instanceof TributaryError && cause.code !== ErrorCodes.CONNECTION) throw cause;
       throw new TributaryError(ErrorCodes.CONNECTION, `Plugin "kafka" could not connect to ${s.brokers.join(',')} after ${s.connectRetries} retries: ${(cause as Error).message}`, {
-        retriable: true,
+        // An untrusted certificate stays what it was (not retriable); a broker out of reach may come back.
+        retriable: cause instanceof TributaryError ? cause.retriable : true,
         cause,
         context: { plugin: 'kafka', brokers: s.brokers },
       });
