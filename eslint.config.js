@@ -21,17 +21,16 @@ export default tseslint.config(
     },
   },
   {
-    // The Kafka layer (@tributary/kafka) is the only door to kafkajs. Two exceptions, each a second client on
-    // purpose: the test kit hands tests an independent client to write and read what Tributary must handle, and
-    // the benchmark's raw-kafkajs anchor measures kafkajs itself.
-    files: ['packages/*/src/**/*.ts'],
-    ignores: ['packages/kafka/**', 'packages/test-kit/**', 'packages/bench/src/raw-kafkajs.ts', 'packages/core/**'],
+    // The Kafka layer (@tributary/kafka) is the only door to kafkajs, for sources and tests alike. One exception:
+    // the benchmark's raw-kafkajs anchor, which measures kafkajs itself.
+    files: ['packages/*/src/**/*.ts', 'packages/*/test/**/*.ts'],
+    ignores: ['packages/kafka/**', 'packages/bench/src/raw-kafkajs.ts', 'packages/core/**'],
     rules: {
       'no-restricted-imports': [
         'error',
         {
           paths: [{ name: 'kafkajs', message: 'Only @tributary/kafka talks to kafkajs: use its KafkaClient, KafkaReader, KafkaWriter or KafkaAdmin.' }],
-          patterns: [{ group: ['@tributary/*/src/*', '**/packages/*/src/*'], message: 'Import a package through its entry point.' }],
+          patterns: [{ group: ['@tributary/*/src/*', '**/packages/*/src/*', 'kafkajs/*'], message: 'Import a package through its entry point; kafkajs only through @tributary/kafka.' }],
         },
       ],
     },

@@ -1,6 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { Kafka, logLevel, type ITopicConfig } from 'kafkajs';
-import { waitForLeaders } from './internal/readiness.js';
+import { KafkaAdmin, KafkaClient, silentLogger } from '@tributary/kafka';
 
 /** A topic name no other test uses: `<prefix>-<random>`. */
 export function randomTopic(prefix = 'test'): string {
@@ -12,9 +11,19 @@ export function randomGroup(prefix = 'group'): string {
   return `${prefix}-${randomBytes(6).toString('hex')}`;
 }
 
-/** A kafkajs client for tests: quiet logs, short retries. */
-export function testKafka(brokers: string[], clientId = 'tributary-test'): Kafka {
-  return new Kafka({ clientId, brokers, logLevel: logLevel.NOTHING, retry: { retries: 5, initialRetryTime: 100 } });
+/** A topic to create for a test (the shape Kafka's CreateTopics request takes). */
+export interface TestTopic {
+  topic: string;
+  /** Default 1. */
+  numPartitions?: number;
+  /** Default: the cluster's (3 on three nodes, with min.insync.replicas 2; else 1). */
+  replicationFactor?: number;
+  configEntries?: Array<{ name: string; value: string }>;
+}
+
+/** A Kafka client for tests: quiet, short retries. */
+export function testClient(brokers: string[], clientId = 'tributary-test'): KafkaClient {
+  return new KafkaClient({ brokers, clientId, retries: 5, logger: silentLogger });
 }
 
 /**
@@ -23,18 +32,20 @@ export function testKafka(brokers: string[], clientId = 'tributary-test'): Kafka
  * and a broker's time retention (7 days by default, checked every few minutes) would otherwise delete them
  * in the middle of a test.
  */
-export async function createTopics(brokers: string[], topics: ITopicConfig[], timeoutMs = 30_000): Promise<void> {
-  const admin = testKafka(brokers, 'tributary-test-admin').admin();
-  await admin.connect();
-  try {
-    await admin.createTopics({ topics: topics.map(keepingOldRecords), waitForLeaders: false });
-    await waitForLeaders(admin, topics.map((t) => t.topic), timeoutMs);
-  } finally {
-    await admin.disconnect();
-  }
+export async function createTopics(brokers: string[], topics: TestTopic[], timeoutMs = 30_000): Promise<void> {
+  await using admin = new KafkaAdmin(testClient(brokers, 'tributary-test-admin'));
+  await admin.ensureTopics(
+    topics.map(keepingOldRecords).map((t) => ({
+      topic: t.topic,
+      partitions: t.numPartitions ?? 1,
+      ...(t.replicationFactor === undefined ? {} : { replicationFactor: t.replicationFactor }),
+      configs: Object.fromEntries((t.configEntries ?? []).map((e) => [e.name, e.value])),
+    })),
+    timeoutMs,
+  );
 }
 
-function keepingOldRecords(topic: ITopicConfig): ITopicConfig {
+function keepingOldRecords(topic: TestTopic): TestTopic {
   const entries = topic.configEntries ?? [];
   return entries.some((e) => e.name === 'retention.ms') ? topic : { ...topic, configEntries: [...entries, { name: 'retention.ms', value: '-1' }] };
 }
@@ -56,29 +67,4 @@ export async function waitFor<T>(what: string, probe: () => Promise<T | undefine
     await new Promise((r) => setTimeout(r, 250));
   }
   throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last === undefined ? '' : `: ${String(last)}`}`);
-}
-
-/** Read the first `count` record values of `topic` as text, from the beginning, in a fresh consumer group. */
-export async function consumeValues(kafka: Kafka, topic: string, count: number, timeoutMs = 60_000): Promise<string[]> {
-  const consumer = kafka.consumer({ groupId: randomGroup() });
-  await consumer.connect();
-  const values: string[] = [];
-  try {
-    await consumer.subscribe({ topic, fromBeginning: true });
-    await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`read ${values.length} of ${count} records of ${topic} in ${timeoutMs} ms`)), timeoutMs);
-      void consumer.run({
-        eachMessage: async ({ message }) => {
-          values.push(message.value?.toString() ?? '');
-          if (values.length >= count) {
-            clearTimeout(timer);
-            resolve();
-          }
-        },
-      });
-    });
-  } finally {
-    await consumer.disconnect();
-  }
-  return values;
 }

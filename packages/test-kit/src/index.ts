@@ -14,7 +14,7 @@ export { findJava, type JavaRuntime } from './runtime/java.js';
 export { freePort } from './runtime/ports.js';
 export { liveProcessCount } from './runtime/process-registry.js';
 export { provideKafka, KAFKA_IMAGE, type KafkaEndpoint, type KafkaSource, type ProvideKafkaOptions } from './select.js';
-export { randomTopic, randomGroup, testKafka, createTopics, waitFor, consumeValues } from './helpers.js';
+export { randomTopic, randomGroup, testClient, createTopics, waitFor, type TestTopic } from './helpers.js';
 export { writeJavaCorpus, type WriteJavaCorpusOptions } from './java/corpus.js';
 export type { CorpusManifest, CorpusTopic, CorpusRecord, CorpusBatch, CorpusCodec, CorpusScenario, CorpusWriterKind } from './java/corpus-manifest.js';
 export { readWithConsoleConsumer, type ConsoleConsumerOptions, type ConsoleConsumerResult } from './java/console-consumer.js';

@@ -1,17 +1,12 @@
 import { describe, expect, inject, it } from 'vitest';
-import { createTopics, randomTopic, testKafka } from '../src/helpers.js';
+import { KafkaAdmin } from '@tributary/kafka';
+import { createTopics, randomTopic, testClient } from '../src/helpers.js';
 
 const brokers = inject('kafkaBrokers');
 
 async function retentionOf(topic: string): Promise<string | undefined> {
-  const admin = testKafka(brokers).admin();
-  await admin.connect();
-  try {
-    const configs = await admin.describeConfigs({ resources: [{ type: 2, name: topic, configNames: ['retention.ms'] }], includeSynonyms: false });
-    return configs.resources[0]!.configEntries.find((e) => e.configName === 'retention.ms')?.configValue;
-  } finally {
-    await admin.disconnect();
-  }
+  await using admin = new KafkaAdmin(testClient(brokers));
+  return (await admin.topicConfig(topic, ['retention.ms']))['retention.ms'];
 }
 
 describe('createTopics', () => {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Event } from '@tributary/core';
-import { createTopics, randomGroup, randomTopic, testKafka } from '@tributary/test-kit';
+import { KafkaAdmin } from '@tributary/kafka';
+import { createTopics, randomGroup, randomTopic, testClient } from '@tributary/test-kit';
 import { useKafkaCluster } from '@tributary/test-kit/vitest';
 import { ConsumerGroup } from '../../src/group/consumer-group.js';
 import { compareIds, events, publish, sleep, until } from '../support/kafka.js';
@@ -16,10 +17,10 @@ describe('ConsumerGroup on a three-node cluster', () => {
       { topic: `${topic}.DLT`, numPartitions: 1, replicationFactor: 3 },
     ]);
     const sent = await publish(cluster.brokers, topic, events(1500, ['order.placed'], 30));
-    const admin = testKafka(cluster.brokers).admin();
-    await admin.connect();
-    const leaders = (await admin.fetchTopicMetadata({ topics: [topic] })).topics[0]!.partitions.map((p) => p.leader);
-    await admin.disconnect();
+    const leaders = await (async () => {
+      await using admin = new KafkaAdmin(testClient(cluster.brokers));
+      return (await admin.describeTopic(topic)).map((p) => p.leader);
+    })();
 
     const seen: Event[] = [];
     const g = new ConsumerGroup({

@@ -1,6 +1,7 @@
 import { Event, type Codec, encodeEvent, jsonCodec } from '@tributary/core';
 import { KafkaProducerPlugin } from '@tributary/producer-plugins';
-import { createTopics, randomTopic, testKafka } from '@tributary/test-kit';
+import { KafkaAdmin, KafkaWriter, partitionKey } from '@tributary/kafka';
+import { createTopics, randomTopic, testClient } from '@tributary/test-kit';
 
 /** Poll `check` every 100 ms until it holds; fail naming `what` after `timeoutMs`. */
 export async function until(what: string, check: () => boolean | Promise<boolean>, timeoutMs = 30_000): Promise<void> {
@@ -37,12 +38,17 @@ export function events(count: number, categories: readonly string[], keys = 8, f
 
 /** Write raw records (what another producer, or a bug, might write). */
 export async function sendRaw(brokers: string[], topic: string, messages: Array<{ key: string; value: Buffer | string; headers?: Record<string, string | Buffer>; partition?: number }>): Promise<void> {
-  const producer = testKafka(brokers).producer();
-  await producer.connect();
-  try {
-    await producer.send({ topic, acks: -1, messages });
-  } finally {
-    await producer.disconnect();
+  await using writer = new KafkaWriter(testClient(brokers));
+  await writer.connect();
+  const records = messages.map((m) => {
+    const headers = Object.fromEntries(Object.entries(m.headers ?? {}).map(([name, v]) => [name, Buffer.from(v)]));
+    const record = { key: Buffer.from(m.key), value: Buffer.from(m.value), headers, timestamp: String(Date.now()) };
+    return { topic, record, size: record.key.length + record.value.length, ...(m.partition === undefined ? {} : { partition: m.partition }) };
+  });
+  // One record at a time: the order written is the order the test means.
+  for (const r of records) {
+    const [result] = await writer.write([r]);
+    if (!result?.ok) throw new Error(`writing a raw record to ${topic} failed: ${String(result?.ok === false ? result.error : 'no result')}`);
   }
 }
 
@@ -66,12 +72,7 @@ export function compareIds(seen: readonly string[], expected: readonly string[])
 
 /** The group's committed offsets per partition of `topic` (undefined where none). */
 export async function committedOffsets(brokers: string[], groupId: string, topic: string): Promise<Map<number, bigint | undefined>> {
-  const admin = testKafka(brokers).admin();
-  await admin.connect();
-  try {
-    const [offsets] = await admin.fetchOffsets({ groupId, topics: [topic] });
-    return new Map((offsets?.partitions ?? []).map((p) => [p.partition, p.offset === '-1' ? undefined : BigInt(p.offset)]));
-  } finally {
-    await admin.disconnect();
-  }
+  await using admin = new KafkaAdmin(testClient(brokers));
+  const committed = await admin.groupOffsets(groupId, [topic]);
+  return new Map((await admin.ranges(topic)).map((r) => [r.partition, committed.get(partitionKey(topic, r.partition))]));
 }

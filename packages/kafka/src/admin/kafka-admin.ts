@@ -9,6 +9,21 @@ import type { OffsetLookup, PartitionRange } from './offset-lookup.js';
 import { partitionKey, type TopicPartition } from './topic-partition.js';
 import { ensureTopicsWith, type EnsureTopicsResult, type TopicSpec } from './topics.js';
 
+/** The brokers of a cluster and its active controller (null when none is known yet). */
+export interface ClusterDescription {
+  readonly brokers: ReadonlyArray<{ nodeId: number; host: string; port: number }>;
+  readonly controller: number | null;
+}
+
+/** One partition of a topic as the cluster's metadata shows it. */
+export interface PartitionDescription {
+  readonly partition: number;
+  /** The leader's node id; -1 while there is none. */
+  readonly leader: number;
+  readonly replicas: readonly number[];
+  readonly isr: readonly number[];
+}
+
 /** What the broker says of a consumer group. */
 export interface GroupDescription {
   readonly groupId: string;
@@ -75,6 +90,27 @@ export class KafkaAdmin implements OffsetLookup, AsyncDisposable {
       if (/UNKNOWN_TOPIC_OR_PARTITION|does not host this topic-partition/i.test(String((error as { cause?: { type?: string; message?: string } }).cause?.type ?? (error as Error).message))) return 0;
       throw error;
     }
+  }
+
+  /** The brokers the cluster has now, and its controller. */
+  async describeCluster(): Promise<ClusterDescription> {
+    const c = await this.#call('Describing the cluster', (a) => a.describeCluster());
+    return { brokers: c.brokers.map((b) => ({ nodeId: b.nodeId, host: b.host, port: b.port })), controller: c.controller };
+  }
+
+  /** Every partition of `topic` with its leader and replicas, from fresh metadata. */
+  async describeTopic(topic: string): Promise<PartitionDescription[]> {
+    const meta = await this.#call(`Reading the metadata of "${topic}"`, (a) => a.fetchTopicMetadata({ topics: [topic] }));
+    const partitions = meta.topics.find((t) => t.name === topic)?.partitions ?? [];
+    return partitions.map((p) => ({ partition: p.partitionId, leader: p.leader, replicas: [...p.replicas], isr: [...p.isr] })).sort((a, b) => a.partition - b.partition);
+  }
+
+  /** The topic's configuration entries by name (those asked for, or all). */
+  async topicConfig(topic: string, names?: readonly string[]): Promise<Record<string, string>> {
+    // 2 is the TOPIC resource type of Kafka's DescribeConfigs.
+    const described = await this.#call(`Describing the configuration of "${topic}"`, (a) => a.describeConfigs({ resources: [{ type: 2, name: topic, ...(names ? { configNames: [...names] } : {}) }], includeSynonyms: false }));
+    const entries = described.resources[0]?.configEntries ?? [];
+    return Object.fromEntries(entries.filter((e) => e.configValue !== null).map((e) => [e.configName, e.configValue]));
   }
 
   /** Every partition of `topic` with its range (first offset held, high watermark). */

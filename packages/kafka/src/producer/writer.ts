@@ -32,6 +32,11 @@ export interface RecordToWrite {
   readonly topic: string;
   readonly record: EventRecord;
   readonly size: number;
+  /**
+   * The partition to write to. Default: by the key with Kafka's murmur2 partitioner (round-robin without a key),
+   * so a key lands where any Kafka client would put it.
+   */
+  readonly partition?: number;
 }
 
 /** Options of a {@link KafkaWriter}. */
@@ -196,11 +201,14 @@ export class KafkaWriter implements AsyncDisposable {
     const counts = new Map<string, number>();
     const groups = new Map<string, { topic: string; partition: number; indices: number[] }>();
     for (let i = 0; i < items.length; i++) {
-      const { topic, record } = items[i]!;
+      const { topic, record, partition: chosen } = items[i]!;
       let count = counts.get(topic);
       if (count === undefined) counts.set(topic, (count = await this.partitionCount(topic)));
+      if (chosen !== undefined && (!Number.isInteger(chosen) || chosen < 0 || chosen >= count)) {
+        throw new TributaryError(ErrorCodes.INVALID_ARGUMENT, `Topic "${topic}" has ${count} partitions; a record asks for partition ${chosen}`, { context: { topic, partition: chosen, partitions: count } });
+      }
       // Records without a key are spread round-robin, as kafkajs does.
-      const partition = record.key ? partitionForKey(record.key, count) : this.#roundRobin++ % count;
+      const partition = chosen ?? (record.key ? partitionForKey(record.key, count) : this.#roundRobin++ % count);
       const id = `${topic}\u0000${partition}`;
       let group = groups.get(id);
       if (!group) groups.set(id, (group = { topic, partition, indices: [] }));

@@ -1,6 +1,7 @@
 import { describe, expect, inject, it } from 'vitest';
 import { isTributaryError } from '@tributary/core';
-import { createTopics, randomTopic, testKafka } from '@tributary/test-kit';
+import { createTopics, randomTopic } from '@tributary/test-kit';
+import { testKafka } from '../support/kafkajs.js';
 import { ensureTopics } from '../../src/admin/ensure-topics.js';
 
 const brokers = inject('kafkaBrokers');

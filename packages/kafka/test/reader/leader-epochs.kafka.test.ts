@@ -1,6 +1,7 @@
 import { describe, expect, inject, it } from 'vitest';
 import { isTributaryError } from '@tributary/core';
-import { createTopics, randomTopic, testKafka } from '@tributary/test-kit';
+import { createTopics, randomTopic } from '@tributary/test-kit';
+import { testKafka } from '../support/kafkajs.js';
 import { KafkaClient } from '../../src/connection/kafka-client.js';
 import { createInternalCluster } from '../../src/internal/kafkajs-internals.js';
 import { sendFetch, sendMetadata, sendOffsetForLeaderEpoch } from '../../src/reader/broker-requests.js';

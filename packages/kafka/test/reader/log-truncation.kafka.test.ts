@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { isTributaryError } from '@tributary/core';
-import { createTopics, randomTopic, testKafka, waitFor } from '@tributary/test-kit';
+import { randomTopic, waitFor } from '@tributary/test-kit';
+import { testKafka, createTopicsAsGiven } from '../support/kafkajs.js';
 import { useKafkaCluster } from '@tributary/test-kit/vitest';
 import { KafkaClient } from '../../src/connection/kafka-client.js';
 import { KafkaReader, type PartitionFetch } from '../../src/reader/kafka-reader.js';
@@ -18,7 +19,7 @@ describe('KafkaReader after an unclean leader election', () => {
   it('answers LOG_TRUNCATED with where the new leader\'s log diverges, then reads the new leader\'s records from there', async () => {
     const cluster = clusterOf();
     const topic = randomTopic('truncation');
-    await createTopics(cluster.brokers, [{
+    await createTopicsAsGiven(cluster.brokers, [{
       topic,
       replicaAssignment: [{ partition: 0, replicas: [1, 2] }],
       configEntries: [{ name: 'min.insync.replicas', value: '1' }, { name: 'unclean.leader.election.enable', value: 'true' }],

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import type { FailedToSendEventError } from '@tributary/core';
 import { Event } from '@tributary/core';
-import { randomTopic, testKafka } from '@tributary/test-kit';
+import { randomTopic, testClient } from '@tributary/test-kit';
 import { useKafkaCluster } from '@tributary/test-kit/vitest';
 import { KafkaProducerPlugin } from '../../src/kafka/kafka-producer-plugin.js';
-import { readToEnd } from '@tributary/kafka';
+import { KafkaAdmin, readToEnd, type PartitionDescription } from '@tributary/kafka';
 
 describe('kafka plugin on a three-node cluster', () => {
   const clusterOf = useKafkaCluster({ nodes: 3 });
@@ -14,20 +14,19 @@ describe('kafka plugin on a three-node cluster', () => {
     const topic = randomTopic('durable-plugin');
     const plugin = new KafkaProducerPlugin({ topic, brokers: cluster.brokers, connectRetries: 10, requestTimeoutMs: 5000, ensureTopics: [{ topic, partitions: 3 }] });
     await plugin.open();
-    const admin = testKafka(cluster.brokers).admin();
-    await admin.connect();
+    const admin = new KafkaAdmin(testClient(cluster.brokers));
     // Just after creation a broker may not know the topic yet: ask again for a few seconds.
-    let meta: Awaited<ReturnType<typeof admin.fetchTopicMetadata>> | undefined;
+    let meta: PartitionDescription[] | undefined;
     for (let attempt = 0; !meta; attempt++) {
-      meta = await admin.fetchTopicMetadata({ topics: [topic] }).catch((error: unknown) => {
+      meta = await admin.describeTopic(topic).then((m) => (m.length > 0 ? m : undefined)).catch((error: unknown) => {
         if (attempt > 50) throw error;
         return new Promise<undefined>((r) => setTimeout(() => r(undefined), 100));
       });
     }
     // ensureTopics used replication 3 and min.insync.replicas 2 on this cluster.
-    expect(meta.topics[0]!.partitions.every((p) => p.replicas.length === 3)).toBe(true);
-    const victim = cluster.node(meta.topics[0]!.partitions[0]!.leader);
-    await admin.disconnect();
+    expect(meta.every((p) => p.replicas.length === 3)).toBe(true);
+    const victim = cluster.node(meta[0]!.leader);
+    await admin.close();
 
     const acknowledged = new Set<string>();
     const acknowledgedEvents = new Map<string, { topic: string; partition: number; offset: bigint }>();
@@ -74,10 +73,10 @@ describe('kafka plugin on a three-node cluster', () => {
     const duplicated = [...logged].filter(([, n]) => n > 1).map(([id]) => id);
     const failedButWritten = [...failed].filter((id) => logged.has(id));
     if (process.env.DEBUG_DURABILITY) {
-      const a = testKafka(cluster.brokers).admin();
-      await a.connect();
-      const offs = await a.fetchTopicOffsets(topic);
-      await a.disconnect();
+      const offs = await (async () => {
+        await using a = new KafkaAdmin(testClient(cluster.brokers));
+        return a.ranges(topic);
+      })();
       console.log(`log ends: ${offs.map((o) => `${o.partition}:${o.low}-${o.high}`).join(' ')}; sum ${offs.reduce((n, o) => n + Number(o.high) - Number(o.low), 0)}`);
       const byPartition = new Map<number, number>();
       for (const id of lost) {

@@ -1,21 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import { Event, FailedToSendEventError, type EventOffset } from '@tributary/core';
-import { readToEnd } from '@tributary/kafka';
-import { randomTopic, testKafka, waitFor, type KafkaCluster } from '@tributary/test-kit';
+import { KafkaAdmin, readToEnd } from '@tributary/kafka';
+import { randomTopic, testClient, waitFor, type KafkaCluster } from '@tributary/test-kit';
 import { useKafkaCluster } from '@tributary/test-kit/vitest';
 import { KafkaProducerPlugin } from '../../src/kafka/kafka-producer-plugin.js';
 
 type Report = { status: 'ok'; offset: EventOffset | undefined } | { status: 'failed' | 'unknown' };
 
 /** Leader and in-sync replicas of each partition, as the cluster's metadata has them now. */
-async function partitions(cluster: KafkaCluster, topic: string): Promise<Array<{ partitionId: number; leader: number; isr: number[] }>> {
-  const admin = testKafka(cluster.brokers).admin();
-  await admin.connect();
-  try {
-    return (await admin.fetchTopicMetadata({ topics: [topic] })).topics[0]!.partitions;
-  } finally {
-    await admin.disconnect();
-  }
+async function partitions(cluster: KafkaCluster, topic: string): Promise<Array<{ partitionId: number; leader: number; isr: readonly number[] }>> {
+  await using admin = new KafkaAdmin(testClient(cluster.brokers));
+  return (await admin.describeTopic(topic)).map((p) => ({ partitionId: p.partition, leader: p.leader, isr: p.isr }));
 }
 
 /** Wait until every partition has a leader and all three replicas in sync, so the next kill leaves two. */

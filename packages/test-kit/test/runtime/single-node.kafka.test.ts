@@ -1,10 +1,12 @@
 import { createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { KafkaRuntimeError } from '../../src/errors.js';
-import { consumeValues, createTopics, randomTopic, testKafka } from '../../src/helpers.js';
+import { readToEnd } from '@tributary/kafka';
+import { createTopics, randomTopic, testClient } from '../../src/helpers.js';
 import { startKafkaCluster, type KafkaCluster } from '../../src/runtime/cluster.js';
 import { freePort } from '../../src/runtime/ports.js';
 import { liveProcessCount } from '../../src/runtime/process-registry.js';
+import { write } from '../support/write.js';
 
 function alive(pid: number): boolean {
   try {
@@ -24,19 +26,15 @@ describe('single-node launcher', () => {
     await cluster?.stop();
   });
 
-  it('starts a broker that kafkajs produces to and consumes from', async () => {
+  it('starts a broker that clients produce to and read from', async () => {
     expect(cluster.brokers).toHaveLength(1);
     expect(cluster.nodes[0]!.startupMs).toBeGreaterThan(0);
     const topic = randomTopic('launcher');
     await createTopics(cluster.brokers, [{ topic, numPartitions: 2 }]);
-    const kafka = testKafka(cluster.brokers);
-    const producer = kafka.producer({ idempotent: true });
-    await producer.connect();
+    const client = testClient(cluster.brokers);
     const sent = Array.from({ length: 20 }, (_, i) => `m-${i}`);
-    await producer.send({ topic, acks: -1, messages: sent.map((value) => ({ key: value, value })) });
-    await producer.disconnect();
-
-    const received = await consumeValues(kafka, topic, sent.length);
+    await write(client, topic, sent);
+    const received = (await readToEnd(client, topic)).map((r) => r.value!.toString());
     expect([...received].sort()).toEqual([...sent].sort());
   });
 

@@ -1,7 +1,9 @@
 import { readFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
-import { consumeValues, createTopics, randomTopic, testKafka, waitFor } from '../../src/helpers.js';
+import { KafkaAdmin, readToEnd } from '@tributary/kafka';
+import { createTopics, randomTopic, testClient, waitFor } from '../../src/helpers.js';
 import { useKafkaCluster } from '../../src/vitest/cluster.js';
+import { write } from '../support/write.js';
 
 async function processState(pid: number): Promise<string> {
   const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
@@ -15,20 +17,18 @@ describe('three-node cluster', () => {
     const cluster = clusterOf();
     const topic = randomTopic('durable');
     await createTopics(cluster.brokers, [{ topic, numPartitions: 1, replicationFactor: 3, configEntries: [{ name: 'min.insync.replicas', value: '2' }] }]);
-    const kafka = testKafka(cluster.brokers);
-    const admin = kafka.admin();
-    await admin.connect();
-    const producer = kafka.producer({ idempotent: true, retry: { retries: 30, initialRetryTime: 200, maxRetryTime: 2000 } });
-    await producer.connect();
+    const client = testClient(cluster.brokers);
+    await using admin = new KafkaAdmin(client);
     const acked: string[] = [];
     const sendBatch = async (from: number) => {
       const values = Array.from({ length: 50 }, (_, i) => `v-${from + i}`);
-      await producer.send({ topic, acks: -1, messages: values.map((value) => ({ value })) });
+      // Retried past the cluster's broker session timeout (4 s), so the write reaches a new leader.
+      await write(client, topic, values, { deliveryTimeoutMs: 30_000 });
       acked.push(...values);
     };
     await sendBatch(0);
 
-    const leader = (await admin.fetchTopicMetadata({ topics: [topic] })).topics[0]!.partitions[0]!.leader;
+    const leader = (await admin.describeTopic(topic))[0]!.leader;
     const victim = cluster.node(leader);
     await victim.kill();
     expect(victim.running).toBe(false);
@@ -39,16 +39,14 @@ describe('three-node cluster', () => {
 
     await victim.start();
     const isr = await waitFor('the restarted broker back in the ISR', async () => {
-      const partition = (await admin.fetchTopicMetadata({ topics: [topic] })).topics[0]!.partitions[0]!;
+      const partition = (await admin.describeTopic(topic))[0]!;
       return partition.isr.length === 3 ? partition.isr : undefined;
     });
     expect([...isr].sort()).toEqual([1, 2, 3]);
     expect((await admin.describeCluster()).brokers).toHaveLength(3);
 
     // Every acknowledged write is in the log exactly once.
-    const seen = await consumeValues(kafka, topic, acked.length);
-    await producer.disconnect();
-    await admin.disconnect();
+    const seen = (await readToEnd(client, topic)).map((r) => r.value!.toString());
     const missing = acked.filter((v) => !seen.includes(v));
     const duplicates = seen.filter((v, i) => seen.indexOf(v) !== i);
     expect({ missing, duplicates }).toEqual({ missing: [], duplicates: [] });
