@@ -15,6 +15,8 @@ export function kafkajsLogCreator(logger: Logger): logCreator {
     // kafkajs logs every error answer of the broker at ERROR, also those it handles itself (a heartbeat told
     // the group is rebalancing, a commit refused while it does): what matters of them, Tributary logs itself.
     if (namespace === 'Connection' && message.startsWith('Response ')) logger.debug(obj, message);
+    // A rebalance is routine, and the group reports what it means for this member (joins, revocations) itself.
+    else if (/rebalancing|re-joining/i.test(message)) logger.info(obj, message);
     else if (level === logLevel.ERROR) logger.error(obj, message);
     else if (level === logLevel.WARN) logger.warn(obj, message);
     else logger.debug(obj, message);

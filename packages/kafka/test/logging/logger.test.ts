@@ -32,7 +32,7 @@ describe('the logger', () => {
     }
   });
 
-  it("routes kafkajs' logs: errors and warnings as such, the rest as debug", () => {
+  it("routes kafkajs' logs: errors and warnings as such, routine rebalances as info, the rest as debug", () => {
     const got: string[] = [];
     const logger: Logger = {
       debug: (_o, m) => void got.push(`debug ${m}`),
@@ -47,7 +47,8 @@ describe('the logger', () => {
     log(entry(logLevel.INFO, 'joined'));
     log(entry(logLevel.WARN, 'Limiting retries for the idempotent producer may invalidate EoS guarantees'));
     log({ ...entry(logLevel.ERROR, 'Response Heartbeat(key: 12, version: 3)'), namespace: 'Connection' });
-    expect(got).toEqual(['error crash', 'warn rebalancing', 'debug joined', 'debug Response Heartbeat(key: 12, version: 3)']);
+    log({ ...entry(logLevel.WARN, 'The group is rebalancing, re-joining'), namespace: 'Runner' });
+    expect(got).toEqual(['error crash', 'info rebalancing', 'debug joined', 'debug Response Heartbeat(key: 12, version: 3)', 'info The group is rebalancing, re-joining']);
     expect(isLogger(silentLogger)).toBe(true);
     expect(isLogger({ info() {} })).toBe(false);
   });
