@@ -72,6 +72,12 @@ export function codeOfKind(kind: BrokerErrorKind): ErrorCode {
  */
 const UNTRUSTED_CERTIFICATE = /^(SELF_SIGNED_CERT_IN_CHAIN|DEPTH_ZERO_SELF_SIGNED_CERT|UNABLE_TO_GET_ISSUER_CERT(_LOCALLY)?|UNABLE_TO_VERIFY_LEAF_SIGNATURE|CERT_[A-Z_]+|ERR_TLS_CERT_ALTNAME_INVALID)$/;
 
+/**
+ * Node's codes for a TLS alert the broker sent about this client's certificate (none given to a listener that
+ * requires one, or one it does not trust): OpenSSL's alerts, such as ERR_SSL_SSLV3_ALERT_BAD_CERTIFICATE.
+ */
+const CLIENT_CERTIFICATE_REFUSED = /^ERR_SSL_[A-Z0-9]*_ALERT_(BAD_CERTIFICATE|CERTIFICATE_REQUIRED|UNKNOWN_CA|CERTIFICATE_UNKNOWN|UNSUPPORTED_CERTIFICATE|CERTIFICATE_REVOKED|CERTIFICATE_EXPIRED|ACCESS_DENIED)$/;
+
 interface KafkajsLikeError {
   name?: string;
   /** Node's error code on a connection error; the protocol's error number on a protocol error. */
@@ -117,6 +123,12 @@ export function asTributaryError(error: unknown, what: string, context: Record<s
     // Trying again cannot help, and "self-signed certificate in certificate chain" alone does not say what to do.
     const hint = ` (the broker's TLS certificate is not trusted: ${certificate}; give the CA that signed it as tls.ca, or check tls.servername)`;
     return new TributaryError(ErrorCodes.CONNECTION, message + hint, { cause: error, retriable: false, context: { ...context, tlsError: certificate } });
+  }
+  const refused = leaves.map((l) => l.code).find((c): c is string => typeof c === 'string' && CLIENT_CERTIFICATE_REFUSED.test(c));
+  if (refused !== undefined) {
+    // The broker will refuse the same certificate (or its absence) every time.
+    const hint = ` (the broker refused this client's TLS certificate: ${refused}; give one it trusts as tls.cert and tls.key)`;
+    return new TributaryError(ErrorCodes.CONNECTION, message + hint, { cause: error, retriable: false, context: { ...context, tlsError: refused } });
   }
   return new TributaryError(ErrorCodes.CONNECTION, message, { cause: error, retriable, context });
 }

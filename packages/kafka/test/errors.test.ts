@@ -32,6 +32,18 @@ describe('asTributaryError', () => {
     expect(error.context.tlsError).toBe('SELF_SIGNED_CERT_IN_CHAIN');
   });
 
+  it("names a broker's refusal of this client's certificate (mutual TLS), and does not retry it", () => {
+    const alert = new KafkaJSConnectionError('Connection error: ssl3_read_bytes:sslv3 alert bad certificate', { broker: '127.0.0.1:9094', code: 'ERR_SSL_SSLV3_ALERT_BAD_CERTIFICATE' });
+    const error = asTributaryError(new KafkaJSNumberOfRetriesExceeded(alert, { retryCount: 1, retryTime: 100 }), 'Connecting to Kafka');
+    expect(error).toMatchObject({ code: 'CONNECTION', retriable: false, context: { tlsError: 'ERR_SSL_SSLV3_ALERT_BAD_CERTIFICATE' } });
+    expect(error.message).toMatch(/tls\.cert and tls\.key/);
+  });
+
+  it('keeps a broker out of reach retriable through kafkajs\' retries-exceeded wrapper, which says only that kafkajs stopped', () => {
+    const refused = new KafkaJSConnectionError('Connection error: connect ECONNREFUSED 127.0.0.1:1', { broker: '127.0.0.1:1', code: 'ECONNREFUSED' });
+    expect(asTributaryError(new KafkaJSNumberOfRetriesExceeded(refused, { retryCount: 5, retryTime: 100 }), 'Connecting to Kafka').retriable).toBe(true);
+  });
+
   it('keeps other connection errors retriable as kafkajs says, with no TLS hint', () => {
     const refused = new KafkaJSConnectionError('Connection error: connect ECONNREFUSED 127.0.0.1:1', { broker: '127.0.0.1:1', code: 'ECONNREFUSED' });
     const error = asTributaryError(refused, 'Connecting to Kafka');
