@@ -27,7 +27,7 @@ export {
 export { readToEnd, type ReadRecord } from './reader/read-to-end.js';
 export { decodeRecordBatches, RecordBatchFormatError, type DecodedRecord, type DecodedBatches, type AbortedTransaction, type UndecodableBatch } from './protocol/record-batch.js';
 // Writing.
-export { KafkaWriter, type KafkaWriterOptions, type RecordToWrite, type WriteResult } from './producer/writer.js';
+export { KafkaWriter, type KafkaWriterOptions, type RecordToWrite, type WritableRecord, type WriteResult } from './producer/writer.js';
 export type { WriteOutcome } from './producer/outcome.js';
 export { COMPRESSION_NAMES, type CompressionName } from './producer/compression.js';
 export { murmur2, partitionForKey } from './producer/partitioner.js';

@@ -36,11 +36,29 @@ export interface DeadLetterOrigin {
 
 const MAX_MESSAGE = 4096;
 
+/** A dead letter's header value: bytes, null (kept as Kafka allows it), or the values of a repeated name, in order. */
+export type DeadLetterHeaderValue = Buffer | null | ReadonlyArray<Buffer | null>;
+
+/**
+ * Headers in order as a map: a name written more than once keeps all its values, in order, as an array (what
+ * Kafka clients write as the name repeated). Names keep the order of their first appearance.
+ */
+export function groupHeaders(list: ReadonlyArray<readonly [string, Buffer | null]>): Record<string, DeadLetterHeaderValue> {
+  const out: Record<string, Buffer | null | Array<Buffer | null>> = {};
+  for (const [name, value] of list) {
+    const known = out[name];
+    if (known === undefined) out[name] = value;
+    else if (Array.isArray(known)) known.push(value);
+    else out[name] = [known as Buffer | null, value];
+  }
+  return out;
+}
+
 /** The original headers plus the dead-letter headers (which replace any earlier ones of the same name). */
-export function deadLetterHeaders(original: Readonly<Record<string, Buffer | string | undefined>>, origin: DeadLetterOrigin, now = new Date()): Record<string, Buffer> {
-  const headers: Record<string, Buffer> = {};
+export function deadLetterHeaders(original: Readonly<Record<string, DeadLetterHeaderValue | string | undefined>>, origin: DeadLetterOrigin, now = new Date()): Record<string, DeadLetterHeaderValue> {
+  const headers: Record<string, DeadLetterHeaderValue> = {};
   for (const [name, value] of Object.entries(original)) {
-    if (value !== undefined) headers[name] = Buffer.isBuffer(value) ? value : Buffer.from(value);
+    if (value !== undefined) headers[name] = typeof value === 'string' ? Buffer.from(value) : value;
   }
   const add = (name: string, value: string) => (headers[name] = Buffer.from(value));
   add(DeadLetterHeaders.topic, origin.topic);

@@ -30,7 +30,7 @@ export class KafkaDeadLetterPublisher implements DeadLetterPublisher {
     let error: unknown;
     try {
       const record = { key: letter.key, value: letter.value, headers: letter.headers, timestamp: String(Date.now()) };
-      const [result] = await this.#writer.write([{ topic: letter.topic, record, size: (record.key?.length ?? 0) + record.value.length }]);
+      const [result] = await this.#writer.write([{ topic: letter.topic, record, size: (record.key?.length ?? 0) + (record.value?.length ?? 0) }]);
       if (result?.ok) return;
       error = result?.error;
     } catch (cause) {

@@ -4,7 +4,7 @@ import type { Committer } from '../commit/committer.js';
 import { partitionKey, type TopicPartition } from '@tributary/kafka';
 import { messageOf, type Logger as ConsumerLogger } from '@tributary/kafka';
 import type { StallReason } from '../health/stalls.js';
-import type { RecordProcessor } from '../processing/record-processor.js';
+import type { RawRecord, RecordProcessor } from '../processing/record-processor.js';
 import type { PauseControl } from './pause-control.js';
 
 /**
@@ -503,7 +503,12 @@ export class FetchLoop {
 
 const EMPTY = Buffer.alloc(0);
 
-/** A decoded record as the processor takes it; a null value (a tombstone) is empty bytes. */
+/**
+ * A decoded record as the processor takes it: a null value (a tombstone) is empty bytes there, marked so that a
+ * dead letter of it stays a tombstone. The decoded record's full header list, when it has one, comes along.
+ */
 function asEventRecord(r: DecodedRecord): EventRecord {
-  return r.value === null ? { key: r.key, value: EMPTY, headers: r.headers, timestamp: r.timestamp } : (r as EventRecord);
+  if (r.value !== null) return r as EventRecord;
+  const record: RawRecord = { key: r.key, value: EMPTY, headers: r.headers, timestamp: r.timestamp, tombstone: true, ...(r.headerList ? { headerList: r.headerList } : {}) };
+  return record;
 }

@@ -1,5 +1,5 @@
 import { decodeEvent, ErrorCodes, EventOffset, isTributaryError, readCategory, type CodecLookup, type Event, type EventRecord } from '@tributary/core';
-import { DeadLetterHeaders, deadLetterHeaders, type DeadLetterOrigin } from '../failure/dead-letter-headers.js';
+import { DeadLetterHeaders, deadLetterHeaders, groupHeaders, type DeadLetterHeaderValue, type DeadLetterOrigin } from '../failure/dead-letter-headers.js';
 import { retryDelay, type RetryPolicy } from '../failure/retry-policy.js';
 import { delay } from '../internal/delay.js';
 import { partitionKey } from '@tributary/kafka';
@@ -14,14 +14,24 @@ export interface IncomingRecord {
   readonly record: EventRecord;
 }
 
+/**
+ * A record as read, with what the event view of it leaves out: whether its value was null (a tombstone), and every
+ * header in order when a name repeats or a value is null (see DecodedRecord.headerList).
+ */
+export interface RawRecord extends EventRecord {
+  readonly tombstone?: boolean;
+  readonly headerList?: ReadonlyArray<readonly [string, Buffer | null]>;
+}
+
 /** A raw record on its way to a dead-letter topic, with the headers that name its origin. */
 export interface DeadLetter {
   /** The dead-letter topic. */
   readonly topic: string;
   readonly key: Buffer | null;
-  readonly value: Buffer;
-  /** The original headers plus the dead-letter headers (see {@link DeadLetterHeaders}). */
-  readonly headers: Record<string, Buffer>;
+  /** The original value; null for a tombstone, so that the letter, sent back, still deletes. */
+  readonly value: Buffer | null;
+  /** The original headers (a repeated name as an array of its values, in order) plus the dead-letter headers. */
+  readonly headers: Record<string, DeadLetterHeaderValue>;
   readonly origin: DeadLetterOrigin;
 }
 
@@ -223,7 +233,9 @@ export class RecordProcessor {
       errorCode: isTributaryError(error) ? error.code : ErrorCodes.HANDLER_FAILED,
       errorMessage: messageOf(error),
     };
-    const letter: DeadLetter = { topic: this.#o.deadLetterTopic(topic), key: record.key, value: record.value, headers: deadLetterHeaders(record.headers, origin), origin };
+    const raw = record as RawRecord;
+    const original = raw.headerList ? groupHeaders(raw.headerList) : record.headers;
+    const letter: DeadLetter = { topic: this.#o.deadLetterTopic(topic), key: record.key, value: raw.tombstone ? null : record.value, headers: deadLetterHeaders(original, origin), origin };
     return this.#publish(letter);
   }
 

@@ -6,7 +6,7 @@ describe('deadLetterHeaders', () => {
 
   it('keeps the original headers and names the origin exactly', () => {
     const headers = deadLetterHeaders({ 'tributary-category': Buffer.from('order.created'), trace: 'abc' }, origin, new Date(0));
-    const text = Object.fromEntries(Object.entries(headers).map(([k, v]) => [k, v.toString()]));
+    const text = Object.fromEntries(Object.entries(headers).map(([k, v]) => [k, String(v)]));
     expect(text).toEqual({
       'tributary-category': 'order.created',
       trace: 'abc',

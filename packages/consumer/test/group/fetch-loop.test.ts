@@ -225,7 +225,7 @@ describe('FetchLoop', () => {
     expect(seen).toEqual([0, 1, 2, 6, 7]);
     const [letter] = s.publisher.letters;
     expect(s.publisher.letters).toHaveLength(1);
-    expect(letter!.value.toString()).toBe('bad batch');
+    expect(letter!.value?.toString()).toBe('bad batch');
     expect(letter!.origin).toMatchObject({ topic: 't', partition: 0, offset: 3n, errorCode: 'DECODE_FAILED', attempts: 0 });
     expect(letter!.headers['tributary-dlt-batch-end-offset']!.toString()).toBe('6');
     expect(s.committer.pending()).toEqual([{ ...T0, offset: 8n }]);

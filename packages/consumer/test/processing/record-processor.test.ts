@@ -3,7 +3,7 @@ import { AvroCodec, createCodecLookup, encodeEvent, ErrorCodes, Event, InMemoryS
 import { DeadLetterHeaders } from '../../src/failure/dead-letter-headers.js';
 import { MemoryDeadLetterPublisher } from '../../src/failure/memory-dead-letter-publisher.js';
 import { retryPolicy } from '../../src/failure/retry-policy.js';
-import { RecordProcessor, type ProcessingObserver } from '../../src/processing/record-processor.js';
+import { RecordProcessor, type ProcessingObserver, type RawRecord } from '../../src/processing/record-processor.js';
 import { Router, type EventHandler } from '../../src/routing/router.js';
 
 const TOPIC = 'orders';
@@ -36,7 +36,7 @@ function setup(handlers: Record<string, EventHandler>, options: { attempts?: num
 
 const signal = new AbortController().signal;
 const at = (record: EventRecord, offset = 7n) => ({ topic: TOPIC, partition: 2, offset, record });
-const header = (r: { headers: Record<string, Buffer> }, name: string) => r.headers[name]?.toString();
+const header = (r: { headers: Record<string, unknown> }, name: string) => r.headers[name]?.toString();
 
 describe('RecordProcessor', () => {
   it('routes to the first matching handler, with the event decoded and its offset', async () => {
@@ -46,6 +46,18 @@ describe('RecordProcessor', () => {
     expect(await processor.process(at(await recordOf(event)), signal)).toBe('handled');
     expect(seen.map((e) => [e.id, e.offset?.toString(), e.payload])).toEqual([[event.id, 'orders:2@7', { n: 1 }]]);
     expect(counts.handled).toBe(1);
+  });
+
+  it('dead-letters a foreign tombstone as a tombstone, with every header it had (repeated names, null values)', async () => {
+    const { processor, publisher } = setup({ '#': () => {} });
+    const headerList = [['a', Buffer.from('1')], ['n', null], ['a', Buffer.from('2')]] as const;
+    const record: RawRecord = { key: Buffer.from('k'), value: Buffer.alloc(0), headers: { a: Buffer.from('2') }, timestamp: '5', tombstone: true, headerList };
+    expect(await processor.process(at(record), signal)).toBe('dead-lettered');
+    const [letter] = publisher.letters;
+    expect(letter!.value).toBeNull();
+    expect(letter!.headers.a).toEqual([Buffer.from('1'), Buffer.from('2')]);
+    expect(letter!.headers.n).toBeNull();
+    expect(header(letter!, DeadLetterHeaders.errorCode)).toBe('DECODE_FAILED');
   });
 
   it('filters out categories no handler wants without decoding the payload', async () => {

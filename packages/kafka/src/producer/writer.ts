@@ -1,5 +1,5 @@
 import type { Message } from 'kafkajs';
-import { ErrorCodes, TributaryError, type EventRecord } from '@tributary/core';
+import { ErrorCodes, TributaryError } from '@tributary/core';
 import { KafkaAdmin } from '../admin/kafka-admin.js';
 import type { KafkaClient } from '../connection/kafka-client.js';
 import { asTributaryError } from '../errors.js';
@@ -27,10 +27,26 @@ export type WriteResult =
       attempts: readonly WriteAttempt[];
     };
 
-/** A record to write: Tributary's encoded record, its topic, and its size in bytes (what batching counts). */
+/**
+ * The bytes of a record to write: a Tributary event's encoded record fits, and so does any other record (a dead
+ * letter keeps a tombstone's null value, null header values and repeated header names, given as an array).
+ */
+export interface WritableRecord {
+  readonly key: Buffer | null;
+  readonly value: Buffer | null;
+  /**
+   * Header values by name; an array writes the name once per value, in order. A null value is left out: kafkajs'
+   * record encoder, which the writer still uses, cannot write one (it measures the value before checking for null).
+   */
+  readonly headers: Readonly<Record<string, Buffer | null | ReadonlyArray<Buffer | null>>>;
+  /** Epoch milliseconds, in decimal. */
+  readonly timestamp: string;
+}
+
+/** A record to write: its bytes, its topic, and its size in bytes (what batching counts). */
 export interface RecordToWrite {
   readonly topic: string;
-  readonly record: EventRecord;
+  readonly record: WritableRecord;
   readonly size: number;
   /**
    * The partition to write to. Default: by the key with Kafka's murmur2 partitioner (round-robin without a key),
@@ -168,7 +184,7 @@ export class KafkaWriter implements AsyncDisposable {
       [...groups.values()].map(async ({ topic, partition, indices }) => {
         const messages: Message[] = indices.map((i) => {
           const { record } = items[i]!;
-          return { key: record.key, value: record.value, headers: record.headers, timestamp: record.timestamp };
+          return { key: record.key, value: record.value, headers: writableHeaders(record.headers), timestamp: record.timestamp };
         });
         const sent = await sendPartitionRequest(this.#ports, session, { topic, partition, messages }, this.#request);
         if (sent.ok) indices.forEach((i, k) => (results[i] = { ok: true, topic, partition, offset: sent.base < 0n ? -1n : sent.base + BigInt(k) }));
@@ -216,4 +232,18 @@ export class KafkaWriter implements AsyncDisposable {
     }
     return groups;
   }
+}
+
+/** Headers as kafkajs writes them: repeated names as arrays; null values left out (see WritableRecord.headers). */
+function writableHeaders(headers: WritableRecord['headers']): Message['headers'] {
+  let out: Record<string, Buffer | Buffer[]> | undefined;
+  for (const name in headers) {
+    const value = headers[name];
+    if (value !== null && !Array.isArray(value)) continue;
+    // Something to rewrite: copy once, lazily, so the common record (plain Buffers) is passed as it is.
+    out ??= { ...(headers as Record<string, Buffer | Buffer[]>) };
+    if (value === null) delete out[name];
+    else out[name] = (value as ReadonlyArray<Buffer | null>).filter((v): v is Buffer => v !== null);
+  }
+  return out ?? (headers as Message['headers']);
 }

@@ -340,7 +340,8 @@ function key(topic: string, partition: number): string {
 }
 
 function withPlace(r: DecodedRecord, topic: string, partition: number): FetchedRecord {
-  return { topic, partition, offset: r.offset, timestamp: r.timestamp, key: r.key, value: r.value, headers: r.headers };
+  const placed = { topic, partition, offset: r.offset, timestamp: r.timestamp, key: r.key, value: r.value, headers: r.headers };
+  return r.headerList ? { ...placed, headerList: r.headerList } : placed;
 }
 
 /** The broker's answer to an offset outside the log does not say where the log lies (it sends -1): the caller asks. */
