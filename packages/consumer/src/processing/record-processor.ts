@@ -5,6 +5,9 @@ import { delay } from '../internal/delay.js';
 import { partitionKey } from '@tributary/kafka';
 import { messageOf, silentLogger, type Logger as ConsumerLogger } from '@tributary/kafka';
 import type { EventHandler, HandlerContext, Router } from '../routing/router.js';
+import type { RawRecord } from './raw-record.js';
+
+export type { RawRecord } from './raw-record.js';
 
 /** A record as fetched, with where it was read. */
 export interface IncomingRecord {
@@ -12,15 +15,6 @@ export interface IncomingRecord {
   readonly partition: number;
   readonly offset: bigint;
   readonly record: EventRecord;
-}
-
-/**
- * A record as read, with what the event view of it leaves out: whether its value was null (a tombstone), and every
- * header in order when a name repeats or a value is null (see DecodedRecord.headerList).
- */
-export interface RawRecord extends EventRecord {
-  readonly tombstone?: boolean;
-  readonly headerList?: ReadonlyArray<readonly [string, Buffer | null]>;
 }
 
 /** A raw record on its way to a dead-letter topic, with the headers that name its origin. */

@@ -1,0 +1,75 @@
+import type { TributaryError } from '@tributary/core';
+import type { DecodedRecord, FetchOptions, PartitionFetch, PartitionFetchRequest, TopicPartition, UndecodableBatch, Logger as ConsumerLogger } from '@tributary/kafka';
+import type { Committer } from '../commit/committer.js';
+import type { StallReason } from '../health/stalls.js';
+import type { RecordProcessor } from '../processing/record-processor.js';
+import type { PauseControl } from './pause-control.js';
+
+/* The fetch loop's ports (what it needs from the group around it) and the state it keeps per partition. */
+
+/** Reads partitions from their leaders (KafkaFetcher in production); `each` gets each leader's answers as they come. */
+export interface PartitionFetcher {
+  fetchPartitions(requests: readonly PartitionFetchRequest[], options: FetchOptions, each: (answers: PartitionFetch[]) => void): Promise<unknown>;
+}
+
+/** What the fetch loop needs from the consumer group around it. */
+export interface FetchLoopContext {
+  readonly fetcher: PartitionFetcher;
+  readonly processor: RecordProcessor;
+  readonly committer: Committer;
+  readonly pauses: PauseControl;
+  readonly logger: ConsumerLogger;
+  /** Handed to handlers; aborts when the consumer begins to stop, which also ends the loop. */
+  readonly signal: AbortSignal;
+  /** How many partitions may be handled at the same time. */
+  readonly concurrency: number;
+  readonly fetch: FetchOptions;
+  /** True while a rebalance is under way: no record is handled and nothing is fetched. */
+  rebalancing(): boolean;
+  /**
+   * True when, at `now` (ms since the epoch), this member cannot be sure it still owns its partitions (the
+   * coordinator has not confirmed it for nearly its session timeout): treated as a rebalance. Asked with the
+   * clock before a partition's first record, after every wait and every 64 records, as the process may have
+   * stood still meanwhile.
+   */
+  uncertain(now: number): boolean;
+  /** Where to read a partition whose position turned out to lie outside its log (retention deleted it, say). */
+  resetPosition(p: TopicPartition & { readonly next: bigint }, error: TributaryError): Promise<bigint>;
+  /** What to do with a record batch that cannot be decoded: dead-letter its bytes and go on, or stop there. */
+  readonly onUndecodableBatch: 'dead-letter' | 'stop';
+  /** A partition cannot progress (reported once per reason); `progressed` follows once it moves again. */
+  stalled(p: TopicPartition, reason: StallReason, offset: bigint, error: unknown): void;
+  progressed(p: TopicPartition): void;
+  /**
+   * After a leader change, the partition's log turned out truncated (an unclean leader election, KIP-320): the
+   * records from `to` up to `from` (the position) were read here but are gone from the log, and the partition
+   * is read again from `to`, where the new leader's records begin. `error` is the reader's LOG_TRUNCATED.
+   */
+  truncated?(p: TopicPartition, from: bigint, to: bigint, error: TributaryError): void;
+}
+
+export interface PartitionState extends TopicPartition {
+  /** The next offset to fetch. */
+  next: bigint;
+  /** The leader epoch of the record before `next`, as fetched: the reader checks it after a leader change. */
+  lastEpoch: number | undefined;
+  /** Moves on at each seek, rewind or revocation: fetched records of an older epoch are dropped. */
+  epoch: number;
+  owned: boolean;
+  /**
+   * Records fetched and waiting for the partition's worker: at most one fetch's worth; or a batch that could not
+   * be decoded, to dead-letter in its turn (after the records before it settled).
+   */
+  queued: { records: readonly DecodedRecord[]; epoch: number; end?: bigint; undecodable?: { batch: UndecodableBatch; error: TributaryError } } | undefined;
+  fetching: boolean;
+  working: boolean;
+  resetting: boolean;
+  /** After a failed fetch of this partition, not before this time. */
+  retryAt: number;
+  /** Failed fetches in a row: the back-off grows with them. */
+  failures: number;
+  /** At its end while other partitions had records: polled again, not before this time, while that lasts. */
+  pollAt: number;
+  /** Why it was reported stalled, if it was: its next progress is reported too. */
+  stalled: StallReason | undefined;
+}
