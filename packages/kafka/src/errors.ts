@@ -78,6 +78,12 @@ const UNTRUSTED_CERTIFICATE = /^(SELF_SIGNED_CERT_IN_CHAIN|DEPTH_ZERO_SELF_SIGNE
  */
 const CLIENT_CERTIFICATE_REFUSED = /^ERR_SSL_[A-Z0-9]*_ALERT_(BAD_CERTIFICATE|CERTIFICATE_REQUIRED|UNKNOWN_CA|CERTIFICATE_UNKNOWN|UNSUPPORTED_CERTIFICATE|CERTIFICATE_REVOKED|CERTIFICATE_EXPIRED|ACCESS_DENIED)$/;
 
+/** TLS failures that are the client's set-up to fix, each with what to do about it. */
+const TLS_REFUSALS: ReadonlyArray<{ codes: RegExp; hint: (code: string) => string }> = [
+  { codes: UNTRUSTED_CERTIFICATE, hint: (code) => `the broker's TLS certificate is not trusted: ${code}; give the CA that signed it as tls.ca, or check tls.servername` },
+  { codes: CLIENT_CERTIFICATE_REFUSED, hint: (code) => `the broker refused this client's TLS certificate: ${code}; give one it trusts as tls.cert and tls.key` },
+];
+
 interface KafkajsLikeError {
   name?: string;
   /** Node's error code on a connection error; the protocol's error number on a protocol error. */
@@ -115,20 +121,14 @@ export function asTributaryError(error: unknown, what: string, context: Record<s
   const types = leaves.map((l) => l.type ?? l.name ?? '');
   if (types.some((t) => AUTHORIZATION_TYPES.test(t))) return new TributaryError(ErrorCodes.AUTHORIZATION, message, { cause: error, context: { ...context, kafkaError: types.join(',') } });
   if (types.some((t) => UNSUPPORTED_TYPES.test(t))) return new TributaryError(ErrorCodes.UNSUPPORTED, message, { cause: error, context: { ...context, kafkaError: types.join(',') } });
+  for (const { codes, hint } of TLS_REFUSALS) {
+    const code = leaves.map((l) => l.code).find((c): c is string => typeof c === 'string' && codes.test(c));
+    // The same certificate (or its absence) is refused every time: trying again cannot help, and OpenSSL's words
+    // alone do not say what to do.
+    if (code !== undefined) return new TributaryError(ErrorCodes.CONNECTION, `${message} (${hint(code)})`, { cause: error, retriable: false, context: { ...context, tlsError: code } });
+  }
   // What the innermost errors say: kafkajs marks its "retries exceeded" wrapper not retriable (it will not try
   // again itself), which says nothing of whether the caller may (a broker down now may be back later).
   const retriable = leaves.length === 0 ? ((error as KafkajsLikeError | null)?.retriable ?? true) : leaves.every((l) => l.retriable ?? true);
-  const certificate = leaves.map((l) => l.code).find((c): c is string => typeof c === 'string' && UNTRUSTED_CERTIFICATE.test(c));
-  if (certificate !== undefined) {
-    // Trying again cannot help, and "self-signed certificate in certificate chain" alone does not say what to do.
-    const hint = ` (the broker's TLS certificate is not trusted: ${certificate}; give the CA that signed it as tls.ca, or check tls.servername)`;
-    return new TributaryError(ErrorCodes.CONNECTION, message + hint, { cause: error, retriable: false, context: { ...context, tlsError: certificate } });
-  }
-  const refused = leaves.map((l) => l.code).find((c): c is string => typeof c === 'string' && CLIENT_CERTIFICATE_REFUSED.test(c));
-  if (refused !== undefined) {
-    // The broker will refuse the same certificate (or its absence) every time.
-    const hint = ` (the broker refused this client's TLS certificate: ${refused}; give one it trusts as tls.cert and tls.key)`;
-    return new TributaryError(ErrorCodes.CONNECTION, message + hint, { cause: error, retriable: false, context: { ...context, tlsError: refused } });
-  }
   return new TributaryError(ErrorCodes.CONNECTION, message, { cause: error, retriable, context });
 }

@@ -437,15 +437,10 @@ export class ConsumerGroup implements AsyncDisposable {
     this.#report(stall.error);
   }
 
-  /** Hand an error to the `onError` listener, if any; its own failure is logged, never thrown. */
+  /** Hand an error to the `onError` listener, if any. */
   #report(error: TributaryError): void {
     const listener = this.#o.onError;
-    if (!listener) return;
-    try {
-      void Promise.resolve(listener(error)).catch((error: unknown) => this.#logger.error({ groupId: this.#o.groupId, err: messageOf(error) }, 'onError failed'));
-    } catch (error) {
-      this.#logger.error({ groupId: this.#o.groupId, err: messageOf(error) }, 'onError failed');
-    }
+    if (listener) this.#callListener('onError', () => listener(error));
   }
 
   #onProgressed(p: TopicPartition): void {
@@ -453,10 +448,14 @@ export class ConsumerGroup implements AsyncDisposable {
   }
 
   #notify(what: string, listener: PartitionsListener | undefined, partitions: readonly TopicPartition[]): void {
-    if (!listener || partitions.length === 0) return;
-    const log = (error: unknown) => this.#logger.error({ groupId: this.#o.groupId, err: messageOf(error) }, `onPartitions${what === 'revoked' ? 'Revoked' : 'Assigned'} failed`);
+    if (listener && partitions.length > 0) this.#callListener(`onPartitions${what === 'revoked' ? 'Revoked' : 'Assigned'}`, () => listener(partitions));
+  }
+
+  /** Call a user's listener without awaiting it; its failure, thrown or rejected, is logged, never thrown. */
+  #callListener(name: string, call: () => unknown): void {
+    const log = (error: unknown) => this.#logger.error({ groupId: this.#o.groupId, err: messageOf(error) }, `${name} failed`);
     try {
-      void Promise.resolve(listener(partitions)).catch(log);
+      void Promise.resolve(call()).catch(log);
     } catch (error) {
       log(error);
     }

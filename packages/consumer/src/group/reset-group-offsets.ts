@@ -1,6 +1,6 @@
 import { ErrorCodes, InvalidArgumentError, isValidTopic, quote, TributaryError, type EventOffset, type Position } from '@tributary/core';
-import { fromPartitionKey, KafkaAdmin, KafkaClient, partitionKey, type KafkaConnectionOptions, type TopicPartition } from '@tributary/kafka';
-import { parseStartPosition, resolveStartPosition, type OutOfRangePolicy, type StartPosition } from '../positions/start-position.js';
+import { fromPartitionKey, KafkaAdmin, KafkaClient, type KafkaConnectionOptions, type TopicPartition } from '@tributary/kafka';
+import { parseStartPosition, positionTargets, type OutOfRangePolicy, type StartPosition } from '../positions/start-position.js';
 
 /** What {@link resetGroupOffsets} is asked to do. */
 export interface ResetGroupOffsetsOptions extends Partial<KafkaConnectionOptions> {
@@ -35,13 +35,7 @@ export async function resetGroupOffsets(options: ResetGroupOffsetsOptions): Prom
   const parsed = parseStartPosition(options.to as StartPosition, 'to', topics);
   const client = options.client ?? new KafkaClient(options as KafkaConnectionOptions, { clientId: 'tributary-admin' });
   await using admin = new KafkaAdmin(client);
-  let targets: Map<string, bigint>;
-  if (parsed.kind === 'earliest' || parsed.kind === 'latest') {
-    targets = new Map();
-    for (const topic of topics) for (const r of await admin.ranges(topic)) targets.set(partitionKey(topic, r.partition), parsed.kind === 'earliest' ? r.low : r.high);
-  } else {
-    targets = await resolveStartPosition(parsed, topics, admin, options.onOutOfRange ?? 'fail');
-  }
+  const targets = await positionTargets(parsed, topics, admin, options.onOutOfRange ?? 'fail');
   const offsets = [...targets].map(([key, offset]) => ({ ...fromPartitionKey(key), offset }));
   if (offsets.length === 0) return [];
   if (!(await admin.setEmptyGroupOffsets(groupId, offsets))) {

@@ -2,7 +2,7 @@ import { ErrorCodes, InvalidArgumentError, TributaryError } from '@tributary/cor
 import { partitionKey, partitionName, type KafkaAdmin, type TopicPartition } from '@tributary/kafka';
 import type { ConsumerLogger } from '../logging/logger.js';
 import type { SeekState } from '../positions/seek-state.js';
-import { resolveStartPosition, type ParsedStart } from '../positions/start-position.js';
+import { positionTargets, type ParsedStart } from '../positions/start-position.js';
 import type { ResolvedOptions } from './options.js';
 
 /**
@@ -35,13 +35,7 @@ export async function checkTopics(admin: KafkaAdmin, o: ResolvedOptions, logger:
 export async function initialOffsets(admin: KafkaAdmin, o: ResolvedOptions): Promise<Map<string, bigint>> {
   if (o.from.kind === 'earliest') return new Map();
   const committed = await admin.groupOffsets(o.groupId, o.topics);
-  const uncommitted = (key: string) => !committed.has(key);
-  if (o.from.kind !== 'latest') return resolveStartPosition(o.from, o.topics, admin, o.onOutOfRange, uncommitted);
-  const out = new Map<string, bigint>();
-  for (const topic of o.topics) {
-    for (const r of await admin.ranges(topic)) if (uncommitted(partitionKey(topic, r.partition))) out.set(partitionKey(topic, r.partition), r.high);
-  }
-  return out;
+  return positionTargets(o.from, o.topics, admin, o.onOutOfRange, (key) => !committed.has(key));
 }
 
 /**
@@ -50,12 +44,7 @@ export async function initialOffsets(admin: KafkaAdmin, o: ResolvedOptions): Pro
  * @throws OffsetOutOfRangeError (policy 'fail').
  */
 export async function seekTargets(admin: KafkaAdmin, parsed: ParsedStart, o: ResolvedOptions): Promise<Map<string, bigint>> {
-  if (parsed.kind !== 'earliest' && parsed.kind !== 'latest') return resolveStartPosition(parsed, o.topics, admin, o.onOutOfRange);
-  const targets = new Map<string, bigint>();
-  for (const topic of o.topics) {
-    for (const r of await admin.ranges(topic)) targets.set(partitionKey(topic, r.partition), parsed.kind === 'earliest' ? r.low : r.high);
-  }
-  return targets;
+  return positionTargets(parsed, o.topics, admin, o.onOutOfRange);
 }
 
 /**

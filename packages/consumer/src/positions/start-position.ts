@@ -106,3 +106,27 @@ export async function resolveStartPosition(
   }
   return out;
 }
+
+/**
+ * The next offset of each partition a parsed position names: 'earliest' and 'latest' name every partition of
+ * every topic (the start or the end of its log now); other positions as {@link resolveStartPosition}. `include`
+ * leaves partitions out by key.
+ * @throws OffsetOutOfRangeError (policy 'fail').
+ */
+export async function positionTargets(
+  start: ParsedStart,
+  topics: readonly string[],
+  lookup: OffsetLookup,
+  policy: OutOfRangePolicy,
+  include: (partitionKey: string) => boolean = () => true,
+): Promise<Map<string, bigint>> {
+  if (start.kind !== 'earliest' && start.kind !== 'latest') return resolveStartPosition(start, topics, lookup, policy, include);
+  const out = new Map<string, bigint>();
+  for (const topic of topics) {
+    for (const r of await lookup.ranges(topic)) {
+      const key = partitionKey(topic, r.partition);
+      if (include(key)) out.set(key, start.kind === 'earliest' ? r.low : r.high);
+    }
+  }
+  return out;
+}

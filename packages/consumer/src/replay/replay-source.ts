@@ -1,5 +1,5 @@
 import { EventOffset, type StoredRecord } from '@tributary/core';
-import { KafkaAdmin, KafkaClient, KafkaReader, type KafkaClientOptions, type KafkaReaderOptions } from '@tributary/kafka';
+import { KafkaAdmin, KafkaClient, KafkaReader, partitionKey, type KafkaClientOptions, type KafkaReaderOptions } from '@tributary/kafka';
 import type { FileLog, MemoryBus } from '@tributary/producer-plugins';
 
 /** What one read of a partition brought. */
@@ -53,7 +53,7 @@ export function kafkaReplaySource(connection: KafkaClient | KafkaClientOptions, 
       return offset < 0n ? (await this.range(topic, partition)).high : offset;
     },
     async read(topic, partition, from, maxRecords) {
-      const key = `${topic}\u0000${partition}`;
+      const key = partitionKey(topic, partition);
       let chunk = leftovers.get(key);
       leftovers.delete(key);
       if (chunk?.records[0]?.offset.offset !== from) {

@@ -8,7 +8,7 @@
 import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { isTributaryError, type StoredRecord } from '@tributary/core';
 import { readToEnd, type ReadRecord } from '@tributary/kafka';
-import { createTopics, KafkaRuntimeError, randomGroup, writeJavaCorpus, type CorpusManifest, type CorpusRecord, type CorpusScenario, type CorpusTopic } from '@tributary/test-kit';
+import { createTopics, randomGroup, writeJavaCorpus, type CorpusManifest, type CorpusRecord, type CorpusScenario, type CorpusTopic } from '@tributary/test-kit';
 import { ConsumerGroup, DeadLetterHeaders, kafkaReplaySource, replay, type ConsumerLogger, type PartitionLag, type ReplaySource } from '../../src/index.js';
 import { until } from '../support/kafka.js';
 
@@ -34,22 +34,6 @@ function capturingLogger(lines: LogLine[]): ConsumerLogger {
 
 const position = (r: { partition: number; offset: string }) => `${r.partition}@${r.offset}`;
 
-/**
- * Write the corpus, once more with fresh topics if a Java tool failed. The writer produces into topics it has
- * just created, and on two busy cores Kafka 3.9 can apply a new partition between two in-flight requests of an
- * idempotent producer: the later one is appended, the first spins on OUT_OF_ORDER_SEQUENCE_NUMBER until its
- * delivery timeout (KAFKA-15591). That is the writer's trouble, not the reader's.
- */
-async function writeCorpus(): Promise<CorpusManifest> {
-  try {
-    return await writeJavaCorpus({ brokers });
-  } catch (error) {
-    if (!(error instanceof KafkaRuntimeError && error.reason === 'not-ready')) throw error;
-    const why = error.message.split('\n').find((line) => /Error: [A-Z_]+|Exception:/.test(line)) ?? error.message.split('\n')[0];
-    console.warn(`writing the Java corpus failed; writing it again. ${why}`);
-    return writeJavaCorpus({ brokers });
-  }
-}
 
 const b64 = (b: Buffer | null) => (b === null ? null : b.toString('base64'));
 
@@ -107,7 +91,7 @@ describe('a consumer group and replay on records written by Kafka\'s own clients
   };
 
   beforeAll(async () => {
-    manifest = await writeCorpus();
+    manifest = await writeJavaCorpus({ brokers, attempts: 2 });
     const topics = SCENARIOS.map((s) => topicOf(manifest, s).topic);
     await createTopics(brokers, topics.map((topic) => ({ topic: `${topic}.DLT`, numPartitions: 1 })));
     const partitions = SCENARIOS.reduce((n, s) => n + topicOf(manifest, s).partitions, 0);

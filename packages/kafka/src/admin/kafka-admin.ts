@@ -85,7 +85,7 @@ export class KafkaAdmin implements OffsetLookup, AsyncDisposable {
   /** How many partitions `topic` has; 0 when it does not exist. */
   async partitionCount(topic: string): Promise<number> {
     try {
-      return await this.#call(`Reading the metadata of "${topic}"`, async (a) => (await a.fetchTopicMetadata({ topics: [topic] })).topics[0]?.partitions.length ?? 0);
+      return (await this.describeTopic(topic)).length;
     } catch (error) {
       if (/UNKNOWN_TOPIC_OR_PARTITION|does not host this topic-partition/i.test(String((error as { cause?: { type?: string; message?: string } }).cause?.type ?? (error as Error).message))) return 0;
       throw error;

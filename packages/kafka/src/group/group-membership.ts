@@ -3,7 +3,6 @@ import type { KafkaClient } from '../connection/kafka-client.js';
 import { asTributaryError } from '../errors.js';
 import { kKafkajs } from '../internal/symbols.js';
 import type { TopicPartition } from '../admin/topic-partition.js';
-import { messageOf } from '../logging/logger.js';
 
 /** Options of a {@link GroupMembership}: Kafka's group timeouts. */
 export interface GroupMembershipOptions {
@@ -131,9 +130,8 @@ export class GroupMembership {
   #pauseAll(): void {
     try {
       this.#consumer.pause(this.#options.topics.map((topic) => ({ topic })));
-    } catch (error) {
+    } catch {
       // kafkajs throws while it is between runs (after a crash): then it reads nothing anyway.
-      void messageOf(error);
     }
   }
 }

@@ -1,5 +1,6 @@
 import { createRequire } from 'node:module';
 import kafkajs, { CompressionTypes } from 'kafkajs';
+import { decompress } from '../protocol/decompress.js';
 
 // kafkajs is CommonJS and Node's ESM loader does not see this export by name.
 const { CompressionCodecs } = kafkajs;
@@ -35,22 +36,26 @@ export function compressionType(name: CompressionName): CompressionTypes {
 
 /**
  * Register snappy (kafkajs-snappy, pure JS), lz4 (lz4-napi's LZ4 frame format, what Kafka writes) and zstd
- * (@bokuweb/zstd-wasm) with kafkajs' writer, once per process. Every KafkaClient does this when it is made, so
- * no component depends on another having run first. Tributary's reader does not use these: it decompresses with
- * its own decoders (protocol/decompress.ts), which also read what other clients write.
+ * (@bokuweb/zstd-wasm) compression with kafkajs' writer, once per process. Every KafkaClient does this when it is
+ * made, so no component depends on another having run first. Inflating goes through Tributary's own decoders
+ * (protocol/decompress.ts), the ones its reader uses, which also read what other clients write (zstd-wasm's
+ * decoder fails on large frames without a content size).
  */
 export function registerCompressionCodecs(): void {
   if (registered) return;
   registered = true;
   const codecs = CompressionCodecs as Record<number, () => Codec>;
-  codecs[CompressionTypes.Snappy] = require('kafkajs-snappy') as () => Codec;
-  const lz4 = require('lz4-napi') as { compressFrame(b: Buffer): Promise<Buffer>; decompressFrame(b: Buffer): Promise<Buffer> };
-  codecs[CompressionTypes.LZ4] = () => ({ compress: (encoder) => lz4.compressFrame(encoder.buffer), decompress: (buffer) => lz4.decompressFrame(buffer) });
-  const zstd = require('@bokuweb/zstd-wasm') as { init(): Promise<void>; compress(b: Buffer, level: number): Uint8Array; decompress(b: Buffer): Uint8Array };
+  const codec = (type: CompressionTypes, compress: (data: Buffer) => Promise<Buffer>) => {
+    codecs[type] = () => ({ compress: (encoder) => compress(encoder.buffer), decompress: (buffer) => decompress(type, buffer) });
+  };
+  const snappy = (require('kafkajs-snappy') as () => Codec)();
+  codec(CompressionTypes.Snappy, (data) => snappy.compress({ buffer: data }));
+  const lz4 = require('lz4-napi') as { compressFrame(b: Buffer): Promise<Buffer> };
+  codec(CompressionTypes.LZ4, (data) => lz4.compressFrame(data));
+  const zstd = require('@bokuweb/zstd-wasm') as { init(): Promise<void>; compress(b: Buffer, level: number): Uint8Array };
   let ready: Promise<void> | undefined;
-  const init = () => (ready ??= zstd.init());
-  codecs[CompressionTypes.ZSTD] = () => ({
-    compress: async (encoder) => (await init(), Buffer.from(zstd.compress(encoder.buffer, 3))),
-    decompress: async (buffer) => (await init(), Buffer.from(zstd.decompress(buffer))),
+  codec(CompressionTypes.ZSTD, async (data) => {
+    await (ready ??= zstd.init());
+    return Buffer.from(zstd.compress(data, 3));
   });
 }

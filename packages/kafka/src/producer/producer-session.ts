@@ -1,3 +1,5 @@
+import { partitionKey } from '../admin/topic-partition.js';
+
 /** Sequence numbers are int32 and wrap to 0 after Integer.MAX_VALUE (Kafka's DefaultRecordBatch.incrementSequence). */
 const SEQUENCE_MODULUS = 2 ** 31;
 
@@ -34,16 +36,12 @@ export class ProducerSession {
 
   /** The first sequence number of the partition's next request. */
   sequence(topic: string, partition: number): number {
-    return this.#next.get(key(topic, partition)) ?? 0;
+    return this.#next.get(partitionKey(topic, partition)) ?? 0;
   }
 
   /** The broker acknowledged `count` records of the partition: the next request starts after them. */
   acknowledged(topic: string, partition: number, count: number): void {
     if (!this.idempotent) return;
-    this.#next.set(key(topic, partition), (this.sequence(topic, partition) + count) % SEQUENCE_MODULUS);
+    this.#next.set(partitionKey(topic, partition), (this.sequence(topic, partition) + count) % SEQUENCE_MODULUS);
   }
-}
-
-function key(topic: string, partition: number): string {
-  return `${topic}\u0000${partition}`;
 }

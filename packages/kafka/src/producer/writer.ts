@@ -11,6 +11,7 @@ import type { WriteAttempt, WriteOutcome } from './outcome.js';
 import { sendPartitionRequest, type PartitionRequestOptions } from './partition-request.js';
 import { partitionForKey } from './partitioner.js';
 import type { ProducerSession } from './producer-session.js';
+import { partitionKey } from '../admin/topic-partition.js';
 
 /** Where a record was written, or why it was not, and whether it may be in the log all the same. */
 export type WriteResult =
@@ -225,7 +226,7 @@ export class KafkaWriter implements AsyncDisposable {
       }
       // Records without a key are spread round-robin, as kafkajs does.
       const partition = chosen ?? (record.key ? partitionForKey(record.key, count) : this.#roundRobin++ % count);
-      const id = `${topic}\u0000${partition}`;
+      const id = partitionKey(topic, partition);
       let group = groups.get(id);
       if (!group) groups.set(id, (group = { topic, partition, indices: [] }));
       group.indices.push(i);

@@ -1,4 +1,5 @@
 import { ErrorCodes, TributaryError } from '@tributary/core';
+import { partitionKey } from '../admin/topic-partition.js';
 import type { KafkaClient } from '../connection/kafka-client.js';
 import { brokerErrorKind, codeOfKind } from '../errors.js';
 import { createInternalCluster, type InternalBroker, type InternalCluster } from '../internal/kafkajs-internals.js';
@@ -171,17 +172,17 @@ export class KafkaReader implements AsyncDisposable {
           const broker = await this.#cluster.findBroker({ nodeId });
           // Positions that a leader change put in doubt are checked first; one found truncated is not fetched.
           const checked = await this.#validate(broker, partitions);
-          const toFetch = partitions.filter((p) => !checked.has(key(p.topic, p.partition)));
+          const toFetch = partitions.filter((p) => !checked.has(partitionKey(p.topic, p.partition)));
           list = [...checked.values()];
           if (toFetch.length > 0) list.push(...(await this.#fetchFrom(broker, toFetch, options, perPartition)));
         } catch (error) {
           list = this.#unreachable(partitions, error);
         }
-        for (const a of list) answers.set(key(a.topic, a.partition), a);
+        for (const a of list) answers.set(partitionKey(a.topic, a.partition), a);
         each?.(list);
       }),
     );
-    return requests.map((r) => answers.get(key(r.topic, r.partition))!);
+    return requests.map((r) => answers.get(partitionKey(r.topic, r.partition))!);
   }
 
   async #fetchFrom(broker: InternalBroker, partitions: readonly PartitionFetchRequest[], options: FetchOptions, perPartition: number): Promise<PartitionFetch[]> {
@@ -204,7 +205,7 @@ export class KafkaReader implements AsyncDisposable {
   /** The broker may be gone or no longer lead: the leaders are looked up again before the next fetch. */
   #unreachable(partitions: readonly PartitionFetchRequest[], error: unknown): PartitionFetch[] {
     this.#staleMetadata = true;
-    return partitions.map((p) => ({ ...p, records: [], next: p.offset, highWatermark: -1n, lastStableOffset: -1n, error: fetchError(error, p.topic, p.partition, p.offset) }));
+    return partitions.map((p) => notRead(p, fetchError(error, p.topic, p.partition, p.offset)));
   }
 
   /**
@@ -219,12 +220,12 @@ export class KafkaReader implements AsyncDisposable {
     try {
       results = await this.#epochs.validate(broker, due.map((p) => ({ topic: p.topic, partition: p.partition, offset: p.offset, lastEpoch: p.lastEpoch! })));
     } catch (error) {
-      for (const a of this.#unreachable(due, error)) out.set(key(a.topic, a.partition), a);
+      for (const a of this.#unreachable(due, error)) out.set(partitionKey(a.topic, a.partition), a);
       return out;
     }
     due.forEach((p, i) => {
       const error = this.#validationError(p, results[i]!);
-      if (error) out.set(key(p.topic, p.partition), { ...p, records: [], next: p.offset, highWatermark: -1n, lastStableOffset: -1n, error });
+      if (error) out.set(partitionKey(p.topic, p.partition), notRead(p, error));
     });
     return out;
   }
@@ -335,8 +336,9 @@ export class KafkaReader implements AsyncDisposable {
   }
 }
 
-function key(topic: string, partition: number): string {
-  return `${topic}\u0000${partition}`;
+/** A partition not read this time: nothing fetched, `error` says why. */
+function notRead(p: PartitionFetchRequest, error: TributaryError): PartitionFetch {
+  return { ...p, records: [], next: p.offset, highWatermark: -1n, lastStableOffset: -1n, error };
 }
 
 function withPlace(r: DecodedRecord, topic: string, partition: number): FetchedRecord {

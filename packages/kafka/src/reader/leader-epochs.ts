@@ -10,6 +10,7 @@ import type { InternalBroker } from '../internal/kafkajs-internals.js';
 import type { EpochEnd } from '../protocol/offset-for-leader-epoch-protocol.js';
 import { brokerSupports, sendMetadata, sendOffsetForLeaderEpoch } from './broker-requests.js';
 import { METADATA_API_KEY, METADATA_VERSION } from '../protocol/metadata-protocol.js';
+import { partitionKey } from '../admin/topic-partition.js';
 
 /** A position to check: `offset` follows a record of leader epoch `lastEpoch`. */
 export interface PositionToValidate {
@@ -49,7 +50,7 @@ export class LeaderEpochs {
 
   /** The partition's current leader epoch as last learned; -1 when unknown. */
   current(topic: string, partition: number): number {
-    return this.#current.get(key(topic, partition)) ?? -1;
+    return this.#current.get(partitionKey(topic, partition)) ?? -1;
   }
 
   /**
@@ -63,8 +64,8 @@ export class LeaderEpochs {
       const metadata = await sendMetadata(broker, topics);
       for (const t of metadata.topics) {
         for (const p of t.partitions) {
-          if (p.errorCode === 0 && p.leaderEpoch >= 0) this.#current.set(key(t.topic, p.partition), p.leaderEpoch);
-          else this.#current.delete(key(t.topic, p.partition));
+          if (p.errorCode === 0 && p.leaderEpoch >= 0) this.#current.set(partitionKey(t.topic, p.partition), p.leaderEpoch);
+          else this.#current.delete(partitionKey(t.topic, p.partition));
         }
       }
     } catch (error) {
@@ -81,14 +82,14 @@ export class LeaderEpochs {
     if (lastEpoch === undefined || lastEpoch < 0) return false;
     const current = this.current(topic, partition);
     if (current < 0) return false;
-    const validated = this.#validated.get(key(topic, partition));
+    const validated = this.#validated.get(partitionKey(topic, partition));
     return validated === undefined || current > validated;
   }
 
   /** The partition's position was read from, or found good, under leader epoch `epoch`. */
   validated(topic: string, partition: number, epoch: number): void {
     if (epoch < 0) return;
-    const k = key(topic, partition);
+    const k = partitionKey(topic, partition);
     if ((this.#validated.get(k) ?? -1) < epoch) this.#validated.set(k, epoch);
   }
 
@@ -101,9 +102,9 @@ export class LeaderEpochs {
   async validate(broker: InternalBroker, positions: readonly PositionToValidate[]): Promise<Validation[]> {
     const asked = positions.map((p) => ({ topic: p.topic, partition: p.partition, currentLeaderEpoch: this.current(p.topic, p.partition), leaderEpoch: p.lastEpoch }));
     const response = await sendOffsetForLeaderEpoch(broker, asked);
-    const ends = new Map(response.partitions.map((e) => [key(e.topic, e.partition), e]));
+    const ends = new Map(response.partitions.map((e) => [partitionKey(e.topic, e.partition), e]));
     return positions.map((p, i) => {
-      const end = ends.get(key(p.topic, p.partition));
+      const end = ends.get(partitionKey(p.topic, p.partition));
       const validation = judge(end, p.offset);
       if (validation.kind === 'valid') this.validated(p.topic, p.partition, asked[i]!.currentLeaderEpoch);
       return validation;
@@ -119,8 +120,4 @@ function judge(end: EpochEnd | undefined, offset: bigint): Validation {
   if (end.endOffset < 0 || end.leaderEpoch < 0) return { kind: 'unknown-epoch' };
   if (end.endOffset < offset) return { kind: 'truncated', truncatedTo: end.endOffset };
   return { kind: 'valid' };
-}
-
-function key(topic: string, partition: number): string {
-  return `${topic}\u0000${partition}`;
 }

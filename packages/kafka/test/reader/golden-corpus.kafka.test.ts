@@ -7,7 +7,7 @@ import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
-import { KafkaRuntimeError, writeJavaCorpus, type CorpusManifest, type CorpusRecord, type CorpusScenario, type CorpusTopic } from '@tributary/test-kit';
+import { writeJavaCorpus, type CorpusManifest, type CorpusRecord, type CorpusScenario, type CorpusTopic } from '@tributary/test-kit';
 import { readToEnd } from '../../src/index.js';
 import type { PrintedRecord, ReadSummary, TopicResult } from '../fixtures/read-corpus.js';
 
@@ -54,22 +54,6 @@ function runReader(topics: string[], timeoutMs = 120_000): Promise<ReaderRun> {
 
 const position = (r: { partition: number; offset: string }) => `${r.partition}@${r.offset}`;
 
-/**
- * Write the corpus, once more with fresh topics if a Java tool failed. The writer produces into topics it has
- * just created, and on two busy cores Kafka 3.9 can apply a new partition between two in-flight requests of an
- * idempotent producer: the later one is appended, the first spins on OUT_OF_ORDER_SEQUENCE_NUMBER until its
- * delivery timeout (KAFKA-15591). That is the writer's trouble, not the reader's.
- */
-async function writeCorpus(): Promise<CorpusManifest> {
-  try {
-    return await writeJavaCorpus({ brokers });
-  } catch (error) {
-    if (!(error instanceof KafkaRuntimeError && error.reason === 'not-ready')) throw error;
-    const why = error.message.split('\n').find((line) => /Error: [A-Z_]+|Exception:/.test(line)) ?? error.message.split('\n')[0];
-    console.warn(`writing the Java corpus failed; writing it again. ${why}`);
-    return writeJavaCorpus({ brokers });
-  }
-}
 
 /** What differs between an expected record and the one read at its position: the names of the fields. */
 function differences(expected: CorpusRecord, got: PrintedRecord): string[] {
@@ -127,7 +111,7 @@ describe('the golden corpus, read by a process that loaded no producer', () => {
   let manifest: CorpusManifest;
   let run: ReaderRun;
   beforeAll(async () => {
-    manifest = await writeCorpus();
+    manifest = await writeJavaCorpus({ brokers, attempts: 2 });
     run = await runReader(manifest.topics.map((t) => t.topic));
   }, 240_000);
 

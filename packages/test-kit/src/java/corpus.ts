@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { randomTopic } from '../helpers.js';
+import { KafkaRuntimeError } from '../errors.js';
 import { ensureKafkaJars } from '../runtime/jars.js';
 import { findJava } from '../runtime/java.js';
 import { CONSOLE_PRODUCER_CLASS, checkConsoleRecords, consoleLines, consoleProducerArgs } from './console-producer.js';
@@ -17,6 +18,13 @@ export interface WriteJavaCorpusOptions {
   timeoutMs?: number;
   /** Progress lines. */
   log?: (line: string) => void;
+  /**
+   * Tries, each into fresh topics, when a Java tool fails (not when aborted or out of time). Default 1. The writer
+   * produces into topics it has just created; on two busy cores Kafka 3.9 can apply a new partition between two
+   * requests of an idempotent producer (KAFKA-15591). The writer keeps one request in flight against that, and a
+   * second try is the backstop for what remains.
+   */
+  attempts?: number;
 }
 
 /** The codecs the console producer writes, one topic each. */
@@ -40,6 +48,19 @@ const CONSOLE_CODECS = ['lz4', 'snappy'] as const satisfies readonly CorpusCodec
  *   TributaryError TIMEOUT past `timeoutMs`, ABORTED when `signal` aborts.
  */
 export async function writeJavaCorpus(options: WriteJavaCorpusOptions): Promise<CorpusManifest> {
+  const attempts = options.attempts ?? 1;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await writeOnce(attempt === 1 ? options : { ...options, prefix: undefined });
+    } catch (error) {
+      if (attempt >= attempts || !(error instanceof KafkaRuntimeError && error.reason === 'not-ready')) throw error;
+      const why = error.message.split('\n').find((line) => /Error: [A-Z_]+|Exception:/.test(line)) ?? error.message.split('\n')[0];
+      (options.log ?? console.warn)(`writing the Java corpus failed; writing it again into fresh topics. ${why}`);
+    }
+  }
+}
+
+async function writeOnce(options: WriteJavaCorpusOptions): Promise<CorpusManifest> {
   const started = Date.now();
   const deadline = started + (options.timeoutMs ?? 120_000);
   const log = options.log ?? (() => {});
