@@ -50,6 +50,14 @@ export const ErrorCodes = {
   GROUP_ACTIVE: 'GROUP_ACTIVE',
   /** A partition's log was truncated below a position already read (an unclean leader change, KIP-320). */
   LOG_TRUNCATED: 'LOG_TRUNCATED',
+  /** No session handles a request's path, or the addressed session has no handler for it. */
+  NO_HANDLER: 'NO_HANDLER',
+  /** A request was addressed to a session that does not exist or is gone. */
+  SESSION_NOT_FOUND: 'SESSION_NOT_FOUND',
+  /** A request or response value does not fit its declared data type; `context` names the type. */
+  TYPE_MISMATCH: 'TYPE_MISMATCH',
+  /** A request handler in another session failed; `context.remoteCode` keeps the code it threw. */
+  REQUEST_FAILED: 'REQUEST_FAILED',
 } as const;
 
 export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];
