@@ -1,0 +1,117 @@
+import { isTributaryError, ErrorCodes } from '@tributary/core';
+import { KafkaAdmin, KafkaReader, messageOf, type FetchedRecord, type KafkaClient, type Logger } from '@tributary/kafka';
+
+/** Options of a {@link TailReader}. */
+export interface TailReaderOptions {
+  readonly client: KafkaClient;
+  readonly topic: string;
+  readonly logger: Logger;
+  /** Longest a fetch waits at the broker for new records. Lower: partitions added join sooner. */
+  readonly maxWaitMs: number;
+  /** Called with each partition's records in offset order; awaited before the next fetch (backpressure). */
+  readonly onRecords: (records: readonly FetchedRecord[]) => void | Promise<void>;
+}
+
+/**
+ * Follows chosen partitions of one topic from chosen offsets, without a consumer group: the messaging hub's
+ * way of reading the sessions topic and its sessions' inbox partitions. One long-polling fetch covers every
+ * partition, so a record written to any of them is delivered within one round trip. A failed fetch is logged
+ * and retried with a back-off; a position outside the partition's range (retention passed it) moves to the
+ * partition's end, since what it skipped is past every request's deadline.
+ */
+export class TailReader {
+  readonly #o: TailReaderOptions;
+  readonly #reader: KafkaReader;
+  readonly #admin: KafkaAdmin;
+  readonly #positions = new Map<number, bigint>();
+  readonly #waiters = new Set<{ partition: number; offset: bigint; resolve: () => void }>();
+  #running: Promise<void> | undefined;
+  #stopped = false;
+
+  constructor(options: TailReaderOptions) {
+    this.#o = options;
+    this.#reader = new KafkaReader(options.client);
+    this.#admin = new KafkaAdmin(options.client);
+  }
+
+  /** The partitions' current ends (one past the last record), to start reading from. */
+  async ends(): Promise<Map<number, bigint>> {
+    return new Map((await this.#admin.ranges(this.#o.topic)).map((r) => [r.partition, r.high]));
+  }
+
+  /** The partitions' starts, to read everything still kept. */
+  async starts(): Promise<Map<number, bigint>> {
+    return new Map((await this.#admin.ranges(this.#o.topic)).map((r) => [r.partition, r.low]));
+  }
+
+  /** Read `partition` from `offset` on (a partition already read keeps its position). */
+  follow(partition: number, offset: bigint): void {
+    if (!this.#positions.has(partition)) this.#positions.set(partition, offset);
+    this.#running ??= this.#loop();
+  }
+
+  has(partition: number): boolean {
+    return this.#positions.has(partition);
+  }
+
+  /** Resolves once every record before `offset` of `partition` has been passed to `onRecords`. */
+  reached(partition: number, offset: bigint): Promise<void> {
+    if ((this.#positions.get(partition) ?? -1n) >= offset) return Promise.resolve();
+    return new Promise((resolve) => this.#waiters.add({ partition, offset, resolve }));
+  }
+
+  async close(): Promise<void> {
+    this.#stopped = true;
+    await this.#running?.catch(() => {});
+    await Promise.allSettled([this.#reader.close(), this.#admin.close()]);
+  }
+
+  async #loop(): Promise<void> {
+    let failures = 0;
+    while (!this.#stopped) {
+      const requests = [...this.#positions].map(([partition, offset]) => ({ topic: this.#o.topic, partition, offset }));
+      try {
+        const answers = await this.#reader.fetchPartitions(requests, { maxWaitMs: this.#o.maxWaitMs, minBytes: 1 });
+        let failed = false;
+        for (const answer of answers) {
+          if (this.#stopped) return;
+          if (answer.error) {
+            failed = true;
+            await this.#recover(answer.partition, answer.error);
+            continue;
+          }
+          if (answer.records.length > 0) await this.#o.onRecords(answer.records.map((r) => ({ ...r, topic: this.#o.topic, partition: answer.partition })));
+          this.#positions.set(answer.partition, answer.next);
+          this.#wake();
+        }
+        failures = failed ? failures + 1 : 0;
+      } catch (error) {
+        failures++;
+        this.#o.logger.warn({ topic: this.#o.topic, err: messageOf(error) }, 'Messaging: reading the topic failed; retrying');
+      }
+      if (failures > 0 && !this.#stopped) await new Promise((r) => setTimeout(r, Math.min(2000, 50 * 2 ** Math.min(failures, 6))));
+    }
+  }
+
+  async #recover(partition: number, error: unknown): Promise<void> {
+    if (isTributaryError(error, ErrorCodes.OFFSET_OUT_OF_RANGE)) {
+      const end = (await this.ends().catch(() => undefined))?.get(partition);
+      if (end !== undefined) {
+        this.#o.logger.warn({ topic: this.#o.topic, partition, to: end.toString() }, 'Messaging: position outside the partition; moving to its end');
+        this.#positions.set(partition, end);
+        this.#wake();
+        return;
+      }
+    }
+    this.#o.logger.warn({ topic: this.#o.topic, partition, err: messageOf(error) }, 'Messaging: fetching a partition failed; retrying');
+  }
+
+  #wake(): void {
+    for (const w of this.#waiters) {
+      if ((this.#positions.get(w.partition) ?? -1n) >= w.offset) {
+        this.#waiters.delete(w);
+        w.resolve();
+      }
+    }
+  }
+}

@@ -1,0 +1,63 @@
+import type { Registry } from 'prom-client';
+import { InvalidArgumentError, quote } from '@tributary/core';
+import { isLogger, KafkaClient, stderrLogger, type KafkaClientOptions, type Logger } from '@tributary/kafka';
+import { DEFAULT_MESSAGING_PREFIX, messagingTopics, type MessagingTopics } from './topics.js';
+
+/** Options of {@link createMessaging}: where Kafka is, and how sessions behave. */
+export interface MessagingOptions {
+  /** Connection options of the Kafka layer (brokers, TLS, SASL...) or a client already made. */
+  connection: KafkaClient | KafkaClientOptions;
+  /** Prefix of the messaging topics (see {@link ensureMessagingTopics}). Default `tributary.messaging`. */
+  prefix?: string;
+  /** How often each session announces it is alive. Default 2000 ms. */
+  heartbeatMs?: number;
+  /** A session silent for longer than this is gone for everyone. At least twice `heartbeatMs`. Default 10000 ms. */
+  sessionTimeoutMs?: number;
+  /** Default deadline of a request, when the call gives none. Default 30000 ms. */
+  requestTimeoutMs?: number;
+  /** Requests handled at once by the sessions of this hub; further requests wait to be read. Default 256. */
+  maxConcurrentHandlers?: number;
+  /** Where logs go (pino fits). Default: warnings and errors to stderr. */
+  logger?: Logger;
+  /** Prometheus metrics on this registry (see `MessagingMetricNames`). */
+  metrics?: { registry: Registry };
+}
+
+export interface ResolvedMessagingOptions {
+  readonly client: KafkaClient;
+  readonly topics: MessagingTopics;
+  readonly heartbeatMs: number;
+  readonly sessionTimeoutMs: number;
+  readonly requestTimeoutMs: number;
+  readonly maxConcurrentHandlers: number;
+  readonly logger: Logger;
+  readonly metrics: { registry: Registry } | undefined;
+}
+
+/** Check options once, at construction. @throws InvalidArgumentError naming the option and what it should be. */
+export function resolveMessagingOptions(o: MessagingOptions): ResolvedMessagingOptions {
+  if (typeof o !== 'object' || o === null) fail('options', 'an object with at least `connection`', o);
+  if (typeof o.connection !== 'object' || o.connection === null) fail('connection', 'Kafka connection options ({ brokers }) or a KafkaClient', o.connection);
+  const prefix = o.prefix ?? DEFAULT_MESSAGING_PREFIX;
+  if (typeof prefix !== 'string' || !/^[A-Za-z0-9._-]{1,200}$/.test(prefix)) fail('prefix', 'letters, digits, ".", "_" and "-" (it starts topic names)', prefix);
+  const heartbeatMs = int(o.heartbeatMs, 'heartbeatMs', 2000, 50, 600_000);
+  const sessionTimeoutMs = int(o.sessionTimeoutMs, 'sessionTimeoutMs', 10_000, 100, 3_600_000);
+  if (sessionTimeoutMs < 2 * heartbeatMs) fail('sessionTimeoutMs', `at least twice heartbeatMs (${heartbeatMs}), so one lost heartbeat does not end a session`, sessionTimeoutMs);
+  const requestTimeoutMs = int(o.requestTimeoutMs, 'requestTimeoutMs', 30_000, 1, 86_400_000);
+  const maxConcurrentHandlers = int(o.maxConcurrentHandlers, 'maxConcurrentHandlers', 256, 1, 100_000);
+  if (o.logger !== undefined && !isLogger(o.logger)) fail('logger', 'an object with debug, info, warn and error methods (pino fits)', typeof o.logger);
+  if (o.metrics !== undefined && (typeof o.metrics !== 'object' || typeof o.metrics?.registry?.registerMetric !== 'function')) fail('metrics.registry', 'a prom-client Registry', o.metrics);
+  const logger = o.logger ?? stderrLogger;
+  const client = KafkaClient.from(o.connection instanceof KafkaClient ? o.connection : { ...o.connection, logger: o.connection.logger ?? logger }, { clientId: 'tributary-messaging', optionPath: 'connection' });
+  return { client, topics: messagingTopics(prefix), heartbeatMs, sessionTimeoutMs, requestTimeoutMs, maxConcurrentHandlers, logger, metrics: o.metrics };
+}
+
+function int(value: unknown, option: string, fallback: number, min: number, max: number): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) fail(option, `an integer from ${min} to ${max}`, value);
+  return value as number;
+}
+
+function fail(option: string, expected: string, value: unknown): never {
+  throw new InvalidArgumentError(`Messaging option ${option} is ${quote(value)}; expected ${expected}`, { option, value, expected });
+}
