@@ -68,8 +68,8 @@ export class Messaging implements AsyncDisposable {
     const user = validateUserProperties(options.properties);
     const partitions = await this.#start();
     const id = randomUUID();
+    // Chosen and counted before any await, so sessions opened side by side spread over the partitions.
     const inbox = this.#leastLoadedInbox(partitions);
-    if (!this.#inbox.has(inbox)) this.#inbox.follow(inbox, (await this.#inbox.ends()).get(inbox) ?? 0n);
     const session = new MessagingSession(id, { ...fixedProperties(id, Date.now()), ...user }, inbox, {
       requester: this.#requester,
       sessions: () => this.#registry.all(),
@@ -81,6 +81,7 @@ export class Messaging implements AsyncDisposable {
     });
     this.#sessions.set(id, session);
     try {
+      if (!this.#inbox.has(inbox)) this.#inbox.follow(inbox, (await this.#inbox.ends()).get(inbox) ?? 0n);
       await this.#announce(session);
     } catch (error) {
       this.#sessions.delete(id);
