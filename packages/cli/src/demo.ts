@@ -1,7 +1,8 @@
 /**
  * The README's main job: start (or find) a Kafka, publish categorized events through the kafka producer
  * plugin, consume them with a group of two workers that split the partitions and filter by category, then
- * replay the topic from a stored position with a progress bar. With no Kafka to be had, it says so and runs
+ * replay the topic from a stored position with a progress bar, then send requests between sessions (to a path
+ * and to a session filter). With no Kafka to be had, it says so and runs
  * the publish and replay on the embedded memory bus.
  */
 import { DateTime } from 'luxon';
@@ -9,6 +10,7 @@ import { Event, Position, type ProducerPlugin } from '@tributary/core';
 import { ConsumerGroup, kafkaReplaySource, memoryReplaySource, replay, type ReplayProgress, type ReplaySource } from '@tributary/consumer';
 import { KafkaProducerPlugin, MemoryBus, MemoryProducerPlugin } from '@tributary/producer-plugins';
 import { provideKafka, type KafkaEndpoint } from '@tributary/test-kit';
+import { requestsOnKafka } from './demo-messaging.js';
 
 const TOPIC = `tributary-demo-${DateTime.utc().toFormat('yyyyLLdd-HHmmss')}`;
 const PARTITIONS = 4;
@@ -36,6 +38,7 @@ async function roundTripOnKafka(brokers: string[]): Promise<void> {
   const sent = await publish(producer);
   await workers.finish(sent.filter((e) => e.category.startsWith('order.')).length);
   await replayFrom(kafkaReplaySource({ brokers, clientId: 'tributary-demo' }), sent);
+  await requestsOnKafka(brokers, TOPIC);
 }
 
 async function roundTripInMemory(): Promise<void> {

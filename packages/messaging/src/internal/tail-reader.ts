@@ -1,5 +1,5 @@
 import { isTributaryError, ErrorCodes } from '@tributary/core';
-import { KafkaAdmin, KafkaReader, messageOf, type FetchedRecord, type KafkaClient, type Logger } from '@tributary/kafka';
+import { KafkaAdmin, KafkaReader, messageOf, type FetchedRecord, type KafkaClient, type Logger, type PartitionRange } from '@tributary/kafka';
 
 /** Options of a {@link TailReader}. */
 export interface TailReaderOptions {
@@ -36,12 +36,27 @@ export class TailReader {
 
   /** The partitions' current ends (one past the last record), to start reading from. */
   async ends(): Promise<Map<number, bigint>> {
-    return new Map((await this.#admin.ranges(this.#o.topic)).map((r) => [r.partition, r.high]));
+    return new Map((await this.#ranges()).map((r) => [r.partition, r.high]));
   }
 
   /** The partitions' starts, to read everything still kept. */
   async starts(): Promise<Map<number, bigint>> {
-    return new Map((await this.#admin.ranges(this.#o.topic)).map((r) => [r.partition, r.low]));
+    return new Map((await this.#ranges()).map((r) => [r.partition, r.low]));
+  }
+
+  /**
+   * The partitions' ranges, asked again on retriable failures for up to 10 s: a topic created a moment ago can
+   * answer "not the leader" until every broker has learnt its leaders.
+   */
+  async #ranges(): Promise<PartitionRange[]> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await this.#admin.ranges(this.#o.topic);
+      } catch (error) {
+        if (!isTributaryError(error) || !error.retriable || attempt >= 20) throw error;
+        await new Promise((r) => setTimeout(r, Math.min(1000, 50 * 2 ** attempt)));
+      }
+    }
   }
 
   /** Read `partition` from `offset` on (a partition already read keeps its position). */
