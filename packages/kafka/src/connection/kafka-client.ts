@@ -3,7 +3,6 @@ import { checkKafkajs } from '../internal/kafkajs-internals.js';
 import { kKafkajs } from '../internal/symbols.js';
 import { kafkajsLogCreator } from '../logging/kafkajs-log.js';
 import { silentLogger, stderrLogger, type Logger } from '../logging/logger.js';
-import { registerCompressionCodecs } from '../producer/compression.js';
 import { resolveConnectionOptions, type KafkaConnectionOptions, type ResolvedConnectionOptions } from './options.js';
 
 /** Options of a {@link KafkaClient}: where Kafka is, and where its logs go. */
@@ -17,8 +16,9 @@ export interface KafkaClientOptions extends KafkaConnectionOptions {
  * that reaches Kafka builds on, so no user constructs a kafkajs client. It holds no connection itself; the
  * admin, readers, writers and group members made from it each open their own, and close with them.
  *
- * Making one checks the installed kafkajs (version and the internals the reader relies on) and registers every
- * compression codec, so a process that only consumes reads gzip, snappy, lz4 and zstd batches.
+ * Making one checks the installed kafkajs (version and the internals the reader relies on). kafkajs' compression
+ * codec registry is left as kafkajs ships it: record batches are encoded and decoded by Tributary's own code
+ * (src/protocol/), with every compression Kafka has.
  * @throws InvalidArgumentError naming a wrong option; TributaryError UNSUPPORTED for an unsupported kafkajs.
  */
 export class KafkaClient {
@@ -30,7 +30,6 @@ export class KafkaClient {
   constructor(options: KafkaClientOptions, defaults: { clientId?: string; optionPath?: string } = {}) {
     this.options = resolveConnectionOptions(options, defaults.optionPath ?? '', defaults.clientId);
     this.logger = options.logger ?? stderrLogger;
-    registerCompressionCodecs();
     this.#kafka = new Kafka(kafkajsConfig(this.options, this.logger));
     checkKafkajs(this.#kafka);
   }

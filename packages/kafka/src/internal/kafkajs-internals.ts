@@ -7,33 +7,28 @@
  * UNSUPPORTED error naming what is missing (test/internal/kafkajs-internals.test.ts pins each of them).
  */
 import { createRequire } from 'node:module';
-import type { Kafka, Message } from 'kafkajs';
+import type { Kafka, KafkaJSProtocolError } from 'kafkajs';
 import { ErrorCodes, TributaryError } from '@tributary/core';
 
 /** The kafkajs versions whose internals this module was written against (kafkajs is unmaintained since 2.2.4). */
 export const SUPPORTED_KAFKAJS = /^2\.2\.\d+$/;
 
-/** What a request on a broker's connection pool looks like (kafkajs' protocol request/response pair). */
+/**
+ * What a request on a broker's connection pool looks like (kafkajs' protocol request/response pair): the
+ * connection writes the request header (api key and version, correlation id, client id) before the body that
+ * `encode` gives, awaits no answer when `expectResponse` says so, and hands the answer's body (after the
+ * correlation id) to `decode`, then `parse`.
+ */
 export interface RawRequest<T> {
-  request: { apiKey: number; apiVersion: number; apiName: string; encode(): { buf: Buffer; buffer: Buffer } | Promise<{ buf: Buffer; buffer: Buffer }> };
+  request: {
+    apiKey: number;
+    apiVersion: number;
+    apiName: string;
+    encode(): { buf: Buffer; buffer: Buffer } | Promise<{ buf: Buffer; buffer: Buffer }>;
+    expectResponse?: () => boolean;
+  };
   response: { decode(payload: Buffer): Promise<T>; parse(decoded: T): Promise<T> };
   requestTimeout?: number;
-}
-
-/** A Produce request as kafkajs' Broker encodes it (record batches with the producer id, epoch and sequence). */
-export interface InternalProduceRequest {
-  acks: number;
-  timeout: number;
-  compression: number;
-  /** -1 (and epoch 0, sequence 0) for a producer that is not idempotent, as kafkajs sends it. */
-  producerId: string;
-  producerEpoch: number;
-  topicData: Array<{ topic: string; partitions: Array<{ partition: number; firstSequence: number; messages: Message[] }> }>;
-}
-
-/** A Produce answer; kafkajs throws its protocol error for the first partition with an error code instead. */
-export interface InternalProduceResponse {
-  topics: Array<{ topicName: string; partitions: Array<{ partition: number; errorCode: number; baseOffset: string }> }>;
 }
 
 /** A broker as kafkajs' internal Cluster hands it out. */
@@ -42,8 +37,6 @@ export interface InternalBroker {
   versions?: Record<number, { minVersion: number; maxVersion: number }>;
   connectionPool: { send<T>(request: RawRequest<T>): Promise<T> };
   offsetCommit(request: { groupId: string; groupGenerationId: number; memberId: string; topics: Array<{ topic: string; partitions: Array<{ partition: number; offset: string }> }> }): Promise<unknown>;
-  /** Resolves undefined when acks is 0 (no answer is awaited). */
-  produce(request: InternalProduceRequest): Promise<InternalProduceResponse | undefined>;
   initProducerId(request: { transactionTimeout: number }): Promise<{ producerId: string; producerEpoch: number }>;
 }
 
@@ -102,4 +95,69 @@ export function createInternalCluster(kafka: Kafka): InternalCluster {
   const create = symbol ? (kafka as unknown as Record<symbol, ((o: object) => InternalCluster) | undefined>)[symbol] : undefined;
   if (typeof create !== 'function') throw unsupported(`the Kafka client has no "${CREATE_CLUSTER}" factory`);
   return create.call(kafka, { allowAutoTopicCreation: false, maxInFlightRequests: null });
+}
+
+/** Whether the broker announced this version of the API (true when it announced nothing, as kafkajs then assumes). */
+export function brokerSupports(broker: InternalBroker, apiKey: number, version: number): boolean {
+  const range = broker.versions?.[apiKey];
+  return !range || (range.minVersion <= version && range.maxVersion >= version);
+}
+
+/** A request body encoded by src/protocol/, and how to read its answer. */
+export interface EncodedRequest<T extends { throttleTimeMs: number }> {
+  readonly apiKey: number;
+  readonly apiVersion: number;
+  /** For kafkajs' logs and timeout errors. */
+  readonly apiName: string;
+  readonly body: Buffer;
+  readonly decode: (payload: Buffer) => T;
+  /** Milliseconds before the connection gives up on the answer; default the connection's request timeout. */
+  readonly timeoutMs?: number;
+  /** false for a request the broker never answers (a Produce with acks 0). Default true. */
+  readonly expectResponse?: boolean;
+}
+
+/**
+ * Send a request Tributary encoded on a broker's connections: kafkajs keeps connecting, authenticating and
+ * correlating, the bytes are Tributary's. Resolves with the decoded answer, or undefined when none is expected;
+ * rejects with kafkajs' connection errors (a closed connection is opened again by the next request).
+ */
+export function sendRawRequest<T extends { throttleTimeMs: number }>(broker: InternalBroker, request: EncodedRequest<T> & { expectResponse?: true }): Promise<T>;
+export function sendRawRequest<T extends { throttleTimeMs: number }>(broker: InternalBroker, request: EncodedRequest<T>): Promise<T | undefined>;
+export function sendRawRequest<T extends { throttleTimeMs: number }>(broker: InternalBroker, request: EncodedRequest<T>): Promise<T | undefined> {
+  const { apiKey, apiVersion, apiName, body, decode, timeoutMs, expectResponse = true } = request;
+  return broker.connectionPool.send<T>({
+    request: { apiKey, apiVersion, apiName, encode: () => ({ buf: body, buffer: body }), expectResponse: () => expectResponse },
+    response: {
+      // kafkajs holds back the connection's next requests for the `clientSideThrottleTime` a decoded response
+      // names: the time the broker asks a client over its quota to wait, as kafkajs' own requests pass it on.
+      decode: async (payload: Buffer) => {
+        const decoded = decode(payload);
+        return Object.assign(decoded, { clientSideThrottleTime: decoded.throttleTimeMs });
+      },
+      parse: async (decoded: T) => decoded,
+    },
+    ...(timeoutMs === undefined ? {} : { requestTimeout: timeoutMs }),
+  });
+}
+
+interface ProtocolErrors {
+  createErrorFromCode(code: number): KafkaJSProtocolError;
+}
+
+let protocolErrors: ProtocolErrors | undefined;
+
+/**
+ * kafkajs' error for a Kafka error code (its protocol/error.js table): a KafkaJSProtocolError whose `type` names
+ * the code as kafkajs does (NOT_LEADER_FOR_PARTITION for 6) and whose `retriable` is kafkajs' view of it, so an
+ * answer decoded by Tributary fails exactly as the same answer decoded by kafkajs did.
+ * @throws TributaryError UNSUPPORTED when kafkajs has no such table.
+ */
+export function kafkaProtocolError(code: number): KafkaJSProtocolError {
+  if (!protocolErrors) {
+    const loaded = createRequire(import.meta.url)('kafkajs/src/protocol/error.js') as Partial<ProtocolErrors>;
+    if (typeof loaded.createErrorFromCode !== 'function') throw unsupported('kafkajs/src/protocol/error.js has no createErrorFromCode');
+    protocolErrors = loaded as ProtocolErrors;
+  }
+  return protocolErrors.createErrorFromCode(code);
 }

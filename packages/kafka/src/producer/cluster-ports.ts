@@ -1,7 +1,8 @@
 import type { Kafka } from 'kafkajs';
 import { ErrorCodes, TributaryError } from '@tributary/core';
 import { leafErrors } from '../errors.js';
-import { createInternalCluster, type InternalBroker, type InternalCluster } from '../internal/kafkajs-internals.js';
+import { brokerSupports, createInternalCluster, kafkaProtocolError, sendRawRequest, type InternalBroker, type InternalCluster } from '../internal/kafkajs-internals.js';
+import { decodeProduceResponse, encodeProduceRequest, PRODUCE_API_KEY, PRODUCE_VERSIONS, type ProducePartitionResponse, type ProduceVersion } from '../protocol/produce-protocol.js';
 import type { PartitionLeader, PartitionProduce, ProducePorts } from './partition-request.js';
 import { ProducerSession } from './producer-session.js';
 
@@ -10,8 +11,9 @@ const TRANSACTION_TIMEOUT_MS = 60_000;
 
 /**
  * Partition leaders and producer ids from kafkajs' internal Cluster, on connections of the writer's own. Produce
- * requests go through kafkajs' Broker (its encoder, compression codecs and connection), never through its
- * producer, whose retry loop would resend under the same sequence numbers and hide each attempt's error.
+ * requests are Tributary's (src/protocol/produce-protocol.ts, carrying the batch the writer encoded), sent on
+ * kafkajs' Broker connections, never through its producer, whose retry loop would resend under the same sequence
+ * numbers and hide each attempt's error.
  */
 export class ClusterProducePorts implements ProducePorts {
   readonly #cluster: InternalCluster;
@@ -71,22 +73,48 @@ export class ClusterProducePorts implements ProducePorts {
       throw new TributaryError(ErrorCodes.CONNECTION, `No leader is known for ${topic}:${partition}`, { retriable: true, context: { topic, partition } });
     }
     const broker = await this.#cluster.findBroker({ nodeId });
-    return { produce: (request) => produce(broker, request) };
+    // Checked before anything is sent: a broker too old for these versions refuses every attempt the same way.
+    const version = produceVersion(broker);
+    return { produce: (request) => produce(broker, version, request) };
   }
 }
 
-async function produce(broker: InternalBroker, r: PartitionProduce): Promise<bigint> {
-  const response = await broker.produce({
-    acks: r.acks,
-    timeout: r.timeoutMs,
-    compression: r.compression,
-    producerId: r.producerId,
-    producerEpoch: r.producerEpoch,
-    topicData: [{ topic: r.topic, partitions: [{ partition: r.partition, firstSequence: r.firstSequence, messages: [...r.messages] }] }],
+/**
+ * The newest Produce version both sides speak.
+ * @throws TributaryError UNSUPPORTED (not retriable) for a broker older than Kafka 2.1.
+ */
+function produceVersion(broker: InternalBroker): ProduceVersion {
+  const version = PRODUCE_VERSIONS.find((v) => brokerSupports(broker, PRODUCE_API_KEY, v));
+  if (version !== undefined) return version;
+  const range = broker.versions![PRODUCE_API_KEY];
+  throw new TributaryError(ErrorCodes.UNSUPPORTED, `The broker accepts Produce versions ${range ? `${range.minVersion}-${range.maxVersion}` : 'none'}; Tributary writes with version 7 or 8 (Kafka 2.1 or later)`, { retriable: false });
+}
+
+async function produce(broker: InternalBroker, version: ProduceVersion, r: PartitionProduce): Promise<bigint> {
+  const body = encodeProduceRequest({ acks: r.acks, timeoutMs: r.timeoutMs, partitions: [{ topic: r.topic, partition: r.partition, records: r.batch }] });
+  const response = await sendRawRequest(broker, {
+    apiKey: PRODUCE_API_KEY,
+    apiVersion: version,
+    apiName: 'Produce',
+    body,
+    decode: (payload) => decodeProduceResponse(payload, version),
+    expectResponse: r.acks !== 0,
   });
-  if (r.acks === 0) return -1n;
-  const answer = response?.topics.find((t) => t.topicName === r.topic)?.partitions.find((p) => p.partition === r.partition);
+  if (response === undefined) return -1n;
+  const answer = response.partitions.find((p) => p.topic === r.topic && p.partition === r.partition);
   // Sent and answered without the partition: nothing says whether it was appended.
   if (!answer) throw new TributaryError(ErrorCodes.CONNECTION, `The broker's answer left out ${r.topic}:${r.partition}`, { context: { topic: r.topic, partition: r.partition } });
-  return BigInt(answer.baseOffset);
+  if (answer.errorCode !== 0) throw refusal(answer);
+  return answer.baseOffset;
+}
+
+/**
+ * kafkajs' error for the partition's error code, as its own Produce answered it (the outcome of a write is read
+ * from its `type`), with the broker's own words when it gave any (Produce v8).
+ */
+function refusal(answer: ProducePartitionResponse): Error {
+  const error = kafkaProtocolError(answer.errorCode);
+  const said = [answer.errorMessage, ...answer.recordErrors.map((e) => `record ${e.batchIndex}: ${e.message ?? 'refused'}`)].filter((m): m is string => !!m);
+  if (said.length > 0) (error as Error).message = `${error.message} (the broker said: ${said.join('; ')})`;
+  return error;
 }

@@ -1,20 +1,21 @@
-import type { Message } from 'kafkajs';
+import { ErrorCodes, TributaryError } from '@tributary/core';
 import { leafErrors } from '../errors.js';
+import { encodeRecordBatch, type RecordToEncode } from '../protocol/record-batch-encoder.js';
 import { classifyAttempts, type Acks, type WriteAttempt, type WriteOutcome } from './outcome.js';
 import type { ProducerSession } from './producer-session.js';
 
-/** One partition's records as one Produce request carries them. */
+/**
+ * One partition's records as one Produce request carries them: a record batch encoded once, with the session's
+ * producer id and epoch and the partition's first sequence number in its header, and sent as it is by every
+ * attempt.
+ */
 export interface PartitionProduce {
   readonly topic: string;
   readonly partition: number;
-  readonly messages: readonly Message[];
-  readonly producerId: string;
-  readonly producerEpoch: number;
-  readonly firstSequence: number;
+  /** A whole v2 record batch (see encodeRecordBatch). */
+  readonly batch: Buffer;
   readonly acks: Acks;
   readonly timeoutMs: number;
-  /** kafkajs' compression type number. */
-  readonly compression: number;
 }
 
 /** A partition's leader, reached. */
@@ -39,6 +40,7 @@ export interface ProducePorts {
 export interface PartitionRequestOptions {
   readonly acks: Acks;
   readonly timeoutMs: number;
+  /** The batch's compression codec: 0 none, 1 gzip, 2 snappy, 3 lz4, 4 zstd. */
   readonly compression: number;
   /** Attempts after the first, at most. */
   readonly retries: number;
@@ -71,32 +73,26 @@ const defaultSleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms))
 
 /**
  * Send one partition's records, retrying retriable failures until `retries` or `deliveryTimeoutMs` is spent.
- * Every retry reads the metadata again (a killed leader is replaced within the broker session timeout) and
- * repeats the request with the same producer id and sequence numbers, so a retry of an attempt that did append
- * is acknowledged with the first append's offset, never written twice (for an idempotent session). Every
- * attempt is kept with whether it was sent: the records are `failed` only if no attempt can have appended them.
+ * The records are encoded once, into one record batch; every retry reads the metadata again (a killed leader is
+ * replaced within the broker session timeout) and sends the same batch, with the same producer id and sequence
+ * numbers, so a retry of an attempt that did append is acknowledged with the first append's offset, never written
+ * twice (for an idempotent session). Every attempt is kept with whether it was sent: the records are `failed`
+ * only if no attempt can have appended them. Records that cannot be encoded are `failed` at once, with an
+ * ENCODE_FAILED error, and nothing is sent.
  */
 export async function sendPartitionRequest(
   ports: ProducePorts,
   session: ProducerSession,
-  records: { topic: string; partition: number; messages: readonly Message[] },
+  records: { topic: string; partition: number; records: readonly RecordToEncode[] },
   options: PartitionRequestOptions,
 ): Promise<PartitionRequestResult> {
-  const { topic, partition, messages } = records;
+  const { topic, partition } = records;
   const backoff = options.backoff ?? defaultBackoff;
   const sleep = options.sleep ?? defaultSleep;
   const now = options.now ?? Date.now;
-  const request: PartitionProduce = {
-    topic,
-    partition,
-    messages,
-    producerId: session.producerId,
-    producerEpoch: session.producerEpoch,
-    firstSequence: session.sequence(topic, partition),
-    acks: options.acks,
-    timeoutMs: options.timeoutMs,
-    compression: options.compression,
-  };
+  const batch = await encodeBatch(session, records, options.compression);
+  if (!Buffer.isBuffer(batch)) return { ok: false, error: batch, attempts: [{ error: batch, sent: false }], outcome: 'failed', sequenceInDoubt: false };
+  const request: PartitionProduce = { topic, partition, batch, acks: options.acks, timeoutMs: options.timeoutMs };
   const started = now();
   const attempts: WriteAttempt[] = [];
   for (let retry = 0; ; retry++) {
@@ -104,7 +100,7 @@ export async function sendPartitionRequest(
     try {
       leader = await ports.leader(topic, partition, retry > 0);
       const base = await leader.produce(request);
-      session.acknowledged(topic, partition, messages.length);
+      session.acknowledged(topic, partition, records.records.length);
       return { ok: true, base };
     } catch (error) {
       attempts.push({ error, sent: leader !== undefined });
@@ -117,6 +113,17 @@ export async function sendPartitionRequest(
       return { ok: false, error: last.error, attempts, outcome, sequenceInDoubt };
     }
     await sleep(wait);
+  }
+}
+
+/** The partition's record batch under the session's producer id, epoch and next sequence, or why it cannot be had. */
+async function encodeBatch(session: ProducerSession, records: { topic: string; partition: number; records: readonly RecordToEncode[] }, compression: number): Promise<Buffer | TributaryError> {
+  const { topic, partition } = records;
+  try {
+    return await encodeRecordBatch(records.records, { compression, ...session.batchProducer(topic, partition) });
+  } catch (cause) {
+    const message = `Encoding the records for ${topic}:${partition} failed: ${cause instanceof Error ? cause.message : String(cause)}`;
+    return new TributaryError(ErrorCodes.ENCODE_FAILED, message, { cause, retriable: false, context: { topic, partition } });
   }
 }
 

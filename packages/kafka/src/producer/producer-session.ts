@@ -25,9 +25,9 @@ export class ProducerSession {
     this.producerEpoch = producerEpoch;
   }
 
-  /** The session of a producer that is not idempotent: producer id -1, every sequence 0 (what kafkajs sends). */
+  /** The session of a producer that is not idempotent: producer id -1 (its batches carry no producer). */
   static notIdempotent(): ProducerSession {
-    return new ProducerSession('-1', 0);
+    return new ProducerSession('-1', -1);
   }
 
   get idempotent(): boolean {
@@ -37,6 +37,15 @@ export class ProducerSession {
   /** The first sequence number of the partition's next request. */
   sequence(topic: string, partition: number): number {
     return this.#next.get(partitionKey(topic, partition)) ?? 0;
+  }
+
+  /**
+   * The producer fields of the partition's next record batch; outside idempotence, Kafka's "none" for each
+   * (-1, as Java's producer writes them), which the broker does not check.
+   */
+  batchProducer(topic: string, partition: number): { producerId: bigint; producerEpoch: number; baseSequence: number } {
+    if (!this.idempotent) return { producerId: -1n, producerEpoch: -1, baseSequence: -1 };
+    return { producerId: BigInt(this.producerId), producerEpoch: this.producerEpoch, baseSequence: this.sequence(topic, partition) };
   }
 
   /** The broker acknowledged `count` records of the partition: the next request starts after them. */

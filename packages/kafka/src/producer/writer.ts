@@ -1,4 +1,3 @@
-import type { Message } from 'kafkajs';
 import { ErrorCodes, TributaryError } from '@tributary/core';
 import { KafkaAdmin } from '../admin/kafka-admin.js';
 import type { KafkaClient } from '../connection/kafka-client.js';
@@ -6,7 +5,7 @@ import { asTributaryError } from '../errors.js';
 import { kKafkajs } from '../internal/symbols.js';
 import { Batcher } from './batcher.js';
 import { ClusterProducePorts } from './cluster-ports.js';
-import { compressionType, type CompressionName } from './compression.js';
+import { COMPRESSION_NAMES, compressionCodec, type CompressionName } from './compression.js';
 import type { WriteAttempt, WriteOutcome } from './outcome.js';
 import { sendPartitionRequest, type PartitionRequestOptions } from './partition-request.js';
 import { partitionForKey } from './partitioner.js';
@@ -36,8 +35,8 @@ export interface WritableRecord {
   readonly key: Buffer | null;
   readonly value: Buffer | null;
   /**
-   * Header values by name; an array writes the name once per value, in order. A null value is left out: kafkajs'
-   * record encoder, which the writer still uses, cannot write one (it measures the value before checking for null).
+   * Header values by name, in the object's order; an array writes the name once per value, in order, and a null
+   * value is written as a null header value, which Kafka clients read back as null.
    */
   readonly headers: Readonly<Record<string, Buffer | null | ReadonlyArray<Buffer | null>>>;
   /** Epoch milliseconds, in decimal. */
@@ -87,13 +86,14 @@ export interface KafkaWriterOptions {
  * is retried by itself. Partitions are chosen here with Kafka's murmur2 partitioner, so the k-th record of a
  * partition's request sits at the base offset the broker returns plus k.
  *
- * Requests are Tributary's, sent on kafkajs' internal brokers rather than through its producer: the producer
- * retries inside, keeps only the last attempt's error, and keeps sending under sequence numbers that a lost
- * request may already have used. Here each retry reads the metadata again and repeats the request with the same
- * producer id and sequence numbers, so the broker acknowledges a repeat of a request that did land with the
- * first offsets and never appends it twice (see {@link sendPartitionRequest}); every attempt is kept, and a
- * record is reported `failed` only when no attempt can have appended it (see classifyAttempts). After a request
- * whose outcome stayed unknown the writer takes a new producer id before its next write (see
+ * Record batches and Produce requests are Tributary's (src/protocol/), sent on connections of kafkajs' internal
+ * brokers rather than through its producer: the producer retries inside, keeps only the last attempt's error, and
+ * keeps sending under sequence numbers that a lost request may already have used. Here each partition's records
+ * are encoded once, and each retry reads the metadata again and sends the same batch with the same producer id and
+ * sequence numbers, so the broker acknowledges a repeat of a request that did land with the first offsets and
+ * never appends it twice (see {@link sendPartitionRequest}); every attempt is kept, and a record is reported
+ * `failed` only when no attempt can have appended it (see classifyAttempts). After a request whose outcome stayed
+ * unknown the writer takes a new producer id before its next write (see
  * {@link ProducerSession}), since the partition's sequence is then in doubt.
  */
 export class KafkaWriter implements AsyncDisposable {
@@ -114,10 +114,14 @@ export class KafkaWriter implements AsyncDisposable {
     for (const [option, value] of [['timeoutMs', timeoutMs], ['retries', options.retries ?? 0], ['deliveryTimeoutMs', options.deliveryTimeoutMs ?? 0]] as const) {
       if (!(value >= 0)) throw new TributaryError(ErrorCodes.INVALID_ARGUMENT, `${option} must be a number >= 0, got ${String(value)}`, { context: { option, value } });
     }
+    const compression = options.compression ?? 'none';
+    if (!COMPRESSION_NAMES.includes(compression)) {
+      throw new TributaryError(ErrorCodes.INVALID_ARGUMENT, `compression must be one of ${COMPRESSION_NAMES.join(', ')}, got ${String(compression)}`, { context: { option: 'compression', value: compression } });
+    }
     this.#request = {
       acks,
       timeoutMs,
-      compression: compressionType(options.compression ?? 'none'),
+      compression: compressionCodec(compression),
       retries: options.retries ?? Number.POSITIVE_INFINITY,
       deliveryTimeoutMs: options.deliveryTimeoutMs ?? timeoutMs,
     };
@@ -183,11 +187,8 @@ export class KafkaWriter implements AsyncDisposable {
     let sequenceInDoubt = false;
     await Promise.all(
       [...groups.values()].map(async ({ topic, partition, indices }) => {
-        const messages: Message[] = indices.map((i) => {
-          const { record } = items[i]!;
-          return { key: record.key, value: record.value, headers: writableHeaders(record.headers), timestamp: record.timestamp };
-        });
-        const sent = await sendPartitionRequest(this.#ports, session, { topic, partition, messages }, this.#request);
+        const records = indices.map((i) => items[i]!.record);
+        const sent = await sendPartitionRequest(this.#ports, session, { topic, partition, records }, this.#request);
         if (sent.ok) indices.forEach((i, k) => (results[i] = { ok: true, topic, partition, offset: sent.base < 0n ? -1n : sent.base + BigInt(k) }));
         else {
           refresh = true;
@@ -233,18 +234,4 @@ export class KafkaWriter implements AsyncDisposable {
     }
     return groups;
   }
-}
-
-/** Headers as kafkajs writes them: repeated names as arrays; null values left out (see WritableRecord.headers). */
-function writableHeaders(headers: WritableRecord['headers']): Message['headers'] {
-  let out: Record<string, Buffer | Buffer[]> | undefined;
-  for (const name in headers) {
-    const value = headers[name];
-    if (value !== null && !Array.isArray(value)) continue;
-    // Something to rewrite: copy once, lazily, so the common record (plain Buffers) is passed as it is.
-    out ??= { ...(headers as Record<string, Buffer | Buffer[]>) };
-    if (value === null) delete out[name];
-    else out[name] = (value as ReadonlyArray<Buffer | null>).filter((v): v is Buffer => v !== null);
-  }
-  return out ?? (headers as Message['headers']);
 }

@@ -4,6 +4,7 @@
  * kafkajs' connections, which keep doing what they do well: connecting, authenticating, correlating.
  */
 import type { AbortedTransaction } from './record-batch.js';
+import { byTopic } from '../admin/topic-partition.js';
 import { BodyReader, Writer } from './wire.js';
 
 export const FETCH_API_KEY = 1;
@@ -52,12 +53,7 @@ export interface FetchResponse {
 
 /** The request body (what follows the request header). Partitions of one topic are grouped, in first-seen order. */
 export function encodeFetchRequest(request: FetchRequest): Buffer {
-  const byTopic = new Map<string, FetchPartitionRequest[]>();
-  for (const p of request.partitions) {
-    const list = byTopic.get(p.topic);
-    if (list) list.push(p);
-    else byTopic.set(p.topic, [p]);
-  }
+  const grouped = byTopic(request.partitions);
   const w = new Writer();
   w.int32(-1); // replica id: a consumer
   w.int32(request.maxWaitMs);
@@ -66,8 +62,8 @@ export function encodeFetchRequest(request: FetchRequest): Buffer {
   w.int8(request.isolationLevel);
   w.int32(0); // session id: no fetch session
   w.int32(-1); // session epoch: full fetch
-  w.int32(byTopic.size);
-  for (const [topic, partitions] of byTopic) {
+  w.int32(grouped.size);
+  for (const [topic, partitions] of grouped) {
     w.string(topic);
     w.int32(partitions.length);
     for (const p of partitions) {

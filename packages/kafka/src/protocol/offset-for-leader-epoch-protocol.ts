@@ -11,6 +11,7 @@
  * - response: ThrottleTimeMs (v2+), Topics [Topic, Partitions [ErrorCode, Partition, LeaderEpoch (v1+),
  *   EndOffset]].
  */
+import { byTopic } from '../admin/topic-partition.js';
 import { BodyReader, Writer } from './wire.js';
 
 export const OFFSET_FOR_LEADER_EPOCH_API_KEY = 23;
@@ -48,16 +49,11 @@ export interface OffsetForLeaderEpochResponse {
 
 /** The request body, as a consumer asks (replica id -1). Partitions of one topic are grouped, in first-seen order. */
 export function encodeOffsetForLeaderEpochRequest(partitions: readonly EpochEndRequest[]): Buffer {
-  const byTopic = new Map<string, EpochEndRequest[]>();
-  for (const p of partitions) {
-    const list = byTopic.get(p.topic);
-    if (list) list.push(p);
-    else byTopic.set(p.topic, [p]);
-  }
+  const grouped = byTopic(partitions);
   const w = new Writer();
   w.int32(-1); // replica id: a consumer, which may not see past the high watermark
-  w.int32(byTopic.size);
-  for (const [topic, list] of byTopic) {
+  w.int32(grouped.size);
+  for (const [topic, list] of grouped) {
     w.string(topic);
     w.int32(list.length);
     for (const p of list) {

@@ -9,6 +9,7 @@
  */
 import { crc32c } from './crc32c.js';
 import { decompress as inflate } from './decompress.js';
+import { ATTRIBUTES_OFFSET, COMPRESSION_MASK, CONTROL, CRC_OFFSET, LEADER_EPOCH_OFFSET, LOG_APPEND_TIME, LOG_OVERHEAD, MAGIC_V2, RECORDS_START, TRANSACTIONAL } from './record-batch-layout.js';
 
 /** One record as it was written, with its exact offset. */
 export interface DecodedRecord {
@@ -60,20 +61,6 @@ export interface DecodedBatches {
   readonly lastEpoch?: number;
 }
 
-const MAGIC_V2 = 2;
-/** Offset (8) + length (4): what precedes a batch's `batchLength` bytes. */
-const LOG_OVERHEAD = 12;
-/** Bytes from a batch's start to its first record. */
-const RECORDS_START = 61;
-/** Where a batch's partitionLeaderEpoch (int32) lies: after its base offset (8), length (4). */
-const LEADER_EPOCH_OFFSET = 12;
-/** Where the CRC field lies, and where the bytes it covers begin (the attributes). */
-const CRC_OFFSET = 17;
-const ATTRIBUTES_OFFSET = 21;
-const COMPRESSION_MASK = 0x07;
-const LOG_APPEND_TIME = 0x08;
-const TRANSACTIONAL = 0x10;
-const CONTROL = 0x20;
 const ABORT_MARKER = 0;
 
 /** Where a batch that could not be decoded lies, and how far a reader may safely step over it. */

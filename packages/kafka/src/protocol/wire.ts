@@ -32,6 +32,16 @@ export class Writer {
     this.int16(bytes.length);
     this.#chunks.push(bytes);
   }
+  /** A string the protocol allows to be null (length -1). */
+  nullableString(v: string | null): void {
+    if (v === null) this.int16(-1);
+    else this.string(v);
+  }
+  /** Bytes with an int32 length before them, taken as they are (not copied until `done`). */
+  bytes(v: Buffer): void {
+    this.int32(v.length);
+    this.#chunks.push(v);
+  }
   done(): Buffer {
     return Buffer.concat(this.#chunks);
   }

@@ -4,7 +4,7 @@
  * are encoded and decoded by src/protocol/. Each checks first that the broker announced the version it sends.
  */
 import { ErrorCodes, TributaryError } from '@tributary/core';
-import type { InternalBroker } from '../internal/kafkajs-internals.js';
+import { brokerSupports, sendRawRequest, type InternalBroker } from '../internal/kafkajs-internals.js';
 import { decodeFetchResponse, encodeFetchRequest, FETCH_API_KEY, FETCH_VERSION, type FetchRequest, type FetchResponse } from '../protocol/fetch-protocol.js';
 import { decodeMetadataResponse, encodeMetadataRequest, METADATA_API_KEY, METADATA_VERSION, type MetadataResponse } from '../protocol/metadata-protocol.js';
 import {
@@ -20,32 +20,14 @@ import {
 const NETWORK_DELAY_MS = 100;
 const REQUEST_TIMEOUT_MS = 30_000;
 
-/** Whether the broker announced this version of the API (true when it announced nothing, as kafkajs then assumes). */
-export function brokerSupports(broker: InternalBroker, apiKey: number, version: number): boolean {
-  const range = broker.versions?.[apiKey];
-  return !range || (range.minVersion <= version && range.maxVersion >= version);
-}
-
 function requireVersion(broker: InternalBroker, apiKey: number, version: number, apiName: string): void {
   if (brokerSupports(broker, apiKey, version)) return;
   const range = broker.versions![apiKey]!;
   throw new TributaryError(ErrorCodes.UNSUPPORTED, `The broker accepts ${apiName} versions ${range.minVersion}-${range.maxVersion}; Tributary reads with version ${version} (Kafka 2.3 or later)`, { retriable: false });
 }
 
-function send<T extends { throttleTimeMs: number }>(broker: InternalBroker, apiKey: number, apiVersion: number, apiName: string, body: Buffer, decode: (payload: Buffer) => T, timeout: number): Promise<T> {
-  return broker.connectionPool.send({
-    request: { apiKey, apiVersion, apiName, encode: () => ({ buf: body, buffer: body }) },
-    response: {
-      // kafkajs holds back the connection's next requests for the `clientSideThrottleTime` a decoded response
-      // names: the time the broker asks a client over its quota to wait, as kafkajs' own requests pass it on.
-      decode: async (payload: Buffer) => {
-        const decoded = decode(payload);
-        return Object.assign(decoded, { clientSideThrottleTime: decoded.throttleTimeMs });
-      },
-      parse: async (decoded: T) => decoded,
-    },
-    requestTimeout: timeout,
-  });
+function send<T extends { throttleTimeMs: number }>(broker: InternalBroker, apiKey: number, apiVersion: number, apiName: string, body: Buffer, decode: (payload: Buffer) => T, timeoutMs: number): Promise<T> {
+  return sendRawRequest(broker, { apiKey, apiVersion, apiName, body, decode, timeoutMs });
 }
 
 /** A Fetch v11; a top-level error code (a fetch session's) fails the whole request. */

@@ -6,9 +6,9 @@
  * before it is read from, as Kafka's Java consumer does: records the reader consumed may have been truncated
  * away by an unclean leader election, and the log may have grown again since with records of another history.
  */
-import type { InternalBroker } from '../internal/kafkajs-internals.js';
+import { brokerSupports, type InternalBroker } from '../internal/kafkajs-internals.js';
 import type { EpochEnd } from '../protocol/offset-for-leader-epoch-protocol.js';
-import { brokerSupports, sendMetadata, sendOffsetForLeaderEpoch } from './broker-requests.js';
+import { sendMetadata, sendOffsetForLeaderEpoch } from './broker-requests.js';
 import { METADATA_API_KEY, METADATA_VERSION } from '../protocol/metadata-protocol.js';
 import { partitionKey } from '../admin/topic-partition.js';
 

@@ -1,5 +1,6 @@
 import { KafkaJSConnectionError, KafkaJSProtocolError, KafkaJSRequestTimeoutError } from 'kafkajs';
 import { describe, expect, it } from 'vitest';
+import { isTributaryError } from '@tributary/core';
 import { sendPartitionRequest, type PartitionProduce, type PartitionRequestOptions, type ProducePorts } from '../../src/producer/partition-request.js';
 import { ProducerSession } from '../../src/producer/producer-session.js';
 
@@ -43,7 +44,10 @@ const options = (more: Partial<PartitionRequestOptions> = {}): PartitionRequestO
   ...more,
 });
 
-const records = { topic: 't', partition: 2, messages: [{ value: 'a' }, { value: 'b' }, { value: 'c' }] };
+const records = { topic: 't', partition: 2, records: ['a', 'b', 'c'].map((v) => ({ key: null, value: Buffer.from(v), headers: {}, timestamp: '1000' })) };
+
+/** The producer id, epoch and first sequence in the header of the batch a request carried, and its record count. */
+const producerFields = (r: PartitionProduce) => [String(r.batch.readBigInt64BE(43)), r.batch.readInt16BE(51), r.batch.readInt32BE(53), r.batch.readInt32BE(57)];
 
 function session(): ProducerSession {
   const s = new ProducerSession('4711', 3);
@@ -60,10 +64,12 @@ describe('sendPartitionRequest', () => {
     ]);
     const result = await sendPartitionRequest(ports, s, records, options());
     expect(result).toEqual({ ok: true, base: 100n });
-    expect(sent.map((r) => [r.leader, r.producerId, r.producerEpoch, r.firstSequence])).toEqual([
-      [1, '4711', 3, 7],
-      [2, '4711', 3, 7],
+    expect(sent.map((r) => [r.leader, ...producerFields(r)])).toEqual([
+      [1, '4711', 3, 7, 3],
+      [2, '4711', 3, 7, 3],
     ]);
+    // The batch is encoded once: the retry sends the very bytes of the first attempt.
+    expect(sent[1]!.batch).toBe(sent[0]!.batch);
     expect(s.sequence('t', 2)).toBe(10);
   });
 
@@ -140,6 +146,21 @@ describe('sendPartitionRequest', () => {
     expect(result).toMatchObject({ ok: false, outcome: 'failed' });
     // 100 + 200 + 400 + 800 + 1000 + 1000 + 1000 = 4500 ms of waits; one more would pass 5000.
     expect(50 - left()).toBe(8);
+  });
+
+  it('sends nothing and is failed, with ENCODE_FAILED, for records that cannot be encoded', async () => {
+    const { ports, lookups } = scripted([{ leader: 1, answer: 0n }]);
+    const bad = { ...records, records: [{ key: null, value: null, headers: {}, timestamp: 'yesterday' }] };
+    const result = await sendPartitionRequest(ports, session(), bad, options());
+    expect(result).toMatchObject({ ok: false, outcome: 'failed', sequenceInDoubt: false, attempts: [{ sent: false }] });
+    expect(isTributaryError(result.ok ? undefined : result.error, 'ENCODE_FAILED')).toBe(true);
+    expect(lookups).toEqual([]);
+  });
+
+  it('writes no producer into the batch of a session that is not idempotent (-1, as Java does)', async () => {
+    const { ports, sent } = scripted([{ leader: 1, answer: 5n }]);
+    await sendPartitionRequest(ports, ProducerSession.notIdempotent(), records, options({ acks: 1 }));
+    expect(producerFields(sent[0]!)).toEqual(['-1', -1, -1, 3]);
   });
 
   it('never puts a session that is not idempotent in doubt', async () => {
