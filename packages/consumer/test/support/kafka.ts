@@ -25,7 +25,7 @@ export async function freshTopic(brokers: string[], prefix: string, partitions: 
 export async function publish(brokers: string[], topic: string, events: Event[]): Promise<Event[]> {
   await using plugin = new KafkaProducerPlugin({ topic, brokers });
   await plugin.open();
-  return plugin.send(events);
+  return await plugin.send(events);
 }
 
 /** Events of the given categories in turn, keyed over `keys` keys. */

@@ -8,5 +8,7 @@ import type { EnsureTopicsResult, TopicSpec } from './topics.js';
  */
 export async function ensureTopics(connection: KafkaClient | KafkaClientOptions, specs: readonly TopicSpec[], timeoutMs = 30_000): Promise<EnsureTopicsResult> {
   await using admin = new KafkaAdmin(KafkaClient.from(connection, { clientId: 'tributary-admin' }));
-  return admin.ensureTopics(specs, timeoutMs);
+  // Awaited here: returning the bare promise would dispose of the admin while the call is in flight, and kafkajs
+  // would then reconnect behind the closed admin and hold the process open.
+  return await admin.ensureTopics(specs, timeoutMs);
 }

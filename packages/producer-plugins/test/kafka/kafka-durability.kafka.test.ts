@@ -75,7 +75,7 @@ describe('kafka plugin on a three-node cluster', () => {
     if (process.env.DEBUG_DURABILITY) {
       const offs = await (async () => {
         await using a = new KafkaAdmin(testClient(cluster.brokers));
-        return a.ranges(topic);
+        return await a.ranges(topic);
       })();
       console.log(`log ends: ${offs.map((o) => `${o.partition}:${o.low}-${o.high}`).join(' ')}; sum ${offs.reduce((n, o) => n + Number(o.high) - Number(o.low), 0)}`);
       const byPartition = new Map<number, number>();
