@@ -59,4 +59,14 @@ describe("the README's examples", () => {
     expect(consumed.out).not.toMatch(/"level":50|Error:/);
     expect(consumed.status).toBe(0);
   }, 240_000);
+
+  it('request/response runs as written against a real broker', () => {
+    const messaging = readmeExamples()[2] ?? '';
+    expect(messaging).toContain('createMessaging');
+    const prefix = `readme-${randomBytes(4).toString('hex')}`;
+    const ran = run(messaging.replace('await ensureMessagingTopics(connection);', `await ensureMessagingTopics(connection, { prefix: '${prefix}' });`).replace('createMessaging({ connection })', `createMessaging({ connection, prefix: '${prefix}' })`), {});
+    expect(ran.out).toContain("{ sku: 'A-1', price: 12, for: 'web' } { ok: true } 1 of 1 pricing sessions answered");
+    expect(ran.out).not.toMatch(/"level":50|Error:/);
+    expect(ran.status).toBe(0);
+  }, 120_000);
 });
