@@ -145,6 +145,31 @@ describe('messaging against a real broker', () => {
     await Promise.all([...members, sender].map((s) => s.close()));
   });
 
+  it('ends each of many mixed requests exactly once, and counts as many outcomes as requests sent', async () => {
+    const server = await b.openSession();
+    const client = await a.openSession();
+    await server.registerRequestHandler('mixed', async (n: number) => {
+      if (n % 5 === 1) throw new Error(`failed ${n}`);
+      if (n % 5 === 2) await new Promise((r) => setTimeout(r, 1500));
+      return n;
+    });
+    await until(() => client.session(server.id)?.registeredPaths.includes('mixed'));
+    const before = await outcomes(registry);
+    const results = await Promise.allSettled(
+      Array.from({ length: 200 }, (_, n) => (n % 5 === 3 ? client.sendRequestToPath('mixed', `text ${n}`, { requestType: 'string', timeout: 1000 }) : n % 5 === 4 ? client.sendRequestToPath('nowhere', n, { timeout: 1000 }) : client.sendRequestToPath('mixed', n, { timeout: 1000 }))),
+    );
+    const kinds = results.map((r, n) => [n % 5, r.status === 'fulfilled' ? 'response' : (r.reason as { code: string }).code]);
+    const expected: Record<number, string> = { 0: 'response', 1: 'REQUEST_FAILED', 2: 'TIMEOUT', 3: 'TYPE_MISMATCH', 4: 'NO_HANDLER' };
+    for (const [bucket, kind] of kinds) expect(kind, `bucket ${bucket}`).toBe(expected[bucket as number]);
+    expect(results.filter((r) => r.status === 'fulfilled').map((r) => (r as PromiseFulfilledResult<number>).value)).toEqual(Array.from({ length: 40 }, (_, i) => i * 5));
+    const after = await outcomes(registry);
+    expect(after.total - before.total).toBe(200);
+    // The slow handlers answer after their requests timed out: dropped as late, counted.
+    await until(() => false, 1000).catch(() => {});
+    expect(await dropped(registry, 'late')).toBeGreaterThanOrEqual(40);
+    await Promise.all([server.close(), client.close()]);
+  });
+
   it('tells every session when one appears, changes and goes, and counts what it did', async () => {
     const watcher = await a.openSession();
     const events: SessionEvent[] = [];
@@ -163,6 +188,16 @@ describe('messaging against a real broker', () => {
     expect(text).toMatch(/tributary_messaging_request_duration_seconds_count\{route="path"\} [1-9]/);
   });
 });
+
+async function outcomes(registry: Registry): Promise<{ total: number }> {
+  const metric = (await registry.getSingleMetric('tributary_messaging_request_outcomes_total')?.get())?.values ?? [];
+  return { total: metric.reduce((n, v) => n + v.value, 0) };
+}
+
+async function dropped(registry: Registry, reason: string): Promise<number> {
+  const metric = (await registry.getSingleMetric('tributary_messaging_responses_dropped_total')?.get())?.values ?? [];
+  return metric.filter((v) => v.labels.reason === reason).reduce((n, v) => n + v.value, 0);
+}
 
 async function until(probe: () => boolean | undefined, timeoutMs = 15_000): Promise<void> {
   const end = Date.now() + timeoutMs;
