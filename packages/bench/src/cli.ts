@@ -8,9 +8,10 @@ import { broker } from './suites/broker.js';
 import { codec } from './suites/codec.js';
 import { consumer } from './suites/consumer.js';
 import { producer } from './suites/producer.js';
+import { roundTrip } from './suites/round-trip.js';
 
 /** Every benchmark, in run order: later suites use the anchors measured by earlier ones. */
-const SUITES: Suite[] = [broker, baseline, producer, codec, consumer];
+const SUITES: Suite[] = [broker, baseline, producer, codec, consumer, roundTrip];
 
 const USAGE = `Usage: pnpm bench [suite...] [--scale N] [--out docs/benchmarks.md]
 Suites: ${SUITES.map((s) => s.name).join(', ')} (default: all; baseline always runs first, its figures are the anchors)`;

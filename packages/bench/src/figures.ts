@@ -13,6 +13,8 @@ export interface Figure {
   anchors: Anchor[];
   /** A target the figure is held to, as a ratio to the first anchor (e.g. 0.95), when the issue sets one. */
   target?: { ratio: number; anchor: string };
+  /** A bound the issue sets on the figure itself, in its unit (e.g. p50 at most 5 ms). */
+  bound?: { atMost: number } | { atLeast: number };
   /** CPU seconds of the load generator and the broker during the measurement. */
   cpu?: { client: number; broker?: number };
   notes?: string;

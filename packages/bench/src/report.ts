@@ -27,6 +27,13 @@ function fmt(n: number): string {
   return n >= 100 ? Math.round(n).toLocaleString('en-US') : n.toFixed(n >= 10 ? 1 : 2);
 }
 
+/** A bound on the figure itself, met or not: `<= 5 ms met`. */
+function boundCell(f: Figure): string {
+  if (!f.bound) return '';
+  const [sign, limit, met] = 'atMost' in f.bound ? ['<=', f.bound.atMost, f.value <= f.bound.atMost] : ['>=', f.bound.atLeast, f.value >= f.bound.atLeast];
+  return `${sign} ${fmt(limit)} ${f.unit} ${met ? 'met' : '**not met**'}`;
+}
+
 function table(figures: Figure[]): string {
   const rows = ['| figure | value | anchor | anchor value | ratio | target | CPU s (client / broker) | notes |', '| --- | ---: | --- | ---: | ---: | --- | --- | --- |'];
   for (const f of figures) {
@@ -34,7 +41,7 @@ function table(figures: Figure[]): string {
     const anchors = f.anchors.length > 0 ? f.anchors : [undefined];
     anchors.forEach((a, i) => {
       const r = a ? ratio(f, a) : undefined;
-      const target = f.target && a && f.target.anchor === a.name ? `>= ${f.target.ratio} ${r !== undefined && r >= f.target.ratio ? 'met' : '**not met**'}` : '';
+      const target = [i === 0 ? boundCell(f) : '', f.target && a && f.target.anchor === a.name ? `>= ${f.target.ratio} ${r !== undefined && r >= f.target.ratio ? 'met' : '**not met**'}` : ''].filter(Boolean).join('; ');
       rows.push(`| ${i === 0 ? f.name : ''} | ${i === 0 ? `${fmt(f.value)} ${f.unit}` : ''} | ${a?.name ?? ''} | ${a ? fmt(a.value) : ''} | ${r !== undefined ? r.toFixed(2) : ''} | ${target} | ${i === 0 ? cpu : ''} | ${i === 0 ? (f.notes ?? '') : ''} |`);
     });
   }
