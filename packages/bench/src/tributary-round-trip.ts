@@ -1,28 +1,9 @@
 import { randomBytes } from 'node:crypto';
+import { createMessaging, ensureMessagingTopics, type Messaging } from '@tributary/messaging';
 import type { RoundTripper } from './round-trip.js';
 
 /** The path every benchmark request goes to; its handler echoes the request. */
 export const ECHO_PATH = 'bench/echo';
-
-/**
- * The part of @tributary/messaging (issue 9) this case drives, as planned. The suite passes the package's own
- * module here, so the compiler checks that the package still has this shape; until the package exports it,
- * the case stays out of the suite (see suites/round-trip.ts).
- */
-export interface MessagingModule {
-  ensureMessagingTopics(connection: { brokers: string[] }, options: { prefix: string }): Promise<unknown>;
-  createMessaging(options: { connection: { brokers: string[] }; prefix: string }): MessagingLike;
-}
-
-interface MessagingLike {
-  openSession(options?: { properties?: Record<string, string> }): Promise<SessionLike>;
-  close(): Promise<void>;
-}
-
-interface SessionLike {
-  registerRequestHandler(path: string, handler: (request: unknown) => Promise<unknown>, options: { requestType: 'json'; responseType: 'json' }): Promise<unknown>;
-  sendRequestToPath(path: string, request: unknown, options: { timeout: number }): Promise<unknown>;
-}
 
 export interface TributaryRoundTripOptions {
   brokers: string[];
@@ -39,26 +20,25 @@ export interface TributaryRoundTripOptions {
  * shares its readers and writer), on topics with a prefix of their own. Each responder is a session
  * registered for {@link ECHO_PATH}; the requester sends to the path, so requests balance between them.
  */
-export async function startTributaryRoundTrip(messaging: MessagingModule, options: TributaryRoundTripOptions): Promise<RoundTripper> {
+export async function startTributaryRoundTrip(options: TributaryRoundTripOptions): Promise<RoundTripper> {
   const connection = { brokers: options.brokers };
   const prefix = `bench-rt-${randomBytes(4).toString('hex')}`;
-  await messaging.ensureMessagingTopics(connection, { prefix });
-  const instances: MessagingLike[] = [];
+  await ensureMessagingTopics(connection, { prefix });
+  const instances: Messaging[] = [];
   const close = () => Promise.all(instances.map((m) => m.close())).then(() => undefined);
   try {
     for (let i = 0; i < options.responders; i++) {
-      const m = messaging.createMessaging({ connection, prefix });
+      const m = createMessaging({ connection, prefix });
       instances.push(m);
       const responder = await m.openSession({ properties: { role: 'responder' } });
       await responder.registerRequestHandler(ECHO_PATH, async (request) => request, { requestType: 'json', responseType: 'json' });
     }
-    const m = messaging.createMessaging({ connection, prefix });
+    const m = createMessaging({ connection, prefix });
     instances.push(m);
     const requester = await m.openSession();
+    await seesResponders(m, options.responders, options.timeoutMs);
     const base = { note: 'n'.repeat(Math.max(0, options.payloadBytes - 20)) };
-    const call = async (seq: number) => void (await requester.sendRequestToPath(ECHO_PATH, { n: seq, ...base }, { timeout: options.timeoutMs }));
-    await firstAnswer(call, options.timeoutMs);
-    return { call, close };
+    return { call: async (seq) => void (await requester.sendRequestToPath(ECHO_PATH, { n: seq, ...base }, { timeout: options.timeoutMs })), close };
   } catch (error) {
     await close();
     throw error;
@@ -66,17 +46,14 @@ export async function startTributaryRoundTrip(messaging: MessagingModule, option
 }
 
 /**
- * Retry until a request is answered: a requester learns the responders' sessions from the sessions topic, so
- * the first requests may find no handler yet. Whatever is still settling is then left to the warm-up.
+ * Wait until the requester's view holds every responder registered for the path, so requests balance between
+ * all of them from the warm-up on: a process learns other processes' sessions from the sessions topic.
  */
-async function firstAnswer(call: (seq: number) => Promise<void>, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + Math.max(timeoutMs, 30_000);
-  for (let seq = -1; ; seq--) {
-    try {
-      return await call(seq);
-    } catch (error) {
-      if (Date.now() > deadline) throw error;
-      await new Promise((r) => setTimeout(r, 100));
-    }
+async function seesResponders(requester: Messaging, responders: number, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  const count = () => requester.sessions().filter((s) => s.registeredPaths.includes(ECHO_PATH)).length;
+  while (count() < responders) {
+    if (Date.now() > deadline) throw new Error(`the requester saw ${count()} of ${responders} responder sessions after ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 20));
   }
 }

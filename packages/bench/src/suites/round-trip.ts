@@ -4,12 +4,7 @@ import { runEndToEndLatency, type EndToEndLatencyResult } from '../java-end-to-e
 import { startRawPingPong } from '../raw-kafkajs-ping-pong.js';
 import { runClosedLoop, type RoundTripper, type RoundTripResult } from '../round-trip.js';
 import { createTopic } from '../topics.js';
-import { startTributaryRoundTrip, type MessagingModule } from '../tributary-round-trip.js';
-
-// TODO(issue 9): Tributary's case is written (../tributary-round-trip.ts) but not run until @tributary/messaging
-// exports ensureMessagingTopics and createMessaging. Then add "@tributary/messaging": "workspace:*" to this
-// package's dependencies, `import * as messaging from '@tributary/messaging';` here, and set this to `messaging`.
-const TRIBUTARY: MessagingModule | undefined = undefined;
+import { startTributaryRoundTrip } from '../tributary-round-trip.js';
 
 /** Request (and reply) value size, for every implementation and Kafka's tool. */
 const PAYLOAD_BYTES = 100;
@@ -52,9 +47,9 @@ async function rawCase(ctx: BenchContext, c: Case): Promise<RoundTripResult> {
   );
 }
 
-async function tributaryCase(ctx: BenchContext, c: Case, messaging: MessagingModule): Promise<RoundTripResult> {
+async function tributaryCase(ctx: BenchContext, c: Case): Promise<RoundTripResult> {
   ctx.log(`round trip: Tributary messaging, ${label(c)}`);
-  return measureCase(ctx, c, () => startTributaryRoundTrip(messaging, { brokers: ctx.brokers, responders: c.responders, payloadBytes: PAYLOAD_BYTES, timeoutMs: REQUEST_TIMEOUT_MS }));
+  return measureCase(ctx, c, () => startTributaryRoundTrip({ brokers: ctx.brokers, responders: c.responders, payloadBytes: PAYLOAD_BYTES, timeoutMs: REQUEST_TIMEOUT_MS }));
 }
 
 /** Kafka's EndToEndLatency on a one-partition topic: one way, doubled as a round trip's equivalent. */
@@ -94,15 +89,13 @@ function targets(c: Case): Pick<Figure, 'bound'>[] {
 
 async function roundTrips(ctx: BenchContext): Promise<void> {
   const java = await javaAnchor(ctx);
-  if (!TRIBUTARY) ctx.log('round trip: Tributary messaging is not wired yet (see the TODO in suites/round-trip.ts); anchors only');
   for (const c of CASES) {
     // The Java tool has one record in flight: an anchor for the one-in-flight cases only.
     const javaP50 = c.inFlight === 1 ? [{ name: 'java EndToEndLatency x2', value: 2 * java.p50 }] : [];
     const javaP99 = c.inFlight === 1 ? [{ name: 'java EndToEndLatency x2', value: 2 * java.p99 }] : [];
     const raw = await rawCase(ctx, c);
     ctx.figures.push(...caseFigures(`kafkajs ping-pong, ${label(c)}`, RAW_HOW, raw, { p50: javaP50, p99: javaP99, max: [], rate: [] }));
-    if (!TRIBUTARY) continue;
-    const t = await tributaryCase(ctx, c, TRIBUTARY);
+    const t = await tributaryCase(ctx, c);
     const rawAnchor = (value: number) => ({ name: 'raw kafkajs ping-pong', value });
     ctx.figures.push(
       ...caseFigures(`messaging, ${label(c)}`, TRIBUTARY_HOW, t, { p50: [rawAnchor(raw.p50), ...javaP50], p99: [rawAnchor(raw.p99), ...javaP99], max: [rawAnchor(raw.max)], rate: [rawAnchor(raw.requestsPerSec)] }, targets(c)),
