@@ -9,6 +9,9 @@
  * a response, the handler's error, `NoHandlerError`, `SessionNotFoundError`, `TypeMismatchError` or
  * `RequestTimeoutError` at its deadline.
  *
+ * For unit tests, `createMessaging({ transport: new MemoryTransport() })` runs the same sessions, routing and
+ * outcomes in memory (hubs given the same transport share it, as processes share a cluster).
+ *
  * ```ts
  * await ensureMessagingTopics({ brokers });
  * const messaging = createMessaging({ connection: { brokers } });
@@ -21,6 +24,9 @@
  */
 export { Messaging, createMessaging, type OpenSessionOptions } from './messaging.js';
 export type { MessagingOptions } from './options.js';
+export { KafkaTransport } from './transport/kafka-transport.js';
+export { MemoryTransport, type MemoryTransportOptions } from './transport/memory-transport.js';
+export type { MessagingTransport, TransportConnection, TransportReader, TransportRecord, StoredRecord, PartitionRead } from './transport/transport.js';
 export { ensureMessagingTopics, messagingTopics, DEFAULT_MESSAGING_PREFIX, DEFAULT_INBOX_PARTITIONS, type MessagingTopics, type EnsureMessagingTopicsOptions } from './topics.js';
 export {
   MessagingSession,

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { ErrorCodes, TributaryError } from '@tributary/core';
-import { asTributaryError, KafkaWriter, messageOf, type FetchedRecord } from '@tributary/kafka';
+import { asTributaryError, messageOf } from '@tributary/kafka';
 import { parseSessionFilter, type SessionFilter } from './filter/session-filter.js';
 import { InboxDispatcher } from './inbox/inbox-dispatcher.js';
 import { TailReader } from './internal/tail-reader.js';
@@ -12,6 +12,7 @@ import { fixedProperties, validateUserProperties } from './session/properties.js
 import type { SessionInfo, SessionListener } from './session/session-info.js';
 import { encodeSessionRecord } from './session/session-record.js';
 import { SessionRegistry } from './session/session-registry.js';
+import type { TransportConnection } from './transport/transport.js';
 import { encodeInboxMessage, type InboxMessage } from './wire/envelope.js';
 
 /** Options of {@link Messaging.openSession}. */
@@ -29,9 +30,9 @@ const FILTER_CACHE = 1000;
  */
 export class Messaging implements AsyncDisposable {
   readonly #o: ResolvedMessagingOptions;
-  readonly #writer: KafkaWriter;
-  readonly #registry: SessionRegistry;
-  readonly #inbox: TailReader;
+  #connection: TransportConnection | undefined;
+  #registry!: SessionRegistry;
+  #inbox!: TailReader;
   readonly #requester: Requester;
   readonly #dispatcher: InboxDispatcher;
   readonly #metrics: MessagingMetrics | undefined;
@@ -44,18 +45,10 @@ export class Messaging implements AsyncDisposable {
   /** @throws InvalidArgumentError naming a wrong option. */
   constructor(options: MessagingOptions) {
     this.#o = resolveMessagingOptions(options);
-    const { client, logger, topics } = this.#o;
+    const { logger } = this.#o;
     this.#metrics = this.#o.metrics && MessagingMetrics.of(this.#o.metrics.registry);
-    this.#writer = new KafkaWriter(client, { lingerMs: 0 });
-    this.#registry = new SessionRegistry({ client, topic: topics.sessions, logger, sweepMs: Math.max(50, Math.floor(this.#o.heartbeatMs / 2)) });
-    this.#requester = new Requester({ registry: this.#registry, send: (partition, m) => this.#send(partition, m), logger, metrics: this.#metrics, defaultTimeoutMs: this.#o.requestTimeoutMs });
+    this.#requester = new Requester({ registry: { handlersOf: (p) => this.#registry.handlersOf(p), record: (id) => this.#registry.record(id) }, send: (partition, m) => this.#send(partition, m), logger, metrics: this.#metrics, defaultTimeoutMs: this.#o.requestTimeoutMs });
     this.#dispatcher = new InboxDispatcher({ sessions: this.#sessions, requester: this.#requester, send: (partition, m) => this.#send(partition, m), logger, metrics: this.#metrics, maxConcurrent: this.#o.maxConcurrentHandlers });
-    this.#inbox = new TailReader({ client, topic: topics.inbox, logger, maxWaitMs: 100, onRecords: (records: readonly FetchedRecord[]) => this.#dispatcher.dispatch(records) });
-    this.#registry.onChange((event) => {
-      if (event.type !== 'removed') return;
-      void this.#requester.onSessionGone(event.session.id);
-      if (this.#sessions.has(event.session.id)) logger.warn({ sessionId: event.session.id, reason: event.reason }, 'Messaging: a session of this process was seen gone (heartbeats late?); it announces itself again');
-    });
   }
 
   /**
@@ -90,13 +83,14 @@ export class Messaging implements AsyncDisposable {
     return session;
   }
 
-  /** The live sessions every session of this process sees. */
+  /** The live sessions every session of this process sees (none before the first session opens). */
   sessions(): SessionInfo[] {
-    return this.#registry.all();
+    return this.#registry?.all() ?? [];
   }
 
-  /** Be told when a session appears, changes or goes; returns the undo. */
+  /** Be told when a session appears, changes or goes; returns the undo. @throws before the first session opens. */
   onSessionChange(listener: SessionListener): () => void {
+    if (!this.#registry) throw new TributaryError(ErrorCodes.CONSUMER_STATE, 'Open a session before listening to session changes', { context: { operation: 'onSessionChange' } });
     return this.#registry.onChange(listener);
   }
 
@@ -110,9 +104,10 @@ export class Messaging implements AsyncDisposable {
     if (this.#closed) return;
     this.#closed = true;
     await Promise.allSettled([...this.#sessions.values()].map((s) => s.close()));
+    await this.#started?.catch(() => {});
     clearInterval(this.#heartbeat);
-    await Promise.allSettled([this.#inbox.close(), this.#registry.close()]);
-    await this.#writer.close();
+    await Promise.allSettled([this.#inbox?.close(), this.#registry?.close()]);
+    await this.#connection?.close();
   }
 
   [Symbol.asyncDispose](): Promise<void> {
@@ -122,14 +117,24 @@ export class Messaging implements AsyncDisposable {
   /** Once: connect, read the live sessions, learn the inbox's partitions, start heartbeats. */
   #start(): Promise<number> {
     this.#started ??= (async () => {
-      const { topics } = this.#o;
+      const { topics, logger } = this.#o;
       let partitions: number;
       try {
-        await this.#writer.connect();
-        partitions = await this.#writer.partitionCount(topics.inbox, true);
+        const connection = (this.#connection = await this.#o.transport.connect());
+        partitions = await connection.partitionCount(topics.inbox);
+        await connection.partitionCount(topics.sessions);
+        this.#registry = new SessionRegistry({ reader: connection.openReader(), topic: topics.sessions, logger, sweepMs: Math.max(50, Math.floor(this.#o.heartbeatMs / 2)) });
+        this.#inbox = new TailReader({ reader: connection.openReader(), topic: topics.inbox, logger, maxWaitMs: 100, onRecords: (partition, records) => this.#dispatcher.dispatch(partition, records) });
+        this.#registry.onChange((event) => {
+          if (event.type !== 'removed') return;
+          void this.#requester.onSessionGone(event.session.id);
+          if (this.#sessions.has(event.session.id)) logger.warn({ sessionId: event.session.id, reason: event.reason }, 'Messaging: a session of this process was seen gone (heartbeats late?); it announces itself again');
+        });
         await this.#registry.start();
       } catch (error) {
+        // Undone, so a later openSession tries again (the topics may exist by then).
         this.#started = undefined;
+        await Promise.allSettled([this.#inbox?.close(), this.#registry?.close(), this.#connection?.close()]);
         throw asTributaryError(error, `Starting messaging on topics ${topics.sessions} and ${topics.inbox} (create them with ensureMessagingTopics)`);
       }
       this.#heartbeat = setInterval(() => void this.#beat(), this.#o.heartbeatMs);
@@ -147,36 +152,40 @@ export class Messaging implements AsyncDisposable {
   }
 
   async #announce(session: MessagingSession): Promise<void> {
-    const [result] = await this.#writer.write([this.#announcement(session.id, encodeSessionRecord(session.record(this.#o.sessionTimeoutMs)))]);
-    if (!result!.ok) throw asTributaryError(result!.error, `Announcing session ${session.id}`);
+    const [result] = await this.#connection!.write([this.#announcement(session.id, encodeSessionRecord(session.record(this.#o.sessionTimeoutMs)))]).catch((error: unknown) => {
+      throw asTributaryError(error, `Announcing session ${session.id}`);
+    });
     await this.#registry.seen(result!.partition, result!.offset);
   }
 
   async #beat(): Promise<void> {
     const open = [...this.#sessions.values()].filter((s) => !s.closed);
     if (open.length === 0) return;
-    const results = await this.#writer.write(open.map((s) => this.#announcement(s.id, encodeSessionRecord(s.record(this.#o.sessionTimeoutMs))))).catch((error: unknown) => [{ ok: false as const, error }]);
-    const failed = results.find((r) => !r.ok);
-    if (failed && !failed.ok) this.#o.logger.warn({ sessions: open.length, err: messageOf(failed.error) }, 'Messaging: a heartbeat could not be written; sessions may be seen gone if this lasts');
+    await this.#connection!.write(open.map((s) => this.#announcement(s.id, encodeSessionRecord(s.record(this.#o.sessionTimeoutMs))))).catch((error: unknown) => {
+      this.#o.logger.warn({ sessions: open.length, err: messageOf(error) }, 'Messaging: a heartbeat could not be written; sessions may be seen gone if this lasts');
+    });
   }
 
   #announcement(id: string, value: Buffer | null) {
-    return { topic: this.#o.topics.sessions, record: { key: Buffer.from(id), value, headers: {}, timestamp: String(Date.now()) }, size: id.length + (value?.length ?? 0) };
+    return { topic: this.#o.topics.sessions, partition: 0, record: { key: Buffer.from(id), value, headers: {} } };
   }
 
   async #closeSession(session: MessagingSession): Promise<void> {
     this.#requester.onSenderClosed(session.id);
-    await this.#dispatcher.drain(session.id);
+    await this.#dispatcher.drain(session.id, this.#o.closeTimeoutMs);
     this.#sessions.delete(session.id);
-    const [result] = await this.#writer.write([this.#announcement(session.id, null)]);
-    if (result?.ok) await this.#registry.seen(result.partition, result.offset);
-    else this.#o.logger.warn({ sessionId: session.id, err: messageOf(result?.error) }, 'Messaging: the goodbye of a session could not be written; others see it gone when it times out');
+    try {
+      const [result] = await this.#connection!.write([this.#announcement(session.id, null)]);
+      await this.#registry.seen(result!.partition, result!.offset);
+    } catch (error) {
+      this.#o.logger.warn({ sessionId: session.id, err: messageOf(error) }, 'Messaging: the goodbye of a session could not be written; others see it gone when it times out');
+    }
   }
 
   async #send(partition: number, message: InboxMessage): Promise<void> {
-    const record = encodeInboxMessage(message);
-    const [result] = await this.#writer.write([{ topic: this.#o.topics.inbox, partition, record: { ...record, timestamp: String(Date.now()) }, size: record.value?.length ?? 0 }]);
-    if (!result!.ok) throw asTributaryError(result!.error, `Sending a ${message.kind} to session ${message.to}`);
+    await this.#connection!.write([{ topic: this.#o.topics.inbox, partition, record: encodeInboxMessage(message) }]).catch((error: unknown) => {
+      throw asTributaryError(error, `Sending a ${message.kind} to session ${message.to}`);
+    });
   }
 
   #filter(text: string): SessionFilter {

@@ -2,11 +2,15 @@ import type { Registry } from 'prom-client';
 import { InvalidArgumentError, quote } from '@tributary/core';
 import { isLogger, KafkaClient, stderrLogger, type KafkaClientOptions, type Logger } from '@tributary/kafka';
 import { DEFAULT_MESSAGING_PREFIX, messagingTopics, type MessagingTopics } from './topics.js';
+import { KafkaTransport } from './transport/kafka-transport.js';
+import type { MessagingTransport } from './transport/transport.js';
 
-/** Options of {@link createMessaging}: where Kafka is, and how sessions behave. */
+/** Options of {@link createMessaging}: where Kafka is (or another transport), and how sessions behave. */
 export interface MessagingOptions {
   /** Connection options of the Kafka layer (brokers, TLS, SASL...) or a client already made. */
-  connection: KafkaClient | KafkaClientOptions;
+  connection?: KafkaClient | KafkaClientOptions;
+  /** Instead of `connection`: another log, such as a `MemoryTransport` for unit tests. */
+  transport?: MessagingTransport;
   /** Prefix of the messaging topics (see {@link ensureMessagingTopics}). Default `tributary.messaging`. */
   prefix?: string;
   /** How often each session announces it is alive. Default 2000 ms. */
@@ -17,6 +21,8 @@ export interface MessagingOptions {
   requestTimeoutMs?: number;
   /** Requests handled at once by the sessions of this hub; further requests wait to be read. Default 256. */
   maxConcurrentHandlers?: number;
+  /** Longest a closing session waits for its handlers at work to answer (never past their deadlines). Default 5000 ms. */
+  closeTimeoutMs?: number;
   /** Where logs go (pino fits). Default: warnings and errors to stderr. */
   logger?: Logger;
   /** Prometheus metrics on this registry (see `MessagingMetricNames`). */
@@ -24,12 +30,13 @@ export interface MessagingOptions {
 }
 
 export interface ResolvedMessagingOptions {
-  readonly client: KafkaClient;
+  readonly transport: MessagingTransport;
   readonly topics: MessagingTopics;
   readonly heartbeatMs: number;
   readonly sessionTimeoutMs: number;
   readonly requestTimeoutMs: number;
   readonly maxConcurrentHandlers: number;
+  readonly closeTimeoutMs: number;
   readonly logger: Logger;
   readonly metrics: { registry: Registry } | undefined;
 }
@@ -37,7 +44,9 @@ export interface ResolvedMessagingOptions {
 /** Check options once, at construction. @throws InvalidArgumentError naming the option and what it should be. */
 export function resolveMessagingOptions(o: MessagingOptions): ResolvedMessagingOptions {
   if (typeof o !== 'object' || o === null) fail('options', 'an object with at least `connection`', o);
-  if (typeof o.connection !== 'object' || o.connection === null) fail('connection', 'Kafka connection options ({ brokers }) or a KafkaClient', o.connection);
+  if ((o.connection === undefined) === (o.transport === undefined)) fail('connection', 'Kafka connection options ({ brokers }) or a KafkaClient, or else a `transport` (one of the two)', o.connection);
+  if (o.connection !== undefined && (typeof o.connection !== 'object' || o.connection === null)) fail('connection', 'Kafka connection options ({ brokers }) or a KafkaClient', o.connection);
+  if (o.transport !== undefined && typeof o.transport?.connect !== 'function') fail('transport', 'a MessagingTransport (KafkaTransport, MemoryTransport)', o.transport);
   const prefix = o.prefix ?? DEFAULT_MESSAGING_PREFIX;
   if (typeof prefix !== 'string' || !/^[A-Za-z0-9._-]{1,200}$/.test(prefix)) fail('prefix', 'letters, digits, ".", "_" and "-" (it starts topic names)', prefix);
   const heartbeatMs = int(o.heartbeatMs, 'heartbeatMs', 2000, 50, 600_000);
@@ -45,11 +54,16 @@ export function resolveMessagingOptions(o: MessagingOptions): ResolvedMessagingO
   if (sessionTimeoutMs < 2 * heartbeatMs) fail('sessionTimeoutMs', `at least twice heartbeatMs (${heartbeatMs}), so one lost heartbeat does not end a session`, sessionTimeoutMs);
   const requestTimeoutMs = int(o.requestTimeoutMs, 'requestTimeoutMs', 30_000, 1, 86_400_000);
   const maxConcurrentHandlers = int(o.maxConcurrentHandlers, 'maxConcurrentHandlers', 256, 1, 100_000);
+  const closeTimeoutMs = int(o.closeTimeoutMs, 'closeTimeoutMs', 5000, 0, 3_600_000);
   if (o.logger !== undefined && !isLogger(o.logger)) fail('logger', 'an object with debug, info, warn and error methods (pino fits)', typeof o.logger);
   if (o.metrics !== undefined && (typeof o.metrics !== 'object' || typeof o.metrics?.registry?.registerMetric !== 'function')) fail('metrics.registry', 'a prom-client Registry', o.metrics);
   const logger = o.logger ?? stderrLogger;
-  const client = KafkaClient.from(o.connection instanceof KafkaClient ? o.connection : { ...o.connection, logger: o.connection.logger ?? logger }, { clientId: 'tributary-messaging', optionPath: 'connection' });
-  return { client, topics: messagingTopics(prefix), heartbeatMs, sessionTimeoutMs, requestTimeoutMs, maxConcurrentHandlers, logger, metrics: o.metrics };
+  const transport = o.transport ?? new KafkaTransport(kafkaClient(o.connection!, logger));
+  return { transport, topics: messagingTopics(prefix), heartbeatMs, sessionTimeoutMs, requestTimeoutMs, maxConcurrentHandlers, closeTimeoutMs, logger, metrics: o.metrics };
+}
+
+function kafkaClient(connection: KafkaClient | KafkaClientOptions, logger: Logger): KafkaClient {
+  return KafkaClient.from(connection instanceof KafkaClient ? connection : { ...connection, logger: connection.logger ?? logger }, { clientId: 'tributary-messaging', optionPath: 'connection' });
 }
 
 function int(value: unknown, option: string, fallback: number, min: number, max: number): number {

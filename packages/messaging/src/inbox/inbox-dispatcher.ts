@@ -1,7 +1,8 @@
-import { messageOf, type FetchedRecord, type Logger } from '@tributary/kafka';
+import { messageOf, type Logger } from '@tributary/kafka';
 import type { MessagingMetrics } from '../metrics/messaging-metrics.js';
 import { respond, type HandlerLookup, type SendReply } from '../requests/responder.js';
 import type { Requester } from '../requests/requester.js';
+import type { StoredRecord } from '../transport/transport.js';
 import { decodeInboxMessage, recipientOf } from '../wire/envelope.js';
 
 export interface InboxDispatcherPorts {
@@ -21,7 +22,7 @@ export interface InboxDispatcherPorts {
  */
 export class InboxDispatcher {
   readonly #ports: InboxDispatcherPorts;
-  readonly #running = new Map<string, Set<Promise<void>>>();
+  readonly #running = new Map<string, Map<Promise<void>, number>>();
   #active = 0;
   #slotFreed: (() => void) | undefined;
 
@@ -29,7 +30,7 @@ export class InboxDispatcher {
     this.#ports = ports;
   }
 
-  async dispatch(records: readonly FetchedRecord[]): Promise<void> {
+  async dispatch(partition: number, records: readonly StoredRecord[]): Promise<void> {
     for (const record of records) {
       const to = recipientOf(record);
       const session = to === undefined ? undefined : this.#ports.sessions.get(to);
@@ -37,7 +38,7 @@ export class InboxDispatcher {
       const message = decodeInboxMessage(record);
       if ('invalid' in message) {
         this.#ports.metrics?.dropped('malformed');
-        this.#ports.logger.warn({ topic: record.topic, partition: record.partition, offset: record.offset.toString(), why: message.invalid }, 'Messaging: skipped an inbox record that is not a request or response');
+        this.#ports.logger.warn({ partition, offset: record.offset.toString(), why: message.invalid }, 'Messaging: skipped an inbox record that is not a request or response');
         continue;
       }
       if (message.kind !== 'request') {
@@ -47,7 +48,7 @@ export class InboxDispatcher {
       while (this.#active >= this.#ports.maxConcurrent) await new Promise<void>((resolve) => (this.#slotFreed = resolve));
       this.#active++;
       let set = this.#running.get(session.handlers.id);
-      if (!set) this.#running.set(session.handlers.id, (set = new Set()));
+      if (!set) this.#running.set(session.handlers.id, (set = new Map()));
       const running = set;
       const run = respond(session.handlers, message, this.#ports.send, this.#ports.logger, this.#ports.metrics)
         .catch((error: unknown) => this.#ports.logger.warn({ requestId: message.id, path: message.path, err: messageOf(error) }, 'Messaging: the reply to a request could not be sent; the requester times out'))
@@ -58,14 +59,22 @@ export class InboxDispatcher {
           this.#slotFreed = undefined;
           wake?.();
         });
-      running.add(run);
+      running.set(run, message.deadline);
     }
   }
 
-  /** Resolves when the handlers at work for a session have sent their replies. */
-  async drain(sessionId: string): Promise<void> {
-    const set = this.#running.get(sessionId);
-    if (set) await Promise.allSettled([...set]);
+  /**
+   * Resolves when the handlers at work for a session have sent their replies, or when waiting longer is of no use:
+   * past every one's request deadline (their requesters stopped waiting), and after `limitMs` at most.
+   */
+  async drain(sessionId: string, limitMs: number): Promise<void> {
+    const running = this.#running.get(sessionId);
+    if (running && running.size > 0) {
+      const waitMs = Math.min(limitMs, Math.max(0, ...running.values()) - Date.now());
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([Promise.allSettled([...running.keys()]), new Promise((resolve) => (timer = setTimeout(resolve, Math.max(0, waitMs))))]);
+      clearTimeout(timer);
+    }
     this.#running.delete(sessionId);
   }
 }

@@ -1,28 +1,27 @@
-import { isTributaryError, ErrorCodes } from '@tributary/core';
-import { KafkaAdmin, KafkaReader, messageOf, type FetchedRecord, type KafkaClient, type Logger, type PartitionRange } from '@tributary/kafka';
+import { ErrorCodes, isTributaryError } from '@tributary/core';
+import { messageOf, type Logger } from '@tributary/kafka';
+import type { StoredRecord, TransportReader } from '../transport/transport.js';
 
 /** Options of a {@link TailReader}. */
 export interface TailReaderOptions {
-  readonly client: KafkaClient;
+  readonly reader: TransportReader;
   readonly topic: string;
   readonly logger: Logger;
-  /** Longest a fetch waits at the broker for new records. Lower: partitions added join sooner. */
+  /** Longest a read waits at the broker for new records. Lower: partitions added join sooner. */
   readonly maxWaitMs: number;
-  /** Called with each partition's records in offset order; awaited before the next fetch (backpressure). */
-  readonly onRecords: (records: readonly FetchedRecord[]) => void | Promise<void>;
+  /** Called with each partition's records in offset order; awaited before the next read (backpressure). */
+  readonly onRecords: (partition: number, records: readonly StoredRecord[]) => void | Promise<void>;
 }
 
 /**
  * Follows chosen partitions of one topic from chosen offsets, without a consumer group: the messaging hub's
- * way of reading the sessions topic and its sessions' inbox partitions. One long-polling fetch covers every
- * partition, so a record written to any of them is delivered within one round trip. A failed fetch is logged
+ * way of reading the sessions topic and its sessions' inbox partitions. One long-polling read covers every
+ * partition, so a record written to any of them is delivered within one round trip. A failed read is logged
  * and retried with a back-off; a position outside the partition's range (retention passed it) moves to the
  * partition's end, since what it skipped is past every request's deadline.
  */
 export class TailReader {
   readonly #o: TailReaderOptions;
-  readonly #reader: KafkaReader;
-  readonly #admin: KafkaAdmin;
   readonly #positions = new Map<number, bigint>();
   readonly #waiters = new Set<{ partition: number; offset: bigint; resolve: () => void }>();
   #running: Promise<void> | undefined;
@@ -30,8 +29,6 @@ export class TailReader {
 
   constructor(options: TailReaderOptions) {
     this.#o = options;
-    this.#reader = new KafkaReader(options.client);
-    this.#admin = new KafkaAdmin(options.client);
   }
 
   /** The partitions' current ends (one past the last record), to start reading from. */
@@ -42,21 +39,6 @@ export class TailReader {
   /** The partitions' starts, to read everything still kept. */
   async starts(): Promise<Map<number, bigint>> {
     return new Map((await this.#ranges()).map((r) => [r.partition, r.low]));
-  }
-
-  /**
-   * The partitions' ranges, asked again on retriable failures for up to 10 s: a topic created a moment ago can
-   * answer "not the leader" until every broker has learnt its leaders.
-   */
-  async #ranges(): Promise<PartitionRange[]> {
-    for (let attempt = 0; ; attempt++) {
-      try {
-        return await this.#admin.ranges(this.#o.topic);
-      } catch (error) {
-        if (!isTributaryError(error) || !error.retriable || attempt >= 20) throw error;
-        await new Promise((r) => setTimeout(r, Math.min(1000, 50 * 2 ** attempt)));
-      }
-    }
   }
 
   /** Read `partition` from `offset` on (a partition already read keeps its position). */
@@ -78,15 +60,30 @@ export class TailReader {
   async close(): Promise<void> {
     this.#stopped = true;
     await this.#running?.catch(() => {});
-    await Promise.allSettled([this.#reader.close(), this.#admin.close()]);
+    await this.#o.reader.close();
+  }
+
+  /**
+   * The partitions' ranges, asked again on retriable failures for up to 10 s: a topic created a moment ago can
+   * answer "not the leader" until every broker has learnt its leaders.
+   */
+  async #ranges(): Promise<Array<{ partition: number; low: bigint; high: bigint }>> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await this.#o.reader.ranges(this.#o.topic);
+      } catch (error) {
+        if (!isTributaryError(error) || !error.retriable || attempt >= 20) throw error;
+        await new Promise((r) => setTimeout(r, Math.min(1000, 50 * 2 ** attempt)));
+      }
+    }
   }
 
   async #loop(): Promise<void> {
     let failures = 0;
     while (!this.#stopped) {
-      const requests = [...this.#positions].map(([partition, offset]) => ({ topic: this.#o.topic, partition, offset }));
+      const positions = [...this.#positions].map(([partition, offset]) => ({ partition, offset }));
       try {
-        const answers = await this.#reader.fetchPartitions(requests, { maxWaitMs: this.#o.maxWaitMs, minBytes: 1 });
+        const answers = await this.#o.reader.read(this.#o.topic, positions, this.#o.maxWaitMs);
         let failed = false;
         for (const answer of answers) {
           if (this.#stopped) return;
@@ -95,7 +92,7 @@ export class TailReader {
             await this.#recover(answer.partition, answer.error);
             continue;
           }
-          if (answer.records.length > 0) await this.#o.onRecords(answer.records.map((r) => ({ ...r, topic: this.#o.topic, partition: answer.partition })));
+          if (answer.records.length > 0) await this.#o.onRecords(answer.partition, answer.records);
           this.#positions.set(answer.partition, answer.next);
           this.#wake();
         }
@@ -118,7 +115,7 @@ export class TailReader {
         return;
       }
     }
-    this.#o.logger.warn({ topic: this.#o.topic, partition, err: messageOf(error) }, 'Messaging: fetching a partition failed; retrying');
+    this.#o.logger.warn({ topic: this.#o.topic, partition, err: messageOf(error) }, 'Messaging: reading a partition failed; retrying');
   }
 
   #wake(): void {

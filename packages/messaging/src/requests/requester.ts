@@ -5,7 +5,7 @@ import type { Logger } from '@tributary/kafka';
 import { NoHandlerError, RequestFailedError, RequestTimeoutError, SessionClosedError, SessionNotFoundError, TypeMismatchError } from '../errors.js';
 import type { MessagingMetrics, OutcomeLabel } from '../metrics/messaging-metrics.js';
 import { selectProperties, type SessionProperties } from '../session/properties.js';
-import type { SessionRegistry } from '../session/session-registry.js';
+import type { SessionRecord } from '../session/session-record.js';
 import { dataTypeName, decodeAs, encodeAs, type DataType } from '../types/data-type.js';
 import type { ErrorMessage, InboxMessage, ResponseMessage, Route } from '../wire/envelope.js';
 import { PendingRequests, type Settlement } from './pending-requests.js';
@@ -28,6 +28,8 @@ export interface Sender {
   readonly id: string;
   readonly inbox: number;
   readonly properties: SessionProperties;
+  /** Read when the request is about to wait: a session closed meanwhile gets no request sent. */
+  readonly closed: boolean;
 }
 
 interface Target {
@@ -38,7 +40,8 @@ interface Target {
 }
 
 export interface RequesterPorts {
-  readonly registry: SessionRegistry;
+  /** The live sessions' view: who handles a path, and a session's announcement. */
+  readonly registry: { handlersOf(path: string): { path: string; sessions: string[] } | undefined; record(id: string): SessionRecord | undefined };
   readonly send: (partition: number, message: InboxMessage) => Promise<void>;
   readonly logger: Logger;
   readonly metrics: MessagingMetrics | undefined;
@@ -194,6 +197,7 @@ export class Requester {
           return true;
         }),
       };
+      if (sender.closed) return reject(new SessionClosedError(sender.id, `send a request to ${JSON.stringify(path)}`));
       if (options.signal?.aborted) return reject(new TributaryError(ErrorCodes.ABORTED, `The request to path ${JSON.stringify(path)} was aborted before it was sent`, { context: { path }, cause: options.signal.reason }));
       options.signal?.addEventListener('abort', onAbort, { once: true });
       this.#pending.add(pending);

@@ -149,10 +149,10 @@ export class MessagingSession implements AsyncDisposable {
    * answers, in turn. If that session goes before answering, the request goes to another.
    * @throws NoHandlerError, RequestFailedError, TypeMismatchError, RequestTimeoutError (after `timeout`), ABORTED.
    */
-  sendRequestToPath<Res = unknown>(path: string, request: unknown, options: RequestOptions = {}): Promise<Res> {
+  async sendRequestToPath<Res = unknown>(path: string, request: unknown, options: RequestOptions = {}): Promise<Res> {
     this.#open('send a request');
     validatePath(path);
-    return this.#ports.requester.toPath(this.#sender(), path, request, checkRequestOptions(options)) as Promise<Res>;
+    return (await this.#ports.requester.toPath(this.#sender(), path, request, checkRequestOptions(options))) as Res;
   }
 
   /**
@@ -160,10 +160,10 @@ export class MessagingSession implements AsyncDisposable {
    * @throws SessionNotFoundError (no such session, or it went before answering), NoHandlerError, RequestFailedError,
    *   TypeMismatchError, RequestTimeoutError, ABORTED.
    */
-  sendRequestToSession<Res = unknown>(path: string, sessionId: string, request: unknown, options: RequestOptions = {}): Promise<Res> {
+  async sendRequestToSession<Res = unknown>(path: string, sessionId: string, request: unknown, options: RequestOptions = {}): Promise<Res> {
     this.#open('send a request');
     validatePath(path);
-    return this.#ports.requester.toSession(this.#sender(), sessionId, path, request, checkRequestOptions(options)) as Promise<Res>;
+    return (await this.#ports.requester.toSession(this.#sender(), sessionId, path, request, checkRequestOptions(options))) as Res;
   }
 
   /**
@@ -232,7 +232,8 @@ export class MessagingSession implements AsyncDisposable {
 
   /**
    * Say goodbye: requests this session waits on end with SessionClosedError, handlers at work finish and send
-   * their responses, then a tombstone tells every session it is gone.
+   * their responses (waiting `closeTimeoutMs` at most, and never past their requests' deadlines), then a
+   * tombstone tells every session it is gone.
    */
   async close(): Promise<void> {
     if (this.#closed) return;
@@ -245,7 +246,7 @@ export class MessagingSession implements AsyncDisposable {
   }
 
   #sender(): Sender {
-    return { id: this.id, inbox: this.inbox, properties: this.properties };
+    return this;
   }
 
   #open(operation: string): void {

@@ -1,12 +1,13 @@
-import type { FetchedRecord, KafkaClient, Logger } from '@tributary/kafka';
+import type { Logger } from '@tributary/kafka';
 import { TailReader } from '../internal/tail-reader.js';
+import type { StoredRecord, TransportReader } from '../transport/transport.js';
 import type { SessionEvent, SessionInfo, SessionListener } from './session-info.js';
 import { decodeSessionRecord, type SessionRecord } from './session-record.js';
 import { SessionTable } from './session-table.js';
 
 /** Options of a {@link SessionRegistry}. */
 export interface SessionRegistryOptions {
-  readonly client: KafkaClient;
+  readonly reader: TransportReader;
   readonly topic: string;
   readonly logger: Logger;
   /** How often silent sessions are looked for. */
@@ -32,7 +33,7 @@ export class SessionRegistry {
 
   constructor(options: SessionRegistryOptions) {
     this.#o = options;
-    this.#tail = new TailReader({ client: options.client, topic: options.topic, logger: options.logger, maxWaitMs: 250, onRecords: (records) => this.#apply(records) });
+    this.#tail = new TailReader({ reader: options.reader, topic: options.topic, logger: options.logger, maxWaitMs: 250, onRecords: (_partition, records) => this.#apply(records) });
   }
 
   /** Read every announcement kept, then follow; resolves once caught up with the end found at start. */
@@ -86,7 +87,7 @@ export class SessionRegistry {
     await this.#tail.close();
   }
 
-  #apply(records: readonly FetchedRecord[]): void {
+  #apply(records: readonly StoredRecord[]): void {
     const now = Date.now();
     const events: SessionEvent[] = [];
     for (const r of records) {

@@ -1,0 +1,49 @@
+import { asTributaryError, KafkaAdmin, KafkaReader, KafkaWriter, type KafkaClient } from '@tributary/kafka';
+import type { MessagingTransport, PartitionRead, TransportConnection, TransportReader, TransportRecord } from './transport.js';
+
+/**
+ * Messaging on Kafka through the Kafka layer: one idempotent {@link KafkaWriter} (acks from every in-sync
+ * replica) per hub, and a {@link KafkaReader} with its own connections per reader.
+ */
+export class KafkaTransport implements MessagingTransport {
+  readonly #client: KafkaClient;
+
+  constructor(client: KafkaClient) {
+    this.#client = client;
+  }
+
+  async connect(): Promise<TransportConnection> {
+    const writer = new KafkaWriter(this.#client, { lingerMs: 0 });
+    await writer.connect();
+    const client = this.#client;
+    return {
+      partitionCount: (topic) => writer.partitionCount(topic, true),
+      async write(records: ReadonlyArray<{ topic: string; partition: number; record: TransportRecord }>) {
+        const results = await writer.write(
+          records.map(({ topic, partition, record }) => ({ topic, partition, record: { ...record, timestamp: String(Date.now()) }, size: (record.key?.length ?? 0) + (record.value?.length ?? 0) })),
+        );
+        return results.map((r) => {
+          if (!r.ok) throw asTributaryError(r.error, `Writing to ${r.topic}:${r.partition}`);
+          return { partition: r.partition, offset: r.offset };
+        });
+      },
+      openReader: () => kafkaReader(client),
+      close: () => writer.close(),
+    };
+  }
+}
+
+function kafkaReader(client: KafkaClient): TransportReader {
+  const reader = new KafkaReader(client);
+  const admin = new KafkaAdmin(client);
+  return {
+    ranges: (topic) => admin.ranges(topic),
+    async read(topic, positions, maxWaitMs): Promise<PartitionRead[]> {
+      const answers = await reader.fetchPartitions(positions.map((p) => ({ topic, ...p })), { maxWaitMs, minBytes: 1 });
+      return answers.map((a) => (a.error ? { partition: a.partition, error: a.error } : { partition: a.partition, records: a.records, next: a.next }));
+    },
+    async close() {
+      await Promise.allSettled([reader.close(), admin.close()]);
+    },
+  };
+}

@@ -1,0 +1,77 @@
+import { ErrorCodes, TributaryError } from '@tributary/core';
+import type { MessagingTransport, PartitionRead, StoredRecord, TransportConnection, TransportReader, TransportRecord } from './transport.js';
+
+/** Options of a {@link MemoryTransport}. */
+export interface MemoryTransportOptions {
+  /** Partitions of each inbox topic. Default 4. */
+  inboxPartitions?: number;
+}
+
+/**
+ * Messaging in memory, for users' unit tests: the same hub, sessions, routing and outcomes as on Kafka, with
+ * no broker. Hubs made with the same instance share its log, as processes share a cluster. Topics exist as soon
+ * as they are used (inbox topics with `inboxPartitions` partitions, others with one); nothing is compacted or
+ * expired.
+ */
+export class MemoryTransport implements MessagingTransport {
+  readonly #topics = new Map<string, StoredRecord[][]>();
+  readonly #waiters = new Set<() => void>();
+  readonly #inboxPartitions: number;
+
+  constructor(options: MemoryTransportOptions = {}) {
+    this.#inboxPartitions = options.inboxPartitions ?? 4;
+  }
+
+  async connect(): Promise<TransportConnection> {
+    return {
+      partitionCount: async (topic) => this.#topic(topic).length,
+      write: async (records) => records.map(({ topic, partition, record }) => ({ partition, offset: this.#append(topic, partition, record) })),
+      openReader: () => this.#reader(),
+      close: async () => {},
+    };
+  }
+
+  #topic(topic: string): StoredRecord[][] {
+    let partitions = this.#topics.get(topic);
+    if (!partitions) this.#topics.set(topic, (partitions = Array.from({ length: topic.endsWith('.inbox') ? this.#inboxPartitions : 1 }, () => [])));
+    return partitions;
+  }
+
+  #append(topic: string, partition: number, record: TransportRecord): bigint {
+    const log = this.#topic(topic)[partition];
+    if (!log) throw new TributaryError(ErrorCodes.INVALID_ARGUMENT, `Topic ${topic} has no partition ${partition}`, { context: { topic, partition } });
+    const offset = BigInt(log.length);
+    log.push({ ...record, headers: { ...record.headers }, offset, timestamp: String(Date.now()) });
+    for (const wake of this.#waiters) wake();
+    this.#waiters.clear();
+    return offset;
+  }
+
+  #reader(): TransportReader {
+    let closed = false;
+    const read = (topic: string, positions: ReadonlyArray<{ partition: number; offset: bigint }>): PartitionRead[] =>
+      positions.map(({ partition, offset }) => {
+        const log = this.#topic(topic)[partition] ?? [];
+        if (offset < 0n || offset > BigInt(log.length)) return { partition, error: new TributaryError(ErrorCodes.OFFSET_OUT_OF_RANGE, `${topic}:${partition}@${offset} is outside 0 to ${log.length}`, { context: { topic, partition } }) };
+        const records = log.slice(Number(offset));
+        return { partition, records, next: offset + BigInt(records.length) };
+      });
+    return {
+      ranges: async (topic) => this.#topic(topic).map((log, partition) => ({ partition, low: 0n, high: BigInt(log.length) })),
+      read: async (topic, positions, maxWaitMs) => {
+        let answers = read(topic, positions);
+        if (closed || answers.some((a) => a.error || a.records.length > 0)) return answers;
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(() => (this.#waiters.delete(wake), resolve()), maxWaitMs);
+          const wake = () => (clearTimeout(timer), resolve());
+          this.#waiters.add(wake);
+        });
+        answers = read(topic, positions);
+        return answers;
+      },
+      close: async () => {
+        closed = true;
+      },
+    };
+  }
+}

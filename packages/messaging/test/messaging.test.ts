@@ -1,0 +1,85 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { silentLogger } from '@tributary/kafka';
+import { createMessaging, MemoryTransport, NoHandlerError, RequestFailedError, RequestTimeoutError, SessionNotFoundError, TypeMismatchError, type Messaging } from '@tributary/messaging';
+import { InvalidArgumentError } from '@tributary/core';
+
+// The hub on the memory transport: what users' unit tests get. The same flows run on Kafka in
+// messaging.kafka.test.ts; here they run in milliseconds.
+describe('messaging in memory', () => {
+  const hubs: Messaging[] = [];
+  const make = (transport: MemoryTransport) => {
+    const hub = createMessaging({ transport, logger: silentLogger, heartbeatMs: 50, sessionTimeoutMs: 500 });
+    hubs.push(hub);
+    return hub;
+  };
+  afterEach(async () => {
+    await Promise.all(hubs.splice(0).map((h) => h.close()));
+  });
+
+  it('answers requests to a path (balanced), to a session, and to a filter', async () => {
+    const transport = new MemoryTransport();
+    const [a, b] = [make(transport), make(transport)];
+    const servers = await Promise.all([a.openSession({ properties: { Zone: 'x' } }), b.openSession({ properties: { Zone: 'y' } })]);
+    for (const s of servers) {
+      await s.registerRequestHandler('echo', (x: number) => ({ x, by: s.id }));
+      await s.addRequestHandler('who', () => s.properties.Zone, { addressed: true });
+    }
+    const client = await a.openSession();
+    const by = await Promise.all(Array.from({ length: 10 }, (_, i) => client.sendRequestToPath<{ by: string }>('echo', i)));
+    expect(by.filter((r) => r.by === servers[0]!.id)).toHaveLength(5);
+    expect(await client.sendRequestToSession('who', servers[1]!.id, null)).toBe('y');
+    const gathered = await client.gatherRequestToFilter("Zone in ['x', 'y']", 'who', null);
+    expect(gathered.responses.map((r) => r.response).sort()).toEqual(['x', 'y']);
+  });
+
+  it('ends each request in one typed outcome', async () => {
+    const transport = new MemoryTransport();
+    const hub = make(transport);
+    const server = await hub.openSession();
+    const client = await hub.openSession();
+    await server.registerRequestHandler('fail', () => {
+      throw Object.assign(new Error('nope'), { code: 'E_NOPE' });
+    });
+    await server.registerRequestHandler('text', (s: string) => s.toUpperCase(), { requestType: 'string', responseType: 'string' });
+    await server.registerRequestHandler('never', () => new Promise(() => {}));
+    await expect(client.sendRequestToPath('fail', 1)).rejects.toMatchObject({ constructor: RequestFailedError, remoteCode: 'E_NOPE', message: 'nope' });
+    await expect(client.sendRequestToPath('text', 'abc', { requestType: 'string' })).resolves.toBe('ABC');
+    await expect(client.sendRequestToPath('text', 5)).rejects.toBeInstanceOf(TypeMismatchError);
+    await expect(client.sendRequestToPath('none', 5)).rejects.toBeInstanceOf(NoHandlerError);
+    await expect(client.sendRequestToSession('x', 'unknown', 5)).rejects.toBeInstanceOf(SessionNotFoundError);
+    await expect(client.sendRequestToPath('never', 5, { timeout: 100 })).rejects.toBeInstanceOf(RequestTimeoutError);
+    const controller = new AbortController();
+    const aborted = client.sendRequestToPath('never', 5, { signal: controller.signal });
+    controller.abort();
+    await expect(aborted).rejects.toMatchObject({ code: 'ABORTED' });
+    expect(hub.requestsInFlight).toBe(0);
+  });
+
+  it('a closing session ends what it waits for, and others see it go', async () => {
+    const transport = new MemoryTransport();
+    const [a, b] = [make(transport), make(transport)];
+    const server = await a.openSession();
+    await server.registerRequestHandler('never', () => new Promise(() => {}));
+    const client = await b.openSession();
+    const waiting = client.sendRequestToPath('never', 1, { timeout: 10_000 });
+    await client.close();
+    await expect(waiting).rejects.toMatchObject({ code: 'CONSUMER_STATE' });
+    await expect(client.sendRequestToPath('never', 1)).rejects.toMatchObject({ code: 'CONSUMER_STATE' });
+    expect(a.sessions().map((s) => s.id)).toEqual([server.id]);
+  });
+
+  it('checks options and arguments when given, naming them', async () => {
+    expect(() => createMessaging({ transport: new MemoryTransport(), heartbeatMs: 1000, sessionTimeoutMs: 1500 })).toThrow(/sessionTimeoutMs/);
+    expect(() => createMessaging({} as never)).toThrow(InvalidArgumentError);
+    expect(() => createMessaging({ transport: new MemoryTransport(), prefix: 'a b' })).toThrow(/prefix/);
+    const hub = make(new MemoryTransport());
+    const s = await hub.openSession();
+    await expect(s.registerRequestHandler('/bad', () => 1)).rejects.toThrow(/not a request path/);
+    await expect(s.registerRequestHandler('ok', () => 1, { requestType: 'float' as never })).rejects.toThrow(/requestType/);
+    await s.registerRequestHandler('ok', () => 1);
+    await expect(s.registerRequestHandler('ok', () => 2)).rejects.toThrow(/already handles/);
+    await expect(s.sendRequestToPath('ok', 1, { timeout: 0 })).rejects.toThrow(/timeout/);
+    await expect(s.sendRequestToFilter("a is 'b'", 'ok', 1)).rejects.toThrow(/No response handler/);
+    await expect(hub.openSession({ properties: { $Host: 'x' } })).rejects.toThrow(/properties\.\$Host/);
+  });
+});
