@@ -37,7 +37,7 @@ function kafkaReader(client: KafkaClient): TransportReader {
   const reader = new KafkaReader(client);
   const admin = new KafkaAdmin(client);
   return {
-    ranges: (topic) => admin.ranges(topic),
+    ranges: async (topic) => (await admin.ranges(topic)).sort((a, b) => a.partition - b.partition),
     async read(topic, positions, maxWaitMs): Promise<PartitionRead[]> {
       const answers = await reader.fetchPartitions(positions.map((p) => ({ topic, ...p })), { maxWaitMs, minBytes: 1 });
       return answers.map((a) => (a.error ? { partition: a.partition, error: a.error } : { partition: a.partition, records: a.records, next: a.next }));

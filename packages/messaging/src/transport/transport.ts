@@ -30,7 +30,7 @@ export type PartitionRead =
  * another's reads or the connection's writes.
  */
 export interface TransportReader {
-  /** Each partition's first kept offset and its end (one past the last record). */
+  /** Each partition's first kept offset and its end (one past the last record), in partition order. */
   ranges(topic: string): Promise<Array<{ partition: number; low: bigint; high: bigint }>>;
   /**
    * Read partitions from their positions, waiting up to `maxWaitMs` for a first record when there is none yet.
