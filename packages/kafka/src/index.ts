@@ -40,5 +40,10 @@ export type { PartitionLag } from './admin/lag.js';
 export { partitionKey, fromPartitionKey, partitionName, type TopicPartition } from './admin/topic-partition.js';
 export { GroupMembership, type GroupMembershipOptions, type MembershipListener } from './group/group-membership.js';
 export { KafkaSchemaLog, type KafkaSchemaLogOptions } from './schema/schema-log.js';
+// A partitioned log for capabilities that keep their state in topics (messaging, streams), on Kafka or in memory.
+export type { LogTransport, LogConnection, LogReader, LogRecord, StoredLogRecord, PartitionRead } from './log/log-transport.js';
+export { KafkaLogTransport } from './log/kafka-log-transport.js';
+export { MemoryLogTransport, type MemoryLogTransportOptions } from './log/memory-log-transport.js';
+export { PartitionTail, type PartitionTailOptions } from './log/partition-tail.js';
 // Logging.
 export { silentLogger, stderrLogger, isLogger, messageOf, type Logger } from './logging/logger.js';

@@ -9,7 +9,7 @@
  * a response, the handler's error, `NoHandlerError`, `SessionNotFoundError`, `TypeMismatchError` or
  * `RequestTimeoutError` at its deadline.
  *
- * For unit tests, `createMessaging({ transport: new MemoryTransport() })` runs the same sessions, routing and
+ * For unit tests, `createMessaging({ transport: new MemoryLogTransport() })` runs the same sessions, routing and
  * outcomes in memory (hubs given the same transport share it, as processes share a cluster).
  *
  * ```ts
@@ -24,9 +24,8 @@
  */
 export { Messaging, createMessaging, type OpenSessionOptions } from './messaging.js';
 export type { MessagingOptions } from './options.js';
-export { KafkaTransport } from './transport/kafka-transport.js';
-export { MemoryTransport, type MemoryTransportOptions } from './transport/memory-transport.js';
-export type { MessagingTransport, TransportConnection, TransportReader, TransportRecord, StoredRecord, PartitionRead } from './transport/transport.js';
+// The log a hub runs on, re-exported from the Kafka layer so unit tests need one import.
+export { MemoryLogTransport, KafkaLogTransport, type LogTransport } from '@tributary/kafka';
 export { ensureMessagingTopics, messagingTopics, DEFAULT_MESSAGING_PREFIX, DEFAULT_INBOX_PARTITIONS, type MessagingTopics, type EnsureMessagingTopicsOptions } from './topics.js';
 export {
   MessagingSession,

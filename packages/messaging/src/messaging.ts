@@ -1,9 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { ErrorCodes, TributaryError } from '@tributary/core';
-import { asTributaryError, messageOf } from '@tributary/kafka';
+import { asTributaryError, messageOf, PartitionTail, type LogConnection } from '@tributary/kafka';
 import { parseSessionFilter, type SessionFilter } from './filter/session-filter.js';
 import { InboxDispatcher } from './inbox/inbox-dispatcher.js';
-import { TailReader } from './internal/tail-reader.js';
 import { MessagingMetrics } from './metrics/messaging-metrics.js';
 import { resolveMessagingOptions, type MessagingOptions, type ResolvedMessagingOptions } from './options.js';
 import { Requester } from './requests/requester.js';
@@ -12,7 +11,6 @@ import { fixedProperties, validateUserProperties } from './session/properties.js
 import type { SessionInfo, SessionListener } from './session/session-info.js';
 import { encodeSessionRecord } from './session/session-record.js';
 import { SessionRegistry } from './session/session-registry.js';
-import type { TransportConnection } from './transport/transport.js';
 import { encodeInboxMessage, type InboxMessage } from './wire/envelope.js';
 
 /** Options of {@link Messaging.openSession}. */
@@ -30,9 +28,9 @@ const FILTER_CACHE = 1000;
  */
 export class Messaging implements AsyncDisposable {
   readonly #o: ResolvedMessagingOptions;
-  #connection: TransportConnection | undefined;
+  #connection: LogConnection | undefined;
   #registry!: SessionRegistry;
-  #inbox!: TailReader;
+  #inbox!: PartitionTail;
   readonly #requester: Requester;
   readonly #dispatcher: InboxDispatcher;
   readonly #metrics: MessagingMetrics | undefined;
@@ -124,7 +122,7 @@ export class Messaging implements AsyncDisposable {
         partitions = await connection.partitionCount(topics.inbox);
         await connection.partitionCount(topics.sessions);
         this.#registry = new SessionRegistry({ reader: connection.openReader(), topic: topics.sessions, logger, sweepMs: Math.max(50, Math.floor(this.#o.heartbeatMs / 2)) });
-        this.#inbox = new TailReader({ reader: connection.openReader(), topic: topics.inbox, logger, maxWaitMs: 100, onRecords: (partition, records) => this.#dispatcher.dispatch(partition, records) });
+        this.#inbox = new PartitionTail({ reader: connection.openReader(), topic: topics.inbox, logger, maxWaitMs: 100, onRecords: (partition, records) => this.#dispatcher.dispatch(partition, records) });
         this.#registry.onChange((event) => {
           if (event.type !== 'removed') return;
           void this.#requester.onSessionGone(event.session.id);

@@ -1,16 +1,14 @@
 import type { Registry } from 'prom-client';
 import { InvalidArgumentError, quote } from '@tributary/core';
-import { isLogger, KafkaClient, stderrLogger, type KafkaClientOptions, type Logger } from '@tributary/kafka';
+import { isLogger, KafkaClient, KafkaLogTransport, stderrLogger, type KafkaClientOptions, type Logger, type LogTransport } from '@tributary/kafka';
 import { DEFAULT_MESSAGING_PREFIX, messagingTopics, type MessagingTopics } from './topics.js';
-import { KafkaTransport } from './transport/kafka-transport.js';
-import type { MessagingTransport } from './transport/transport.js';
 
 /** Options of {@link createMessaging}: where Kafka is (or another transport), and how sessions behave. */
 export interface MessagingOptions {
   /** Connection options of the Kafka layer (brokers, TLS, SASL...) or a client already made. */
   connection?: KafkaClient | KafkaClientOptions;
-  /** Instead of `connection`: another log, such as a `MemoryTransport` for unit tests. */
-  transport?: MessagingTransport;
+  /** Instead of `connection`: another log, such as a `MemoryLogTransport` for unit tests. */
+  transport?: LogTransport;
   /** Prefix of the messaging topics (see {@link ensureMessagingTopics}). Default `tributary.messaging`. */
   prefix?: string;
   /** How often each session announces it is alive. Default 2000 ms. */
@@ -30,7 +28,7 @@ export interface MessagingOptions {
 }
 
 export interface ResolvedMessagingOptions {
-  readonly transport: MessagingTransport;
+  readonly transport: LogTransport;
   readonly topics: MessagingTopics;
   readonly heartbeatMs: number;
   readonly sessionTimeoutMs: number;
@@ -46,7 +44,7 @@ export function resolveMessagingOptions(o: MessagingOptions): ResolvedMessagingO
   if (typeof o !== 'object' || o === null) fail('options', 'an object with at least `connection`', o);
   if ((o.connection === undefined) === (o.transport === undefined)) fail('connection', 'Kafka connection options ({ brokers }) or a KafkaClient, or else a `transport` (one of the two)', o.connection);
   if (o.connection !== undefined && (typeof o.connection !== 'object' || o.connection === null)) fail('connection', 'Kafka connection options ({ brokers }) or a KafkaClient', o.connection);
-  if (o.transport !== undefined && typeof o.transport?.connect !== 'function') fail('transport', 'a MessagingTransport (KafkaTransport, MemoryTransport)', o.transport);
+  if (o.transport !== undefined && typeof o.transport?.connect !== 'function') fail('transport', 'a LogTransport (KafkaLogTransport, MemoryLogTransport)', o.transport);
   const prefix = o.prefix ?? DEFAULT_MESSAGING_PREFIX;
   if (typeof prefix !== 'string' || !/^[A-Za-z0-9._-]{1,200}$/.test(prefix)) fail('prefix', 'letters, digits, ".", "_" and "-" (it starts topic names)', prefix);
   const heartbeatMs = int(o.heartbeatMs, 'heartbeatMs', 2000, 50, 600_000);
@@ -58,7 +56,7 @@ export function resolveMessagingOptions(o: MessagingOptions): ResolvedMessagingO
   if (o.logger !== undefined && !isLogger(o.logger)) fail('logger', 'an object with debug, info, warn and error methods (pino fits)', typeof o.logger);
   if (o.metrics !== undefined && (typeof o.metrics !== 'object' || typeof o.metrics?.registry?.registerMetric !== 'function')) fail('metrics.registry', 'a prom-client Registry', o.metrics);
   const logger = o.logger ?? stderrLogger;
-  const transport = o.transport ?? new KafkaTransport(kafkaClient(o.connection!, logger));
+  const transport = o.transport ?? new KafkaLogTransport(kafkaClient(o.connection!, logger));
   return { transport, topics: messagingTopics(prefix), heartbeatMs, sessionTimeoutMs, requestTimeoutMs, maxConcurrentHandlers, closeTimeoutMs, logger, metrics: o.metrics };
 }
 

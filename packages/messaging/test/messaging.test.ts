@@ -1,13 +1,13 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { silentLogger } from '@tributary/kafka';
-import { createMessaging, MemoryTransport, NoHandlerError, RequestFailedError, RequestTimeoutError, SessionNotFoundError, TypeMismatchError, type Messaging } from '@tributary/messaging';
+import { createMessaging, MemoryLogTransport, NoHandlerError, RequestFailedError, RequestTimeoutError, SessionNotFoundError, TypeMismatchError, type Messaging } from '@tributary/messaging';
 import { InvalidArgumentError } from '@tributary/core';
 
 // The hub on the memory transport: what users' unit tests get. The same flows run on Kafka in
 // messaging.kafka.test.ts; here they run in milliseconds.
 describe('messaging in memory', () => {
   const hubs: Messaging[] = [];
-  const make = (transport: MemoryTransport) => {
+  const make = (transport: MemoryLogTransport) => {
     const hub = createMessaging({ transport, logger: silentLogger, heartbeatMs: 50, sessionTimeoutMs: 500 });
     hubs.push(hub);
     return hub;
@@ -17,7 +17,7 @@ describe('messaging in memory', () => {
   });
 
   it('answers requests to a path (balanced), to a session, and to a filter', async () => {
-    const transport = new MemoryTransport();
+    const transport = new MemoryLogTransport();
     const [a, b] = [make(transport), make(transport)];
     const servers = await Promise.all([a.openSession({ properties: { Zone: 'x' } }), b.openSession({ properties: { Zone: 'y' } })]);
     for (const s of servers) {
@@ -33,7 +33,7 @@ describe('messaging in memory', () => {
   });
 
   it('ends each request in one typed outcome', async () => {
-    const transport = new MemoryTransport();
+    const transport = new MemoryLogTransport();
     const hub = make(transport);
     const server = await hub.openSession();
     const client = await hub.openSession();
@@ -56,7 +56,7 @@ describe('messaging in memory', () => {
   });
 
   it('a closing session ends what it waits for, and others see it go', async () => {
-    const transport = new MemoryTransport();
+    const transport = new MemoryLogTransport();
     const [a, b] = [make(transport), make(transport)];
     const server = await a.openSession();
     await server.registerRequestHandler('never', () => new Promise(() => {}));
@@ -69,10 +69,10 @@ describe('messaging in memory', () => {
   });
 
   it('checks options and arguments when given, naming them', async () => {
-    expect(() => createMessaging({ transport: new MemoryTransport(), heartbeatMs: 1000, sessionTimeoutMs: 1500 })).toThrow(/sessionTimeoutMs/);
+    expect(() => createMessaging({ transport: new MemoryLogTransport(), heartbeatMs: 1000, sessionTimeoutMs: 1500 })).toThrow(/sessionTimeoutMs/);
     expect(() => createMessaging({} as never)).toThrow(InvalidArgumentError);
-    expect(() => createMessaging({ transport: new MemoryTransport(), prefix: 'a b' })).toThrow(/prefix/);
-    const hub = make(new MemoryTransport());
+    expect(() => createMessaging({ transport: new MemoryLogTransport(), prefix: 'a b' })).toThrow(/prefix/);
+    const hub = make(new MemoryLogTransport());
     const s = await hub.openSession();
     await expect(s.registerRequestHandler('/bad', () => 1)).rejects.toThrow(/not a request path/);
     await expect(s.registerRequestHandler('ok', () => 1, { requestType: 'float' as never })).rejects.toThrow(/requestType/);

@@ -1,8 +1,7 @@
-import { messageOf, type Logger } from '@tributary/kafka';
+import { messageOf, type Logger, type StoredLogRecord } from '@tributary/kafka';
 import type { MessagingMetrics } from '../metrics/messaging-metrics.js';
 import { respond, type HandlerLookup, type SendReply } from '../requests/responder.js';
 import type { Requester } from '../requests/requester.js';
-import type { StoredRecord } from '../transport/transport.js';
 import { decodeInboxMessage, recipientOf } from '../wire/envelope.js';
 
 export interface InboxDispatcherPorts {
@@ -30,7 +29,7 @@ export class InboxDispatcher {
     this.#ports = ports;
   }
 
-  async dispatch(partition: number, records: readonly StoredRecord[]): Promise<void> {
+  async dispatch(partition: number, records: readonly StoredLogRecord[]): Promise<void> {
     for (const record of records) {
       const to = recipientOf(record);
       const session = to === undefined ? undefined : this.#ports.sessions.get(to);

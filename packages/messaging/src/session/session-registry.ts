@@ -1,13 +1,11 @@
-import type { Logger } from '@tributary/kafka';
-import { TailReader } from '../internal/tail-reader.js';
-import type { StoredRecord, TransportReader } from '../transport/transport.js';
+import { PartitionTail, type Logger, type LogReader, type StoredLogRecord } from '@tributary/kafka';
 import type { SessionEvent, SessionInfo, SessionListener } from './session-info.js';
 import { decodeSessionRecord, type SessionRecord } from './session-record.js';
 import { SessionTable } from './session-table.js';
 
 /** Options of a {@link SessionRegistry}. */
 export interface SessionRegistryOptions {
-  readonly reader: TransportReader;
+  readonly reader: LogReader;
   readonly topic: string;
   readonly logger: Logger;
   /** How often silent sessions are looked for. */
@@ -26,14 +24,14 @@ export interface SessionRegistryOptions {
 export class SessionRegistry {
   readonly #o: SessionRegistryOptions;
   readonly #table = new SessionTable();
-  readonly #tail: TailReader;
+  readonly #tail: PartitionTail;
   readonly #listeners = new Set<SessionListener>();
   #caughtUp = false;
   #sweep: NodeJS.Timeout | undefined;
 
   constructor(options: SessionRegistryOptions) {
     this.#o = options;
-    this.#tail = new TailReader({ reader: options.reader, topic: options.topic, logger: options.logger, maxWaitMs: 250, onRecords: (_partition, records) => this.#apply(records) });
+    this.#tail = new PartitionTail({ reader: options.reader, topic: options.topic, logger: options.logger, maxWaitMs: 250, onRecords: (_partition, records) => this.#apply(records) });
   }
 
   /** Read every announcement kept, then follow; resolves once caught up with the end found at start. */
@@ -87,7 +85,7 @@ export class SessionRegistry {
     await this.#tail.close();
   }
 
-  #apply(records: readonly StoredRecord[]): void {
+  #apply(records: readonly StoredLogRecord[]): void {
     const now = Date.now();
     const events: SessionEvent[] = [];
     for (const r of records) {

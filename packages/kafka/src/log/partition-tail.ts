@@ -1,33 +1,35 @@
 import { ErrorCodes, isTributaryError } from '@tributary/core';
-import { messageOf, type Logger } from '@tributary/kafka';
-import type { StoredRecord, TransportReader } from '../transport/transport.js';
+import { messageOf, type Logger } from '../logging/logger.js';
+import type { LogReader, StoredLogRecord } from './log-transport.js';
 
-/** Options of a {@link TailReader}. */
-export interface TailReaderOptions {
-  readonly reader: TransportReader;
+/** Options of a {@link PartitionTail}. */
+export interface PartitionTailOptions {
+  readonly reader: LogReader;
   readonly topic: string;
   readonly logger: Logger;
   /** Longest a read waits at the broker for new records. Lower: partitions added join sooner. */
   readonly maxWaitMs: number;
   /** Called with each partition's records in offset order; awaited before the next read (backpressure). */
-  readonly onRecords: (partition: number, records: readonly StoredRecord[]) => void | Promise<void>;
+  readonly onRecords: (partition: number, records: readonly StoredLogRecord[]) => void | Promise<void>;
 }
 
 /**
- * Follows chosen partitions of one topic from chosen offsets, without a consumer group: the messaging hub's
- * way of reading the sessions topic and its sessions' inbox partitions. One long-polling read covers every
- * partition, so a record written to any of them is delivered within one round trip. A failed read is logged
- * and retried with a back-off; a position outside the partition's range (retention passed it) moves to the
- * partition's end, since what it skipped is past every request's deadline.
+ * Follows chosen partitions of one topic from chosen offsets, without a consumer group: how messaging reads its
+ * sessions topic and inboxes, and streams their index and the partitions their listeners need. One long-polling
+ * read covers every partition followed, so a record written to any of them is delivered within one round trip.
+ * A failed read is logged and retried with a back-off. A position outside the partition's range (retention
+ * passed it) moves to the partition's end, with a warning.
  */
-export class TailReader {
-  readonly #o: TailReaderOptions;
+export class PartitionTail {
+  readonly #o: PartitionTailOptions;
   readonly #positions = new Map<number, bigint>();
   readonly #waiters = new Set<{ partition: number; offset: bigint; resolve: () => void }>();
+  /** Rewinds asked for while a read was in flight, applied when it returns. */
+  readonly #rewound = new Map<number, bigint>();
   #running: Promise<void> | undefined;
   #stopped = false;
 
-  constructor(options: TailReaderOptions) {
+  constructor(options: PartitionTailOptions) {
     this.#o = options;
   }
 
@@ -45,6 +47,24 @@ export class TailReader {
   follow(partition: number, offset: bigint): void {
     if (!this.#positions.has(partition)) this.#positions.set(partition, offset);
     this.#running ??= this.#loop();
+  }
+
+  /**
+   * Read `partition` again from `offset` when that is before its position (a new reader of older records joined).
+   * Records already delivered are delivered again: whoever needs them once keeps its own next offset.
+   */
+  rewind(partition: number, offset: bigint): void {
+    const position = this.#positions.get(partition);
+    if (position === undefined) return this.follow(partition, offset);
+    if (offset < position) this.#positions.set(partition, offset);
+    const asked = this.#rewound.get(partition);
+    this.#rewound.set(partition, asked === undefined || offset < asked ? offset : asked);
+  }
+
+  /** Stop reading `partition` (its waiters stay until it is followed again and reaches their offsets). */
+  unfollow(partition: number): void {
+    this.#positions.delete(partition);
+    this.#rewound.delete(partition);
   }
 
   has(partition: number): boolean {
@@ -82,6 +102,12 @@ export class TailReader {
     let failures = 0;
     while (!this.#stopped) {
       const positions = [...this.#positions].map(([partition, offset]) => ({ partition, offset }));
+      this.#rewound.clear();
+      if (positions.length === 0) {
+        // Nothing followed now: wait for a partition to be followed rather than spin.
+        await new Promise((r) => setTimeout(r, this.#o.maxWaitMs));
+        continue;
+      }
       try {
         const answers = await this.#o.reader.read(this.#o.topic, positions, this.#o.maxWaitMs);
         let failed = false;
@@ -92,14 +118,18 @@ export class TailReader {
             await this.#recover(answer.partition, answer.error);
             continue;
           }
+          if (!this.#positions.has(answer.partition)) continue;
           if (answer.records.length > 0) await this.#o.onRecords(answer.partition, answer.records);
-          this.#positions.set(answer.partition, answer.next);
+          if (!this.#positions.has(answer.partition)) continue;
+          const rewound = this.#rewound.get(answer.partition);
+          this.#positions.set(answer.partition, rewound !== undefined && rewound < answer.next ? rewound : answer.next);
+          this.#rewound.delete(answer.partition);
           this.#wake();
         }
         failures = failed ? failures + 1 : 0;
       } catch (error) {
         failures++;
-        this.#o.logger.warn({ topic: this.#o.topic, err: messageOf(error) }, 'Messaging: reading the topic failed; retrying');
+        this.#o.logger.warn({ topic: this.#o.topic, err: messageOf(error) }, 'Reading the topic failed; retrying');
       }
       if (failures > 0 && !this.#stopped) await new Promise((r) => setTimeout(r, Math.min(2000, 50 * 2 ** Math.min(failures, 6))));
     }
@@ -109,13 +139,13 @@ export class TailReader {
     if (isTributaryError(error, ErrorCodes.OFFSET_OUT_OF_RANGE)) {
       const end = (await this.ends().catch(() => undefined))?.get(partition);
       if (end !== undefined) {
-        this.#o.logger.warn({ topic: this.#o.topic, partition, to: end.toString() }, 'Messaging: position outside the partition; moving to its end');
+        this.#o.logger.warn({ topic: this.#o.topic, partition, to: end.toString() }, 'A followed position is outside its partition; moving to its end');
         this.#positions.set(partition, end);
         this.#wake();
         return;
       }
     }
-    this.#o.logger.warn({ topic: this.#o.topic, partition, err: messageOf(error) }, 'Messaging: reading a partition failed; retrying');
+    this.#o.logger.warn({ topic: this.#o.topic, partition, err: messageOf(error) }, 'Reading a followed partition failed; retrying');
   }
 
   #wake(): void {

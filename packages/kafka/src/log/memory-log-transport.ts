@@ -1,28 +1,28 @@
 import { ErrorCodes, TributaryError } from '@tributary/core';
-import type { MessagingTransport, PartitionRead, StoredRecord, TransportConnection, TransportReader, TransportRecord } from './transport.js';
+import type { LogConnection, LogReader, LogRecord, LogTransport, PartitionRead, StoredLogRecord } from './log-transport.js';
 
-/** Options of a {@link MemoryTransport}. */
-export interface MemoryTransportOptions {
-  /** Partitions of each inbox topic. Default 4. */
-  inboxPartitions?: number;
+/** Options of a {@link MemoryLogTransport}. */
+export interface MemoryLogTransportOptions {
+  /** Partitions of each topic, or a function of the topic's name. Default 4. */
+  partitions?: number | ((topic: string) => number);
 }
 
 /**
- * Messaging in memory, for users' unit tests: the same hub, sessions, routing and outcomes as on Kafka, with
- * no broker. Hubs made with the same instance share its log, as processes share a cluster. Topics exist as soon
- * as they are used (inbox topics with `inboxPartitions` partitions, others with one); nothing is compacted or
- * expired.
+ * A partitioned log in memory, for users' unit tests: messaging and streams run on it as on Kafka, with no
+ * broker. Everything connected to the same instance shares its log, as processes share a cluster. Topics exist
+ * as soon as they are used; nothing is compacted or expired.
  */
-export class MemoryTransport implements MessagingTransport {
-  readonly #topics = new Map<string, StoredRecord[][]>();
+export class MemoryLogTransport implements LogTransport {
+  readonly #topics = new Map<string, StoredLogRecord[][]>();
   readonly #waiters = new Set<() => void>();
-  readonly #inboxPartitions: number;
+  readonly #partitions: (topic: string) => number;
 
-  constructor(options: MemoryTransportOptions = {}) {
-    this.#inboxPartitions = options.inboxPartitions ?? 4;
+  constructor(options: MemoryLogTransportOptions = {}) {
+    const p = options.partitions ?? 4;
+    this.#partitions = typeof p === 'number' ? () => p : p;
   }
 
-  async connect(): Promise<TransportConnection> {
+  async connect(): Promise<LogConnection> {
     return {
       partitionCount: async (topic) => this.#topic(topic).length,
       write: async (records) => records.map(({ topic, partition, record }) => ({ partition, offset: this.#append(topic, partition, record) })),
@@ -31,13 +31,13 @@ export class MemoryTransport implements MessagingTransport {
     };
   }
 
-  #topic(topic: string): StoredRecord[][] {
+  #topic(topic: string): StoredLogRecord[][] {
     let partitions = this.#topics.get(topic);
-    if (!partitions) this.#topics.set(topic, (partitions = Array.from({ length: topic.endsWith('.inbox') ? this.#inboxPartitions : 1 }, () => [])));
+    if (!partitions) this.#topics.set(topic, (partitions = Array.from({ length: this.#partitions(topic) }, () => [])));
     return partitions;
   }
 
-  #append(topic: string, partition: number, record: TransportRecord): bigint {
+  #append(topic: string, partition: number, record: LogRecord): bigint {
     const log = this.#topic(topic)[partition];
     if (!log) throw new TributaryError(ErrorCodes.INVALID_ARGUMENT, `Topic ${topic} has no partition ${partition}`, { context: { topic, partition } });
     const offset = BigInt(log.length);
@@ -47,7 +47,7 @@ export class MemoryTransport implements MessagingTransport {
     return offset;
   }
 
-  #reader(): TransportReader {
+  #reader(): LogReader {
     let closed = false;
     const read = (topic: string, positions: ReadonlyArray<{ partition: number; offset: bigint }>): PartitionRead[] =>
       positions.map(({ partition, offset }) => {

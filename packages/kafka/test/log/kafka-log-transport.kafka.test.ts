@@ -1,14 +1,13 @@
 import { describe, inject } from 'vitest';
-import { KafkaClient, silentLogger } from '@tributary/kafka';
+import { KafkaClient, KafkaLogTransport, silentLogger } from '@tributary/kafka';
 import { createTopics, randomTopic } from '@tributary/test-kit';
-import { KafkaTransport } from '@tributary/messaging';
-import { transportConformance } from './transport-conformance.js';
+import { transportConformance } from './log-transport-conformance.js';
 
 const brokers = inject('kafkaBrokers');
 
-describe('KafkaTransport', () => {
+describe('KafkaLogTransport', () => {
   transportConformance('kafka', async () => ({
-    transport: new KafkaTransport(new KafkaClient({ brokers, logger: silentLogger })),
+    transport: new KafkaLogTransport(new KafkaClient({ brokers, logger: silentLogger })),
     topic: async (partitions) => {
       const topic = randomTopic('transport');
       await createTopics(brokers, [{ topic, numPartitions: partitions }]);

@@ -1,12 +1,12 @@
 import { expect, it } from 'vitest';
-import type { MessagingTransport } from '@tributary/messaging';
+import type { LogTransport } from '@tributary/kafka';
 
 /**
- * What every messaging transport promises, run against each: offsets in write order per partition, reads from an
+ * What every log transport promises, run against each: offsets in write order per partition, reads from an
  * offset in order, a long poll that waits for the next write and no longer than asked, ranges, and a position
  * outside the log named as such. `topic` gives a fresh topic with `partitions` partitions.
  */
-export function transportConformance(name: string, make: () => Promise<{ transport: MessagingTransport; topic: (partitions: number) => Promise<string> }>): void {
+export function transportConformance(name: string, make: () => Promise<{ transport: LogTransport; topic: (partitions: number) => Promise<string> }>): void {
   const rec = (n: number) => ({ key: Buffer.from(`k${n}`), value: Buffer.from(`v${n}`), headers: { n: Buffer.from(String(n)) } });
 
   it(`${name}: offsets follow write order per partition, and a read returns records in order from any offset`, async () => {

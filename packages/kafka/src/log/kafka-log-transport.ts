@@ -1,24 +1,28 @@
-import { asTributaryError, KafkaAdmin, KafkaReader, KafkaWriter, type KafkaClient } from '@tributary/kafka';
-import type { MessagingTransport, PartitionRead, TransportConnection, TransportReader, TransportRecord } from './transport.js';
+import { KafkaAdmin } from '../admin/kafka-admin.js';
+import type { KafkaClient } from '../connection/kafka-client.js';
+import { asTributaryError } from '../errors.js';
+import { KafkaWriter } from '../producer/writer.js';
+import { KafkaReader } from '../reader/kafka-reader.js';
+import type { LogConnection, LogReader, LogRecord, LogTransport, PartitionRead } from './log-transport.js';
 
 /**
- * Messaging on Kafka through the Kafka layer: one idempotent {@link KafkaWriter} (acks from every in-sync
- * replica) per hub, and a {@link KafkaReader} with its own connections per reader.
+ * The log on Kafka: one idempotent {@link KafkaWriter} (acks from every in-sync replica) per connection, and a
+ * {@link KafkaReader} with connections of its own per reader.
  */
-export class KafkaTransport implements MessagingTransport {
+export class KafkaLogTransport implements LogTransport {
   readonly #client: KafkaClient;
 
   constructor(client: KafkaClient) {
     this.#client = client;
   }
 
-  async connect(): Promise<TransportConnection> {
+  async connect(): Promise<LogConnection> {
     const writer = new KafkaWriter(this.#client, { lingerMs: 0 });
     await writer.connect();
     const client = this.#client;
     return {
       partitionCount: (topic) => writer.partitionCount(topic, true),
-      async write(records: ReadonlyArray<{ topic: string; partition: number; record: TransportRecord }>) {
+      async write(records: ReadonlyArray<{ topic: string; partition: number; record: LogRecord }>) {
         const results = await writer.write(
           records.map(({ topic, partition, record }) => ({ topic, partition, record: { ...record, timestamp: String(Date.now()) }, size: (record.key?.length ?? 0) + (record.value?.length ?? 0) })),
         );
@@ -33,7 +37,7 @@ export class KafkaTransport implements MessagingTransport {
   }
 }
 
-function kafkaReader(client: KafkaClient): TransportReader {
+function kafkaReader(client: KafkaClient): LogReader {
   const reader = new KafkaReader(client);
   const admin = new KafkaAdmin(client);
   return {
