@@ -9,6 +9,11 @@ export interface PartitionTailOptions {
   readonly logger: Logger;
   /** Longest a read waits at the broker for new records. Lower: partitions added join sooner. */
   readonly maxWaitMs: number;
+  /**
+   * Where a position outside its partition's range goes: `end` (default: what was skipped is of no use, as
+   * expired requests) or `start` (the oldest record kept: a history reader loses as little as it can).
+   */
+  readonly outOfRange?: 'end' | 'start';
   /** Called with each partition's records in offset order; awaited before the next read (backpressure). */
   readonly onRecords: (partition: number, records: readonly StoredLogRecord[]) => void | Promise<void>;
 }
@@ -18,7 +23,7 @@ export interface PartitionTailOptions {
  * sessions topic and inboxes, and streams their index and the partitions their listeners need. One long-polling
  * read covers every partition followed, so a record written to any of them is delivered within one round trip.
  * A failed read is logged and retried with a back-off. A position outside the partition's range (retention
- * passed it) moves to the partition's end, with a warning.
+ * passed it) moves to the partition's end or start (`outOfRange`), with a warning.
  */
 export class PartitionTail {
   readonly #o: PartitionTailOptions;
@@ -137,9 +142,10 @@ export class PartitionTail {
 
   async #recover(partition: number, error: unknown): Promise<void> {
     if (isTributaryError(error, ErrorCodes.OFFSET_OUT_OF_RANGE)) {
-      const end = (await this.ends().catch(() => undefined))?.get(partition);
+      const toStart = this.#o.outOfRange === 'start';
+      const end = (await (toStart ? this.starts() : this.ends()).catch(() => undefined))?.get(partition);
       if (end !== undefined) {
-        this.#o.logger.warn({ topic: this.#o.topic, partition, to: end.toString() }, 'A followed position is outside its partition; moving to its end');
+        this.#o.logger.warn({ topic: this.#o.topic, partition, to: end.toString() }, `A followed position is outside its partition; moving to its ${toStart ? 'oldest record kept' : 'end'}`);
         this.#positions.set(partition, end);
         this.#wake();
         return;

@@ -1,0 +1,120 @@
+import { messageOf, type Logger, type PartitionTail, type StoredLogRecord } from '@tributary/kafka';
+import type { StreamCodec, StreamDelivery, StreamListener } from '../stream-service.js';
+import { actionOf, StreamHeaders } from '../wire/record-headers.js';
+import type { ListenerQueue } from './listener-queue.js';
+
+/** A listener on one stream, and where it is. */
+export interface ListenerState {
+  readonly stream: string;
+  readonly partition: number;
+  readonly listener: StreamListener;
+  readonly queue: ListenerQueue;
+  /** The next offset it is to receive; records before it are never handed to it (no duplicate). */
+  next: bigint;
+  /** The stream's epoch; undefined while the stream has no record yet (then the first record's is taken). */
+  epoch: string | undefined;
+  /** Whether it has received a put: until then an earlier start found in the index may still move it back. */
+  started: boolean;
+}
+
+/**
+ * The listeners of one process, by partition, fed from one {@link PartitionTail} of the log topic that follows
+ * only the partitions they need. Each record is decoded once and queued to every listener of its stream whose
+ * next offset it is at or past, so a listener that joined at an older offset (the tail was rewound for it) gets
+ * what it lacks and the others get nothing twice.
+ */
+export class StreamListeners {
+  readonly #byPartition = new Map<number, Set<ListenerState>>();
+  readonly #tail: PartitionTail;
+  readonly #codecs: (name: string) => StreamCodec | undefined;
+  readonly #logger: Logger;
+
+  constructor(tail: PartitionTail, codecs: (name: string) => StreamCodec | undefined, logger: Logger) {
+    this.#tail = tail;
+    this.#codecs = codecs;
+    this.#logger = logger;
+  }
+
+  add(state: ListenerState): void {
+    let set = this.#byPartition.get(state.partition);
+    if (!set) this.#byPartition.set(state.partition, (set = new Set()));
+    set.add(state);
+    this.#tail.rewind(state.partition, state.next);
+  }
+
+  /** Move a listener that has received no put yet back to an earlier offset (the stream's start, learnt late). */
+  moveBack(state: ListenerState, offset: bigint): void {
+    if (state.started || offset >= state.next) return;
+    state.next = offset;
+    this.#tail.rewind(state.partition, offset);
+  }
+
+  remove(state: ListenerState): void {
+    state.queue.stop();
+    const set = this.#byPartition.get(state.partition);
+    set?.delete(state);
+    if (set?.size === 0) {
+      this.#byPartition.delete(state.partition);
+      this.#tail.unfollow(state.partition);
+    }
+  }
+
+  /** The listeners matching a stream (or every stream: null) and a listener object. */
+  find(stream: string | null, listener: StreamListener): ListenerState[] {
+    const out: ListenerState[] = [];
+    for (const set of this.#byPartition.values()) for (const s of set) if (s.listener === listener && (stream === null || s.stream === stream)) out.push(s);
+    return out;
+  }
+
+  of(stream: string): ListenerState[] {
+    const out: ListenerState[] = [];
+    for (const set of this.#byPartition.values()) for (const s of set) if (s.stream === stream) out.push(s);
+    return out;
+  }
+
+  all(): ListenerState[] {
+    return [...this.#byPartition.values()].flatMap((set) => [...set]);
+  }
+
+  /** The tail's records of one partition, in offset order. */
+  async onRecords(partition: number, records: readonly StoredLogRecord[]): Promise<void> {
+    const set = this.#byPartition.get(partition);
+    if (!set) return;
+    for (const record of records) {
+      const stream = record.key?.toString('utf8');
+      if (stream === undefined) continue;
+      let due: ListenerState[] | undefined;
+      for (const s of set) if (s.stream === stream && record.offset >= s.next) (due ??= []).push(s);
+      if (!due) continue;
+      const action = actionOf(record.headers);
+      const epoch = record.headers[StreamHeaders.epoch]?.toString('utf8');
+      const position = { epoch: epoch ?? '', offset: record.offset.toString() };
+      let delivery: StreamDelivery | undefined;
+      if (action === 'put') delivery = await this.#decode(stream, record, position);
+      else if (action === 'close') delivery = { action: 'close', stream, position };
+      for (const s of due) {
+        s.next = record.offset + 1n;
+        s.epoch ??= epoch;
+        // Headers are not deliveries once listening (the seed's listeners receive puts and close); a record of
+        // another epoch belongs to the stream made again after a delete this listener was closed by.
+        if (!delivery || epoch !== s.epoch) continue;
+        if (delivery.action === 'put') s.started = true;
+        s.queue.push(delivery);
+        if (delivery.action === 'close') this.remove(s);
+      }
+    }
+  }
+
+  async #decode(stream: string, record: StoredLogRecord, position: { epoch: string; offset: string }): Promise<StreamDelivery | undefined> {
+    const name = record.headers[StreamHeaders.codec]?.toString('utf8') ?? 'json';
+    const codec = this.#codecs(name);
+    try {
+      if (!codec) throw new Error(`no codec named ${JSON.stringify(name)} is configured`);
+      return { action: 'put', stream, message: await codec.decode(record.value ?? Buffer.alloc(0)), position };
+    } catch (error) {
+      // A message this process cannot decode is skipped, loudly: it must not stop the stream for everyone.
+      this.#logger.warn({ stream, offset: position.offset, err: messageOf(error) }, 'Streams: a message could not be decoded and was skipped');
+      return undefined;
+    }
+  }
+}
