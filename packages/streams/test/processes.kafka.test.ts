@@ -48,7 +48,6 @@ describe('streams across processes', () => {
     await hub.listen('job-42', later);
     await until(() => late.got.at(-1)?.action === 'close' && later.got.at(-1)?.action === 'close', 90_000);
     expect(await putter.exited).toBe(0);
-    const rate = putter.messages.find((m) => m.done)?.rate as number;
     for (const l of [late, later]) {
       const { afterSeq, seqs } = sequence(l.got);
       expect(l.got[0]!.action).toBe('header');
@@ -59,8 +58,8 @@ describe('streams across processes', () => {
     }
     // The second listener joined mid-stream, after headers had moved on: it started from a later header.
     expect(sequence(later.got).afterSeq).toBeGreaterThanOrEqual(4999);
-    // The putter kept the pace asked of it (a slower run would not test joining under load).
-    expect(rate).toBeGreaterThan(15_000);
+    // It joined while the putter was still putting: headers had moved on, and puts were still to come.
+    expect(sequence(later.got).afterSeq).toBeLessThan(count - 1000);
   }, 180_000);
 
   it('resumes from a stored position after the listening process died: recovered, nothing missed, nothing twice', async () => {
