@@ -33,12 +33,14 @@ export { COMPRESSION_NAMES, type CompressionName } from './producer/compression.
 export { murmur2, partitionForKey } from './producer/partitioner.js';
 // Topics, offsets and groups.
 export { KafkaAdmin, type GroupDescription, type ClusterDescription, type PartitionDescription } from './admin/kafka-admin.js';
+export type { GroupCommit } from './admin/group-offsets.js';
 export { ensureTopics } from './admin/ensure-topics.js';
 export type { TopicSpec, EnsureTopicsResult } from './admin/topics.js';
 export type { OffsetLookup, PartitionRange } from './admin/offset-lookup.js';
 export type { PartitionLag } from './admin/lag.js';
 export { partitionKey, fromPartitionKey, partitionName, type TopicPartition } from './admin/topic-partition.js';
 export { GroupMembership, type GroupMembershipOptions, type MembershipListener } from './group/group-membership.js';
+export type { OffsetWithEpoch } from './group/group-commit.js';
 export { KafkaSchemaLog, type KafkaSchemaLogOptions } from './schema/schema-log.js';
 // A partitioned log for capabilities that keep their state in topics (messaging, streams), on Kafka or in memory.
 export type { LogTransport, LogConnection, LogReader, LogRecord, StoredLogRecord, PartitionRead } from './log/log-transport.js';

@@ -6,9 +6,16 @@
  * need no care: committing one past a settled offset resumes at the next real record.
  *
  * Offsets are bigints: Kafka offsets are 64-bit and must not go through floating point.
+ *
+ * With each offset goes the leader epoch of the last record consumed before it (KIP-320), committed with it so a
+ * member that starts from the commit can check its position against the leader's log. The fetch loop gives the
+ * epoch of the last batch a fetch returned records from: exact for a commit past the fetch's end, and for one
+ * inside it at most the record's own epoch, never below it (epochs only grow along a log). A newer epoch can only
+ * make a truncation go unnoticed, never report one that did not happen, which an older epoch would.
  */
 export class PartitionCommitTracker {
   #committable: bigint | undefined;
+  #leaderEpoch: number | undefined;
   #lastCommitted: bigint | undefined;
 
   /** @param lastCommitted what this process last committed for the partition, so commits stay forward-only. */
@@ -18,20 +25,25 @@ export class PartitionCommitTracker {
 
   /**
    * Every fetched offset up to and including `offset` has settled. Called once per record, in offset order.
+   * `leaderEpoch`: the leader epoch of the record (see the class's note), when known.
    * @throws RangeError when `offset` lies below what already settled (records handled out of order: a bug).
    */
-  settleThrough(offset: bigint): void {
+  settleThrough(offset: bigint, leaderEpoch?: number): void {
     if (this.#committable !== undefined && offset < this.#committable) throw new RangeError(`offset ${offset} settled after offset ${this.#committable - 1n}`);
     this.#committable = offset + 1n;
+    this.#leaderEpoch = leaderEpoch;
   }
 
   /**
    * Every record before `next` has settled, and the offsets from the last record to `next` hold none a reader
    * sees (transaction markers, aborted transactions, compacted gaps): commit up to `next`, as Kafka's Java
-   * consumer commits its position past markers. Never moves the commit back.
+   * consumer commits its position past markers. Never moves the commit back. `leaderEpoch`: that of the last
+   * record before `next`, when known.
    */
-  settlePast(next: bigint): void {
-    if (this.#committable === undefined || next > this.#committable) this.#committable = next;
+  settlePast(next: bigint, leaderEpoch?: number): void {
+    if (this.#committable !== undefined && next <= this.#committable) return;
+    this.#committable = next;
+    this.#leaderEpoch = leaderEpoch;
   }
 
   /**
@@ -41,6 +53,7 @@ export class PartitionCommitTracker {
    */
   seekTo(next: bigint): void {
     this.#committable = next;
+    this.#leaderEpoch = undefined;
   }
 
   /**
@@ -49,6 +62,7 @@ export class PartitionCommitTracker {
    */
   truncatedTo(next: bigint): void {
     this.#committable = next;
+    this.#leaderEpoch = undefined;
     if (this.#lastCommitted !== undefined && this.#lastCommitted > next) this.#lastCommitted = undefined;
   }
 
@@ -57,6 +71,11 @@ export class PartitionCommitTracker {
     if (this.#committable === undefined) return undefined;
     if (this.#lastCommitted !== undefined && this.#committable <= this.#lastCommitted) return undefined;
     return this.#committable;
+  }
+
+  /** The leader epoch of the record before the offset {@link toCommit} gives; undefined when not known. */
+  get leaderEpoch(): number | undefined {
+    return this.#leaderEpoch;
   }
 
   /** Record that `offset` was committed; commits only move forward. */

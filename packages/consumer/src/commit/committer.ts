@@ -4,6 +4,8 @@ import { PartitionCommitTracker } from './commit-tracker.js';
 /** One partition's offset to commit: the next offset the group reads from it. */
 export interface OffsetToCommit extends TopicPartition {
   readonly offset: bigint;
+  /** The leader epoch of the last record consumed before `offset` (KIP-320), committed with it when known. */
+  readonly leaderEpoch?: number;
 }
 
 /**
@@ -49,7 +51,8 @@ export class Committer {
     for (const [key, tracker] of this.#trackers) {
       const offset = tracker.toCommit();
       if (offset === undefined) continue;
-      out.push({ ...fromPartitionKey(key), offset });
+      const leaderEpoch = tracker.leaderEpoch;
+      out.push(leaderEpoch === undefined ? { ...fromPartitionKey(key), offset } : { ...fromPartitionKey(key), offset, leaderEpoch });
     }
     return out;
   }

@@ -48,6 +48,18 @@ export interface FetchLoopContext {
   truncated?(p: TopicPartition, from: bigint, to: bigint, error: TributaryError): void;
 }
 
+/** What one fetch of a partition gave, waiting for the partition's worker. */
+export interface QueuedFetch {
+  readonly records: readonly DecodedRecord[];
+  /** The partition's {@link PartitionState.epoch} when fetched: dropped once it moved on. */
+  readonly epoch: number;
+  /** One past what the fetch covered, transaction markers and aborted transactions included. */
+  readonly end?: bigint;
+  /** The leader epoch of the last batch the fetch returned records from: committed with the offsets it settles. */
+  readonly leaderEpoch?: number;
+  readonly undecodable?: { readonly batch: UndecodableBatch; readonly error: TributaryError };
+}
+
 export interface PartitionState extends TopicPartition {
   /** The next offset to fetch. */
   next: bigint;
@@ -60,7 +72,7 @@ export interface PartitionState extends TopicPartition {
    * Records fetched and waiting for the partition's worker: at most one fetch's worth; or a batch that could not
    * be decoded, to dead-letter in its turn (after the records before it settled).
    */
-  queued: { records: readonly DecodedRecord[]; epoch: number; end?: bigint; undecodable?: { batch: UndecodableBatch; error: TributaryError } } | undefined;
+  queued: QueuedFetch | undefined;
   fetching: boolean;
   working: boolean;
   resetting: boolean;

@@ -1,8 +1,8 @@
 import type { TributaryError } from '@tributary/core';
-import { messageOf, partitionKey, type DecodedRecord, type PartitionFetch, type TopicPartition, type UndecodableBatch } from '@tributary/kafka';
+import { messageOf, partitionKey, type PartitionFetch, type TopicPartition, type UndecodableBatch } from '@tributary/kafka';
 import type { StallReason } from '../health/stalls.js';
 import { asEventRecord } from '../processing/raw-record.js';
-import type { FetchLoopContext, PartitionState } from './fetch-loop-state.js';
+import type { FetchLoopContext, PartitionState, QueuedFetch } from './fetch-loop-state.js';
 
 export type { FetchLoopContext, PartitionFetcher } from './fetch-loop-state.js';
 
@@ -68,12 +68,15 @@ export class FetchLoop {
     return this.#active === 0 ? Promise.resolve() : new Promise((resolve) => this.#idle.push(resolve));
   }
 
-  /** Read these newly owned partitions, each from its offset. */
-  assign(partitions: ReadonlyArray<TopicPartition & { next: bigint }>): void {
+  /**
+   * Read these newly owned partitions, each from its offset. `lastEpoch`, the leader epoch of the record before
+   * it (a commit's), has the reader check the position against the leader's log before the first read.
+   */
+  assign(partitions: ReadonlyArray<TopicPartition & { next: bigint; lastEpoch?: number }>): void {
     for (const p of partitions) {
       this.#drop(p);
       this.#states.set(partitionKey(p.topic, p.partition), {
-        topic: p.topic, partition: p.partition, next: p.next, lastEpoch: undefined, epoch: 0, owned: true,
+        topic: p.topic, partition: p.partition, next: p.next, lastEpoch: p.lastEpoch, epoch: 0, owned: true,
         queued: undefined, fetching: false, working: false, resetting: false, retryAt: 0, failures: 0, pollAt: 0, stalled: undefined,
       });
     }
@@ -224,7 +227,7 @@ export class FetchLoop {
     if (s.stalled && FETCH_STALLS.has(s.stalled)) this.#progressed(s);
     // `end` is past what the fetch covered, transaction markers and aborted transactions included: once the
     // records before it settled, the commit moves there too, so lag reaches 0 on transactional topics.
-    if (answer.records.length > 0 || answer.next > s.next) s.queued = { records: answer.records, epoch, end: answer.next };
+    if (answer.records.length > 0 || answer.next > s.next) s.queued = { records: answer.records, epoch, end: answer.next, leaderEpoch: answer.lastEpoch };
     s.next = answer.next;
     s.lastEpoch = answer.lastEpoch;
     s.retryAt = 0;
@@ -346,8 +349,8 @@ export class FetchLoop {
     // The partition's next records can be fetched while these are handled.
     this.wake();
     try {
-      const settled = queued.epoch === s.epoch && (queued.records.length === 0 || (await this.#handle(s, queued.records, queued.epoch)));
-      if (settled && queued.epoch === s.epoch && queued.end !== undefined) this.#c.committer.tracker(s.topic, s.partition)?.settlePast(queued.end);
+      const settled = queued.epoch === s.epoch && (queued.records.length === 0 || (await this.#handle(s, queued)));
+      if (settled && queued.epoch === s.epoch && queued.end !== undefined) this.#c.committer.tracker(s.topic, s.partition)?.settlePast(queued.end, queued.leaderEpoch);
       if (queued.epoch === s.epoch && queued.undecodable) await this.#skipBatch(s, queued.epoch, queued.undecodable.batch, queued.undecodable.error);
     } finally {
       s.working = false;
@@ -356,8 +359,8 @@ export class FetchLoop {
     }
   }
 
-  /** Take records through the processor in order; true when every one of them settled. */
-  async #handle(s: PartitionState, records: readonly DecodedRecord[], epoch: number): Promise<boolean> {
+  /** Take a fetch's records through the processor in order; true when every one of them settled. */
+  async #handle(s: PartitionState, { records, epoch, leaderEpoch }: QueuedFetch): Promise<boolean> {
     const c = this.#c;
     const { topic, partition } = s;
     const tracker = c.committer.tracker(topic, partition);
@@ -400,7 +403,7 @@ export class FetchLoop {
           return this.#rewound(s, epoch, offset);
         }
         if (outcome === 'aborted') return this.#rewound(s, epoch, offset);
-        tracker.settleThrough(offset);
+        tracker.settleThrough(offset, leaderEpoch);
         c.pauses.settled(s);
         if (s.stalled) this.#progressed(s);
       }

@@ -50,7 +50,9 @@ export async function seekTargets(admin: KafkaAdmin, parsed: ParsedStart, o: Res
 /**
  * Where this member starts reading partitions just assigned to it: the group's commit; with none, where `from`
  * put it at start (`initial`), else the start of the log (its end for 'latest'); and never below the
- * partition's floor (the last seek of this member), so no record before it reaches a handler.
+ * partition's floor (the last seek of this member), so no record before it reaches a handler. A position taken
+ * from a commit keeps the leader epoch committed with it (`lastEpoch`), so the reader checks it against the
+ * leader's log before reading: records lost to an unclean leader election since are reported, not skipped.
  */
 export async function positionsOnAssignment(
   admin: KafkaAdmin,
@@ -58,20 +60,23 @@ export async function positionsOnAssignment(
   assigned: readonly TopicPartition[],
   seeks: SeekState,
   initial: ReadonlyMap<string, bigint>,
-): Promise<Array<TopicPartition & { next: bigint }>> {
-  const committed = await admin.groupOffsets(o.groupId, [...new Set(assigned.map((p) => p.topic))]);
+): Promise<Array<TopicPartition & { next: bigint; lastEpoch?: number }>> {
+  const committed = await admin.groupCommits(o.groupId, assigned);
   const ranges = new Map<string, Awaited<ReturnType<KafkaAdmin['ranges']>>>();
-  const out: Array<TopicPartition & { next: bigint }> = [];
+  const out: Array<TopicPartition & { next: bigint; lastEpoch?: number }> = [];
   for (const p of assigned) {
     const key = partitionKey(p.topic, p.partition);
-    let next = committed.get(key) ?? initial.get(key);
+    const commit = committed.get(key);
+    let next = commit?.offset ?? initial.get(key);
     if (next === undefined) {
       if (!ranges.has(p.topic)) ranges.set(p.topic, await admin.ranges(p.topic));
       const range = ranges.get(p.topic)!.find((r) => r.partition === p.partition);
       next = (o.from.kind === 'latest' ? range?.high : range?.low) ?? 0n;
     }
     const floor = seeks.floor(p.topic, p.partition);
-    out.push({ topic: p.topic, partition: p.partition, next: floor !== undefined && next < floor ? floor : next });
+    if (floor !== undefined && next < floor) out.push({ topic: p.topic, partition: p.partition, next: floor });
+    else if (commit !== undefined && commit.leaderEpoch >= 0) out.push({ topic: p.topic, partition: p.partition, next, lastEpoch: commit.leaderEpoch });
+    else out.push({ topic: p.topic, partition: p.partition, next });
   }
   return out;
 }

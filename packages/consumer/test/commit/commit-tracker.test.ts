@@ -110,4 +110,23 @@ describe('PartitionCommitTracker seeks and restarts', () => {
     fresh.settlePast(3n);
     expect(fresh.toCommit()).toBe(3n);
   });
+
+  it('keeps the leader epoch of the record before the offset to commit, and forgets it where the position was moved', () => {
+    const t = new PartitionCommitTracker();
+    t.settleThrough(4n, 2);
+    expect([t.toCommit(), t.leaderEpoch]).toEqual([5n, 2]);
+    t.settlePast(9n, 3);
+    expect([t.toCommit(), t.leaderEpoch]).toEqual([9n, 3]);
+    // A settle that does not move the commit leaves its epoch.
+    t.settlePast(7n, 1);
+    expect([t.toCommit(), t.leaderEpoch]).toEqual([9n, 3]);
+    t.settleThrough(9n);
+    expect([t.toCommit(), t.leaderEpoch]).toEqual([10n, undefined]);
+    t.settleThrough(10n, 4);
+    t.seekTo(20n);
+    expect([t.toCommit(), t.leaderEpoch]).toEqual([20n, undefined]);
+    t.settleThrough(20n, 4);
+    t.truncatedTo(15n);
+    expect([t.toCommit(), t.leaderEpoch]).toEqual([15n, undefined]);
+  });
 });

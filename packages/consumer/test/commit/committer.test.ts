@@ -60,4 +60,12 @@ describe('Committer', () => {
     settle(c, 0, 1n);
     expect(c.pending()).toEqual([]);
   });
+
+  it('commits each offset with the leader epoch of the record before it, where known', async () => {
+    const c = new Committer();
+    c.assign([tp(0), tp(1)]);
+    c.tracker('t', 0)!.settleThrough(3n, 5);
+    settle(c, 1, 7n);
+    expect(await c.commit(async () => {})).toEqual([{ topic: 't', partition: 0, offset: 4n, leaderEpoch: 5 }, { topic: 't', partition: 1, offset: 8n }]);
+  });
 });

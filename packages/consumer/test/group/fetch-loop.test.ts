@@ -138,7 +138,7 @@ describe('FetchLoop', () => {
     await waitFor('all handled', async () => (seen.length === 27 ? true : undefined), 5000);
     expect(seen.filter((s) => s.startsWith('0:'))).toEqual(Array.from({ length: 22 }, (_, i) => `0:${i + 3}`));
     expect(seen.filter((s) => s.startsWith('1:'))).toEqual(['1:0', '1:1', '1:2', '1:3', '1:4']);
-    expect(committer.pending()).toEqual([{ ...T0, offset: 25n }, { ...T1, offset: 5n }]);
+    expect(committer.pending()).toEqual([{ ...T0, offset: 25n, leaderEpoch: 0 }, { ...T1, offset: 5n, leaderEpoch: 0 }]);
     expect(loop.position(T0)).toBe(25n);
   });
 
@@ -173,7 +173,7 @@ describe('FetchLoop', () => {
     loop.assign([{ ...T0, next: 0n }]);
     await waitFor('paused', async () => (pauses.isPaused(T0) ? true : undefined), 5000);
     expect(seen).toEqual([0, 1]);
-    expect(committer.pending()).toEqual([{ ...T0, offset: 2n }]);
+    expect(committer.pending()).toEqual([{ ...T0, offset: 2n, leaderEpoch: 0 }]);
     expect(loop.position(T0)).toBe(2n);
     failing = false;
     publisher.failing = false;
@@ -182,7 +182,7 @@ describe('FetchLoop', () => {
     await waitFor('the rest settled', async () => (seen.length === 4 ? true : undefined), 5000);
     expect(seen).toEqual([0, 1, 3, 4]);
     expect(publisher.letters.map((l) => l.origin.offset)).toEqual([2n]);
-    expect(committer.pending()).toEqual([{ ...T0, offset: 5n }]);
+    expect(committer.pending()).toEqual([{ ...T0, offset: 5n, leaderEpoch: 0 }]);
     // The stall was reported once, at the record it waited at, and its end too.
     expect(stalls).toEqual(['0@2 dead-letter-failed', '0 progressed']);
   });
@@ -218,7 +218,7 @@ describe('FetchLoop', () => {
     await waitFor('stalled', async () => (s.stalls.length > 0 ? true : undefined), 5000);
     expect(seen).toEqual([0, 1, 2]);
     expect(s.stalls).toEqual(['0@3 dead-letter-failed']);
-    expect(s.committer.pending()).toEqual([{ ...T0, offset: 3n }]);
+    expect(s.committer.pending()).toEqual([{ ...T0, offset: 3n, leaderEpoch: 0 }]);
     s.publisher.failing = false;
     s.pauses.unblock(T0);
     await waitFor('the rest handled', async () => (seen.length === 5 ? true : undefined), 5000);
@@ -228,7 +228,7 @@ describe('FetchLoop', () => {
     expect(letter!.value?.toString()).toBe('bad batch');
     expect(letter!.origin).toMatchObject({ topic: 't', partition: 0, offset: 3n, errorCode: 'DECODE_FAILED', attempts: 0 });
     expect(letter!.headers['tributary-dlt-batch-end-offset']!.toString()).toBe('6');
-    expect(s.committer.pending()).toEqual([{ ...T0, offset: 8n }]);
+    expect(s.committer.pending()).toEqual([{ ...T0, offset: 8n, leaderEpoch: 0 }]);
     expect(s.stalls).toEqual(['0@3 dead-letter-failed', '0 progressed']);
   });
 
@@ -341,7 +341,7 @@ describe('FetchLoop', () => {
     const asked = s.fetcher.requests.length;
     await new Promise((r) => setTimeout(r, 100));
     expect(s.fetcher.requests.length).toBe(asked);
-    expect(s.committer.pending()).toEqual([{ ...T0, offset: 4n }]);
+    expect(s.committer.pending()).toEqual([{ ...T0, offset: 4n, leaderEpoch: 0 }]);
     // Confirmed (a heartbeat): the rest, from record 4 on, with no gap and no repeat.
     s.setUncertain(false);
     await waitFor('the rest handled', async () => (seen.length === 30 ? true : undefined), 5000);
@@ -459,6 +459,33 @@ describe('FetchLoop', () => {
     expect(s.stalls).toEqual([]);
     // Commits only move forward, except here: the commit at 10 points past the new leader's records.
     await waitFor('settled', async () => (s.committer.pending()[0]?.offset === 9n ? true : undefined), 5000);
+  });
+
+  it('commits each offset with the leader epoch of the last batch fetched with it, as Java commits its position', async () => {
+    const seen: number[] = [];
+    const s = setup((e) => void seen.push(payloadOf(e).i));
+    s.fetcher.chunk = 5;
+    s.fetcher.logs.set(0, await log(10));
+    for (let o = 5n; o < 10n; o++) s.fetcher.epochs.set(o, 3);
+    s.loop.assign([{ ...T0, next: 0n }]);
+    await waitFor('all handled', async () => (seen.length === 10 ? true : undefined), 5000);
+    await waitFor('settled', async () => (s.committer.pending()[0]?.offset === 10n ? true : undefined), 5000);
+    expect(s.committer.pending()).toEqual([{ ...T0, offset: 10n, leaderEpoch: 3 }]);
+  });
+
+  it('checks a position taken from a commit with the epoch committed with it: a truncation since is found before any read', async () => {
+    const seen: string[] = [];
+    const s = setup((e) => void seen.push(`${payloadOf(e).p}:${payloadOf(e).i}`));
+    // The group committed 10 under epoch 0; the new leader's log holds 0-6 of epoch 0, then its own two records.
+    const theirs = (await log(2, 9)).map((r, i) => ({ ...r, offset: 7n + BigInt(i) }));
+    s.fetcher.logs.set(0, [...(await log(7)), ...theirs]);
+    for (const r of theirs) s.fetcher.epochs.set(r.offset, 1);
+    s.fetcher.truncation = { lostEpoch: 0, to: 7n };
+    s.loop.assign([{ ...T0, next: 10n, lastEpoch: 0 }]);
+    await waitFor('the new leader\'s records handled', async () => (seen.length === 2 ? true : undefined), 5000);
+    expect(s.fetcher.requests[0]).toEqual([{ ...T0, offset: 10n, lastEpoch: 0 }]);
+    expect(seen).toEqual(['9:0', '9:1']);
+    expect(s.truncations).toEqual(['0 10->7 LOG_TRUNCATED']);
   });
 
   it('lets partitions take turns when they outnumber the concurrency', async () => {

@@ -1,10 +1,19 @@
 import type { Kafka } from 'kafkajs';
-import { createInternalCluster } from '../internal/kafkajs-internals.js';
-import { topicOffsets, type TopicPartition } from './topic-partition.js';
+import { ErrorCodes, TributaryError } from '@tributary/core';
+import { brokerSupports, createInternalCluster, kafkaProtocolError, sendRawRequest, type InternalBroker, type InternalCluster } from '../internal/kafkajs-internals.js';
+import { decodeOffsetFetchResponse, encodeOffsetFetchRequest, OFFSET_FETCH_API_KEY, OFFSET_FETCH_VERSION } from '../protocol/offset-fetch-protocol.js';
+import { partitionKey, topicOffsets, type TopicPartition } from './topic-partition.js';
 
 /** Broker answers meaning "the group has members (or is rebalancing)": its commits are theirs to make. */
 const GROUP_ACTIVE = new Set(['UNKNOWN_MEMBER_ID', 'ILLEGAL_GENERATION', 'REBALANCE_IN_PROGRESS']);
 const COORDINATOR_MOVING = new Set(['NOT_COORDINATOR_FOR_GROUP', 'GROUP_LOAD_IN_PROGRESS', 'GROUP_COORDINATOR_NOT_AVAILABLE']);
+
+/** A group's commit of one partition: the next offset to read, and the leader epoch it was committed with. */
+export interface GroupCommit {
+  readonly offset: bigint;
+  /** The epoch of the last record consumed before `offset` (KIP-320); -1 when the commit carried none. */
+  readonly leaderEpoch: number;
+}
 
 /**
  * Set the commits of a group that has no active member, as Java's `Admin.alterConsumerGroupOffsets` does: one
@@ -14,19 +23,53 @@ const COORDINATOR_MOVING = new Set(['NOT_COORDINATOR_FOR_GROUP', 'GROUP_LOAD_IN_
  */
 export async function setEmptyGroupOffsets(kafka: Kafka, groupId: string, offsets: ReadonlyArray<TopicPartition & { offset: bigint }>): Promise<boolean> {
   const topics = topicOffsets(offsets);
-  const cluster = createInternalCluster(kafka);
+  return onCoordinator(kafka, groupId, async (coordinator) => {
+    try {
+      await coordinator.offsetCommit({ groupId, groupGenerationId: -1, memberId: '', topics });
+      return true;
+    } catch (error) {
+      if (GROUP_ACTIVE.has((error as { type?: string }).type ?? '')) return false;
+      throw error;
+    }
+  });
+}
+
+/**
+ * A group's commits of these partitions, with the leader epoch each carries (OffsetFetch v5, which kafkajs'
+ * own request predates), by partition key; partitions without a commit are absent.
+ * @throws TributaryError UNSUPPORTED for a broker older than Kafka 2.1; kafkajs' protocol error for a refusal
+ *   (GROUP_AUTHORIZATION_FAILED, say).
+ */
+export async function readGroupCommits(kafka: Kafka, groupId: string, partitions: readonly TopicPartition[]): Promise<Map<string, GroupCommit>> {
+  const out = new Map<string, GroupCommit>();
+  if (partitions.length === 0) return out;
+  const response = await onCoordinator(kafka, groupId, async (coordinator) => {
+    if (!brokerSupports(coordinator, OFFSET_FETCH_API_KEY, OFFSET_FETCH_VERSION)) {
+      throw new TributaryError(ErrorCodes.UNSUPPORTED, `The group coordinator does not accept OffsetFetch version ${OFFSET_FETCH_VERSION} (Kafka 2.1 or later)`, { retriable: false, context: { groupId } });
+    }
+    const body = encodeOffsetFetchRequest(groupId, partitions);
+    const answer = await sendRawRequest(coordinator, { apiKey: OFFSET_FETCH_API_KEY, apiVersion: OFFSET_FETCH_VERSION, apiName: 'OffsetFetch', body, decode: decodeOffsetFetchResponse });
+    const errorCode = answer.errorCode || (answer.partitions.find((p) => p.errorCode !== 0)?.errorCode ?? 0);
+    if (errorCode !== 0) throw kafkaProtocolError(errorCode);
+    return answer;
+  });
+  for (const p of response.partitions) if (p.offset >= 0n) out.set(partitionKey(p.topic, p.partition), { offset: p.offset, leaderEpoch: p.leaderEpoch });
+  return out;
+}
+
+/**
+ * Run `call` on the group's coordinator, on connections of its own, finding the coordinator again while it moves
+ * or is still loading the group (right after a broker start).
+ */
+async function onCoordinator<T>(kafka: Kafka, groupId: string, call: (coordinator: InternalBroker) => Promise<T>): Promise<T> {
+  const cluster: InternalCluster = createInternalCluster(kafka);
   await cluster.connect();
   try {
     for (let attempt = 1; ; attempt++) {
       try {
-        const coordinator = await cluster.findGroupCoordinator({ groupId });
-        await coordinator.offsetCommit({ groupId, groupGenerationId: -1, memberId: '', topics });
-        return true;
+        return await call(await cluster.findGroupCoordinator({ groupId }));
       } catch (error) {
-        const type = (error as { type?: string }).type ?? '';
-        if (GROUP_ACTIVE.has(type)) return false;
-        // The coordinator moved or is still loading the group (right after a broker start): find it again.
-        if (!COORDINATOR_MOVING.has(type) || attempt >= 10) throw error;
+        if (!COORDINATOR_MOVING.has((error as { type?: string }).type ?? '') || attempt >= 10) throw error;
         await new Promise((r) => setTimeout(r, 100 * attempt));
       }
     }

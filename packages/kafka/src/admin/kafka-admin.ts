@@ -3,7 +3,7 @@ import { ErrorCodes, TributaryError } from '@tributary/core';
 import type { KafkaClient } from '../connection/kafka-client.js';
 import { asTributaryError } from '../errors.js';
 import { kKafkajs } from '../internal/symbols.js';
-import { setEmptyGroupOffsets } from './group-offsets.js';
+import { readGroupCommits, setEmptyGroupOffsets, type GroupCommit } from './group-offsets.js';
 import { groupLag, type PartitionLag } from './lag.js';
 import type { OffsetLookup, PartitionRange } from './offset-lookup.js';
 import { partitionKey, type TopicPartition } from './topic-partition.js';
@@ -130,6 +130,21 @@ export class KafkaAdmin implements OffsetLookup, AsyncDisposable {
     const out = new Map<string, bigint>();
     for (const t of committed) for (const p of t.partitions) if (p.offset !== '-1' && p.offset !== '') out.set(partitionKey(t.topic, p.partition), BigInt(p.offset));
     return out;
+  }
+
+  /**
+   * The group's commits of these partitions with the leader epoch each was committed with (KIP-320: the epoch of
+   * the last record consumed before it, -1 when the committer sent none), by partition key; partitions without a
+   * commit are absent. A member starting from a commit gives the epoch to its reader, which then checks the
+   * position against the leader's log.
+   */
+  async groupCommits(groupId: string, partitions: readonly TopicPartition[]): Promise<Map<string, GroupCommit>> {
+    await this.connect();
+    try {
+      return await readGroupCommits(this.#client[kKafkajs], groupId, partitions);
+    } catch (error) {
+      throw asTributaryError(error, `Reading the commits of group "${groupId}"`, { groupId });
+    }
   }
 
   /**

@@ -1,8 +1,9 @@
 import type { Consumer } from 'kafkajs';
 import type { KafkaClient } from '../connection/kafka-client.js';
 import { asTributaryError } from '../errors.js';
+import { createCommittingConsumer } from '../internal/kafkajs-internals.js';
 import { kKafkajs } from '../internal/symbols.js';
-import type { TopicPartition } from '../admin/topic-partition.js';
+import { CommitEpochs, sendOffsetCommit, type OffsetWithEpoch } from './group-commit.js';
 
 /** Options of a {@link GroupMembership}: Kafka's group timeouts. */
 export interface GroupMembershipOptions {
@@ -41,13 +42,14 @@ export interface MembershipListener {
 export class GroupMembership {
   readonly #consumer: Consumer;
   readonly #options: GroupMembershipOptions;
+  readonly #epochs = new CommitEpochs();
   #lastConfirmedAt = 0;
   /** When the last heartbeat or sync request that got an answer was sent. */
   #answeredSentAt: number | undefined;
 
   constructor(client: KafkaClient, options: GroupMembershipOptions) {
     this.#options = options;
-    this.#consumer = client[kKafkajs].consumer({
+    const config = {
       groupId: options.groupId,
       sessionTimeout: options.sessionTimeoutMs,
       rebalanceTimeout: options.rebalanceTimeoutMs,
@@ -56,7 +58,9 @@ export class GroupMembership {
       // would space them by 5 s whatever the interval (with a 6 s session, nearly by the session timeout).
       maxWaitTimeInMs: options.heartbeatIntervalMs,
       allowAutoTopicCreation: false,
-    });
+    };
+    // kafkajs commits with the member's generation; Tributary's OffsetCommit adds each offset's leader epoch.
+    this.#consumer = createCommittingConsumer(client[kKafkajs], config, (broker, request, kafkajsCommit) => sendOffsetCommit(broker, request, this.#epochs, kafkajsCommit));
   }
 
   /** Milliseconds since the epoch when the coordinator last confirmed this member; 0 before the first join. */
@@ -111,9 +115,13 @@ export class GroupMembership {
 
   /**
    * Commit offsets with this member's generation: refused by the coordinator when the member no longer owns the
-   * partitions (a rebalance moved them), so a commit can never overwrite the new owner's progress.
+   * partitions (a rebalance moved them), so a commit can never overwrite the new owner's progress. Each offset's
+   * `leaderEpoch` (the epoch of the last record consumed before it) is committed with it (OffsetCommit v7, as
+   * Java's consumer commits), so a member starting from the commit can check its position against the leader's
+   * log; -1 (unknown) where it is not given.
    */
-  async commit(offsets: ReadonlyArray<TopicPartition & { offset: bigint }>): Promise<void> {
+  async commit(offsets: readonly OffsetWithEpoch[]): Promise<void> {
+    this.#epochs.set(offsets);
     await this.#consumer.commitOffsets(offsets.map((o) => ({ topic: o.topic, partition: o.partition, offset: o.offset.toString() })));
   }
 

@@ -7,7 +7,7 @@
  * UNSUPPORTED error naming what is missing (test/internal/kafkajs-internals.test.ts pins each of them).
  */
 import { createRequire } from 'node:module';
-import type { Kafka, KafkaJSProtocolError } from 'kafkajs';
+import type { Consumer, ConsumerConfig, Kafka, KafkaJSProtocolError } from 'kafkajs';
 import { ErrorCodes, TributaryError } from '@tributary/core';
 
 /** The kafkajs versions whose internals this module was written against (kafkajs is unmaintained since 2.2.4). */
@@ -31,12 +31,20 @@ export interface RawRequest<T> {
   requestTimeout?: number;
 }
 
+/** An OffsetCommit as kafkajs' consumer group hands it to its coordinator, with the generation and member id it keeps. */
+export interface InternalOffsetCommit {
+  groupId: string;
+  groupGenerationId: number;
+  memberId: string;
+  topics: Array<{ topic: string; partitions: Array<{ partition: number; offset: string; metadata?: string | null }> }>;
+}
+
 /** A broker as kafkajs' internal Cluster hands it out. */
 export interface InternalBroker {
   /** The API versions the broker announced (`apiKey -> range`). */
   versions?: Record<number, { minVersion: number; maxVersion: number }>;
   connectionPool: { send<T>(request: RawRequest<T>): Promise<T> };
-  offsetCommit(request: { groupId: string; groupGenerationId: number; memberId: string; topics: Array<{ topic: string; partitions: Array<{ partition: number; offset: string }> }> }): Promise<unknown>;
+  offsetCommit(request: InternalOffsetCommit): Promise<unknown>;
   initProducerId(request: { transactionTimeout: number }): Promise<{ producerId: string; producerEpoch: number }>;
 }
 
@@ -91,10 +99,17 @@ export function checkKafkajs(kafka: Kafka): void {
  * @throws TributaryError UNSUPPORTED when kafkajs has no such factory.
  */
 export function createInternalCluster(kafka: Kafka): InternalCluster {
+  return clusterFactory(kafka).create.call(kafka, { allowAutoTopicCreation: false, maxInFlightRequests: null });
+}
+
+type ClusterFactory = (options: object) => InternalCluster;
+
+/** The Kafka client's private cluster factory and the symbol it sits under. */
+function clusterFactory(kafka: Kafka): { symbol: symbol; create: ClusterFactory } {
   const symbol = Object.getOwnPropertySymbols(kafka).find((s) => s.description === CREATE_CLUSTER);
-  const create = symbol ? (kafka as unknown as Record<symbol, ((o: object) => InternalCluster) | undefined>)[symbol] : undefined;
-  if (typeof create !== 'function') throw unsupported(`the Kafka client has no "${CREATE_CLUSTER}" factory`);
-  return create.call(kafka, { allowAutoTopicCreation: false, maxInFlightRequests: null });
+  const create = symbol ? (kafka as unknown as Record<symbol, ClusterFactory | undefined>)[symbol] : undefined;
+  if (!symbol || typeof create !== 'function') throw unsupported(`the Kafka client has no "${CREATE_CLUSTER}" factory`);
+  return { symbol, create };
 }
 
 /** Whether the broker announced this version of the API (true when it announced nothing, as kafkajs then assumes). */
@@ -160,4 +175,43 @@ export function kafkaProtocolError(code: number): KafkaJSProtocolError {
     protocolErrors = loaded as ProtocolErrors;
   }
   return protocolErrors.createErrorFromCode(code);
+}
+
+/**
+ * Sends a commit of kafkajs' consumer group in its stead: `request` carries the member's generation and id as
+ * kafkajs keeps them; `kafkajsCommit` sends it as kafkajs would have. Rejects as kafkajs' own request does (its
+ * protocol errors for refused partitions), since kafkajs reads rebalances and coordinator moves from them.
+ */
+export type CommitSender = (broker: InternalBroker, request: InternalOffsetCommit, kafkajsCommit: () => Promise<unknown>) => Promise<unknown>;
+
+/**
+ * A kafkajs consumer (its group membership: joins, heartbeats, generations, commits) whose commits are sent by
+ * `send`: kafkajs' own OffsetCommit is version 5 at most and carries no leader epoch. The consumer's cluster is made
+ * by the Kafka client's private factory, as `kafka.consumer()` makes it, and every broker that cluster hands out
+ * (its group coordinator included, also after a reconnect) is seen through a view in which `offsetCommit` alone is
+ * replaced. Nothing else of kafkajs' changes, and no other client or consumer is touched.
+ * @throws TributaryError UNSUPPORTED when kafkajs has no such factory.
+ */
+export function createCommittingConsumer(kafka: Kafka, config: ConsumerConfig, send: CommitSender): Consumer {
+  const { symbol, create } = clusterFactory(kafka);
+  const views = new WeakMap<InternalBroker, InternalBroker>();
+  const view = (broker: InternalBroker): InternalBroker => {
+    let seen = views.get(broker);
+    if (!seen) {
+      const offsetCommit = (request: InternalOffsetCommit) => send(broker, request, () => broker.offsetCommit(request));
+      seen = new Proxy(broker, { get: (target, property, receiver) => (property === 'offsetCommit' ? offsetCommit : Reflect.get(target, property, receiver)) });
+      views.set(broker, seen);
+    }
+    return seen;
+  };
+  const committing: ClusterFactory = (options) => {
+    const cluster = create.call(kafka, options);
+    // The cluster's coordinator lookup ends in findBroker too, as does kafkajs' reconnect to its coordinator.
+    const findBroker = cluster.findBroker;
+    cluster.findBroker = async (query) => view(await findBroker.call(cluster, query));
+    return cluster;
+  };
+  // kafka.consumer() makes its cluster with this[factory]: here, a view of the client that makes it committing.
+  const client = Object.create(kafka, { [symbol]: { value: committing } }) as Kafka;
+  return kafka.consumer.call(client, config);
 }

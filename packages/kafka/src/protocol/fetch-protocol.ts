@@ -4,7 +4,6 @@
  * kafkajs' connections, which keep doing what they do well: connecting, authenticating, correlating.
  */
 import type { AbortedTransaction } from './record-batch.js';
-import { byTopic } from '../admin/topic-partition.js';
 import { BodyReader, Writer } from './wire.js';
 
 export const FETCH_API_KEY = 1;
@@ -53,7 +52,6 @@ export interface FetchResponse {
 
 /** The request body (what follows the request header). Partitions of one topic are grouped, in first-seen order. */
 export function encodeFetchRequest(request: FetchRequest): Buffer {
-  const grouped = byTopic(request.partitions);
   const w = new Writer();
   w.int32(-1); // replica id: a consumer
   w.int32(request.maxWaitMs);
@@ -62,18 +60,13 @@ export function encodeFetchRequest(request: FetchRequest): Buffer {
   w.int8(request.isolationLevel);
   w.int32(0); // session id: no fetch session
   w.int32(-1); // session epoch: full fetch
-  w.int32(grouped.size);
-  for (const [topic, partitions] of grouped) {
-    w.string(topic);
-    w.int32(partitions.length);
-    for (const p of partitions) {
-      w.int32(p.partition);
-      w.int32(p.currentLeaderEpoch ?? -1);
-      w.int64(p.offset);
-      w.int64(-1n); // log start offset: only followers send it
-      w.int32(p.maxBytes);
-    }
-  }
+  w.partitionsByTopic(request.partitions, (p) => {
+    w.int32(p.partition);
+    w.int32(p.currentLeaderEpoch ?? -1);
+    w.int64(p.offset);
+    w.int64(-1n); // log start offset: only followers send it
+    w.int32(p.maxBytes);
+  });
   w.int32(0); // forgotten topics
   w.string(''); // rack id
   return w.done();
@@ -86,22 +79,19 @@ export function decodeFetchResponse(body: Buffer): FetchResponse {
   const errorCode = r.int16();
   r.int32(); // session id
   const partitions: FetchPartitionResponse[] = [];
-  for (let t = r.int32(); t > 0; t--) {
-    const topic = r.string();
-    for (let p = r.int32(); p > 0; p--) {
-      const partition = r.int32();
-      const partitionError = r.int16();
-      const highWatermark = r.int64();
-      const lastStableOffset = r.int64();
-      const logStartOffset = r.int64();
-      const aborted: AbortedTransaction[] = [];
-      for (let a = r.int32(); a > 0; a--) aborted.push({ producerId: r.int64(), firstOffset: r.int64() });
-      r.int32(); // preferred read replica
-      const size = r.int32();
-      const records = size > 0 ? r.take(size) : EMPTY;
-      partitions.push({ topic, partition, errorCode: partitionError, highWatermark, lastStableOffset, logStartOffset, aborted, records });
-    }
-  }
+  r.partitionsByTopic((topic) => {
+    const partition = r.int32();
+    const partitionError = r.int16();
+    const highWatermark = r.int64();
+    const lastStableOffset = r.int64();
+    const logStartOffset = r.int64();
+    const aborted: AbortedTransaction[] = [];
+    for (let a = r.int32(); a > 0; a--) aborted.push({ producerId: r.int64(), firstOffset: r.int64() });
+    r.int32(); // preferred read replica
+    const size = r.int32();
+    const records = size > 0 ? r.take(size) : EMPTY;
+    partitions.push({ topic, partition, errorCode: partitionError, highWatermark, lastStableOffset, logStartOffset, aborted, records });
+  });
   return { errorCode, throttleTimeMs, partitions };
 }
 

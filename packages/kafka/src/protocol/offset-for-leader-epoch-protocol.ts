@@ -11,7 +11,6 @@
  * - response: ThrottleTimeMs (v2+), Topics [Topic, Partitions [ErrorCode, Partition, LeaderEpoch (v1+),
  *   EndOffset]].
  */
-import { byTopic } from '../admin/topic-partition.js';
 import { BodyReader, Writer } from './wire.js';
 
 export const OFFSET_FOR_LEADER_EPOCH_API_KEY = 23;
@@ -49,19 +48,13 @@ export interface OffsetForLeaderEpochResponse {
 
 /** The request body, as a consumer asks (replica id -1). Partitions of one topic are grouped, in first-seen order. */
 export function encodeOffsetForLeaderEpochRequest(partitions: readonly EpochEndRequest[]): Buffer {
-  const grouped = byTopic(partitions);
   const w = new Writer();
   w.int32(-1); // replica id: a consumer, which may not see past the high watermark
-  w.int32(grouped.size);
-  for (const [topic, list] of grouped) {
-    w.string(topic);
-    w.int32(list.length);
-    for (const p of list) {
-      w.int32(p.partition);
-      w.int32(p.currentLeaderEpoch);
-      w.int32(p.leaderEpoch);
-    }
-  }
+  w.partitionsByTopic(partitions, (p) => {
+    w.int32(p.partition);
+    w.int32(p.currentLeaderEpoch);
+    w.int32(p.leaderEpoch);
+  });
   return w.done();
 }
 
@@ -70,15 +63,12 @@ export function decodeOffsetForLeaderEpochResponse(body: Buffer): OffsetForLeade
   const r = new BodyReader(body, 'offset-for-leader-epoch response');
   const throttleTimeMs = r.int32();
   const partitions: EpochEnd[] = [];
-  for (let t = r.int32(); t > 0; t--) {
-    const topic = r.string();
-    for (let p = r.int32(); p > 0; p--) {
-      const errorCode = r.int16();
-      const partition = r.int32();
-      const leaderEpoch = r.int32();
-      const endOffset = r.int64();
-      partitions.push({ topic, partition, errorCode, leaderEpoch, endOffset });
-    }
-  }
+  r.partitionsByTopic((topic) => {
+    const errorCode = r.int16();
+    const partition = r.int32();
+    const leaderEpoch = r.int32();
+    const endOffset = r.int64();
+    partitions.push({ topic, partition, errorCode, leaderEpoch, endOffset });
+  });
   return { throttleTimeMs, partitions };
 }

@@ -11,7 +11,6 @@
  *   (int64), LogStartOffset (int64), RecordErrors (v8+) [BatchIndex (int32), BatchIndexErrorMessage (nullable
  *   string)], ErrorMessage (v8+, nullable string)]], ThrottleTimeMs (int32).
  */
-import { byTopic } from '../admin/topic-partition.js';
 import { BodyReader, Writer } from './wire.js';
 
 export const PRODUCE_API_KEY = 0;
@@ -58,20 +57,14 @@ export interface ProduceResponse {
 
 /** The request body (what follows the request header); the same for versions 3 to 8. Partitions grouped by topic, in first-seen order. */
 export function encodeProduceRequest(request: ProduceRequest): Buffer {
-  const grouped = byTopic(request.partitions);
   const w = new Writer();
   w.nullableString(request.transactionalId ?? null);
   w.int16(request.acks);
   w.int32(request.timeoutMs);
-  w.int32(grouped.size);
-  for (const [topic, partitions] of grouped) {
-    w.string(topic);
-    w.int32(partitions.length);
-    for (const p of partitions) {
-      w.int32(p.partition);
-      w.bytes(p.records);
-    }
-  }
+  w.partitionsByTopic(request.partitions, (p) => {
+    w.int32(p.partition);
+    w.bytes(p.records);
+  });
   return w.done();
 }
 
@@ -79,23 +72,20 @@ export function encodeProduceRequest(request: ProduceRequest): Buffer {
 export function decodeProduceResponse(body: Buffer, version: ProduceVersion): ProduceResponse {
   const r = new BodyReader(body, `produce v${version} response`);
   const partitions: ProducePartitionResponse[] = [];
-  for (let t = r.int32(); t > 0; t--) {
-    const topic = r.string();
-    for (let p = r.int32(); p > 0; p--) {
-      const partition = r.int32();
-      const errorCode = r.int16();
-      const baseOffset = r.int64();
-      const logAppendTimeMs = r.int64();
-      const logStartOffset = r.int64();
-      const recordErrors: Array<{ batchIndex: number; message: string | null }> = [];
-      let errorMessage: string | null = null;
-      if (version >= 8) {
-        for (let e = r.int32(); e > 0; e--) recordErrors.push({ batchIndex: r.int32(), message: r.nullableString() });
-        errorMessage = r.nullableString();
-      }
-      partitions.push({ topic, partition, errorCode, baseOffset, logAppendTimeMs, logStartOffset, recordErrors, errorMessage });
+  r.partitionsByTopic((topic) => {
+    const partition = r.int32();
+    const errorCode = r.int16();
+    const baseOffset = r.int64();
+    const logAppendTimeMs = r.int64();
+    const logStartOffset = r.int64();
+    const recordErrors: Array<{ batchIndex: number; message: string | null }> = [];
+    let errorMessage: string | null = null;
+    if (version >= 8) {
+      for (let e = r.int32(); e > 0; e--) recordErrors.push({ batchIndex: r.int32(), message: r.nullableString() });
+      errorMessage = r.nullableString();
     }
-  }
+    partitions.push({ topic, partition, errorCode, baseOffset, logAppendTimeMs, logStartOffset, recordErrors, errorMessage });
+  });
   const throttleTimeMs = r.int32();
   return { throttleTimeMs, partitions };
 }

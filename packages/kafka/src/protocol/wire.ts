@@ -2,6 +2,7 @@
  * Kafka's non-flexible wire primitives (big-endian integers, int16-prefixed strings, int32-counted arrays), as
  * the protocol guide lays them out: what the request and response codecs of this folder are written with.
  */
+import { byTopic, type TopicPartition } from '../admin/topic-partition.js';
 
 /** Builds a request body field by field. */
 export class Writer {
@@ -41,6 +42,19 @@ export class Writer {
   bytes(v: Buffer): void {
     this.int32(v.length);
     this.#chunks.push(v);
+  }
+  /**
+   * Kafka's `[Topic [Partition ...]]` arrays: the partitions grouped under their topic's name, topics in
+   * first-seen order; `each` writes one partition's fields.
+   */
+  partitionsByTopic<P extends TopicPartition>(partitions: readonly P[], each: (p: P) => void): void {
+    const grouped = byTopic(partitions);
+    this.int32(grouped.size);
+    for (const [topic, list] of grouped) {
+      this.string(topic);
+      this.int32(list.length);
+      for (const p of list) each(p);
+    }
   }
   done(): Buffer {
     return Buffer.concat(this.#chunks);
@@ -89,6 +103,13 @@ export class BodyReader {
   take(n: number): Buffer {
     const at = this.#need(n);
     return this.buf.subarray(at, at + n);
+  }
+  /** Kafka's `[Topic [Partition ...]]` arrays: `each` reads one partition's fields, told its topic. */
+  partitionsByTopic(each: (topic: string) => void): void {
+    for (let t = this.int32(); t > 0; t--) {
+      const topic = this.string();
+      for (let p = this.int32(); p > 0; p--) each(topic);
+    }
   }
   /** Step over an array of int32 (replica lists the caller has no use for). */
   skipInt32Array(): void {

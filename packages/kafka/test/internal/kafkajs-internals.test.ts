@@ -1,7 +1,7 @@
 import { Kafka, logLevel } from 'kafkajs';
 import { describe, expect, it } from 'vitest';
 import { isTributaryError } from '@tributary/core';
-import { checkKafkajs, createInternalCluster, installedKafkajsVersion, SUPPORTED_KAFKAJS } from '../../src/internal/kafkajs-internals.js';
+import { checkKafkajs, createCommittingConsumer, createInternalCluster, installedKafkajsVersion, SUPPORTED_KAFKAJS, type InternalBroker, type InternalOffsetCommit } from '../../src/internal/kafkajs-internals.js';
 
 // Each kafkajs internal the Kafka layer relies on, pinned against the installed kafkajs: a kafkajs upgrade that
 // moves one of them fails here, by name, rather than at a user's first fetch.
@@ -26,6 +26,35 @@ describe('the kafkajs internals the Kafka layer relies on', () => {
     expect(typeof Broker.prototype.offsetCommit).toBe('function');
     const { default: ConnectionPool } = (await import('kafkajs/src/network/connectionPool.js' as string)) as { default: { prototype: Record<string, unknown> } };
     expect(typeof ConnectionPool.prototype.send).toBe('function');
+  });
+
+  it("a consumer's cluster comes from the client's factory, and its brokers commit through the sender given", async () => {
+    const client = kafka();
+    const symbol = Object.getOwnPropertySymbols(client).find((s) => s.description === 'private:Kafka:createCluster')!;
+    const broker = { nodeId: 1, offsetCommit: async () => 'kafkajs', heartbeat: () => 'heartbeat' } as unknown as InternalBroker;
+    const made: Array<{ findBroker(q: { nodeId: string }): Promise<InternalBroker> }> = [];
+    (client as unknown as Record<symbol, unknown>)[symbol] = () => {
+      const cluster = { findBroker: async () => broker };
+      made.push(cluster);
+      return cluster;
+    };
+    const sent: Array<[InternalBroker, InternalOffsetCommit, string]> = [];
+    const consumer = createCommittingConsumer(client, { groupId: 'g' }, async (b, request, kafkajsCommit) => void sent.push([b, request, String(await kafkajsCommit())]));
+    expect(typeof consumer.commitOffsets).toBe('function');
+    expect(made).toHaveLength(1);
+    const seen = (await made[0]!.findBroker({ nodeId: '1' })) as unknown as { offsetCommit(r: object): Promise<unknown>; heartbeat(): string; nodeId: number };
+    // The same view for the same broker; everything but offsetCommit is the broker's own.
+    expect(await made[0]!.findBroker({ nodeId: '1' })).toBe(seen);
+    expect([seen.nodeId, seen.heartbeat()]).toEqual([1, 'heartbeat']);
+    const request = { groupId: 'g', groupGenerationId: 3, memberId: 'm', topics: [] };
+    await seen.offsetCommit(request);
+    expect(sent).toEqual([[broker, request, 'kafkajs']]);
+  });
+
+  it("kafkajs' consumer group reaches its coordinator, also after a reconnect, through the cluster's findBroker", async () => {
+    const source = async (path: string) => ((await import(path)) as { default: { prototype: Record<string, (...a: unknown[]) => unknown> } }).default.prototype;
+    expect(String((await source('kafkajs/src/cluster/index.js' as string)).findGroupCoordinator)).toMatch(/this\.findBroker\(/);
+    expect(String((await source('kafkajs/src/consumer/offsetManager/index.js' as string)).getCoordinator)).toMatch(/this\.cluster\.findBroker\(/);
   });
 
   it('fails with UNSUPPORTED, naming what is missing, for a client without them', () => {
