@@ -165,7 +165,7 @@ export class Streams implements StreamService, AsyncDisposable {
         const index = new StreamIndex(connection.openReader(), topics.index, logger);
         await index.start();
         const fed: { listeners?: StreamListeners } = {};
-        const logTail = new PartitionTail({ reader: connection.openReader(), topic: topics.log, logger, maxWaitMs: 100, outOfRange: 'start', onRecords: (p, records) => fed.listeners?.onRecords(p, records) });
+        const logTail = new PartitionTail({ reader: connection.openReader(), topic: topics.log, logger, maxWaitMs: 100, outOfRange: 'start', onRecords: (p, records, range) => fed.listeners?.onRecords(p, records, range) });
         const listeners = (fed.listeners = new StreamListeners(logTail, (name) => this.#codecs.get(name), logger));
         // A listener waiting for a stream that did not exist yet starts at the stream's first record once known.
         index.onChange((stream, entry) => {

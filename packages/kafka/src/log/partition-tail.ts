@@ -14,8 +14,12 @@ export interface PartitionTailOptions {
    * expired requests) or `start` (the oldest record kept: a history reader loses as little as it can).
    */
   readonly outOfRange?: 'end' | 'start';
-  /** Called with each partition's records in offset order; awaited before the next read (backpressure). */
-  readonly onRecords: (partition: number, records: readonly StoredLogRecord[]) => void | Promise<void>;
+  /**
+   * Called with each partition's records in offset order, and the range they cover: every record of the
+   * partition from `from` (the position read from) to before `next` (where the next read starts) is among them.
+   * Awaited before the next read (backpressure). A partition with no new records is not called.
+   */
+  readonly onRecords: (partition: number, records: readonly StoredLogRecord[], range: { readonly from: bigint; readonly next: bigint }) => void | Promise<void>;
 }
 
 /**
@@ -124,7 +128,8 @@ export class PartitionTail {
             continue;
           }
           if (!this.#positions.has(answer.partition)) continue;
-          if (answer.records.length > 0) await this.#o.onRecords(answer.partition, answer.records);
+          const from = positions.find((p) => p.partition === answer.partition)!.offset;
+          if (answer.records.length > 0) await this.#o.onRecords(answer.partition, answer.records, { from, next: answer.next });
           if (!this.#positions.has(answer.partition)) continue;
           const rewound = this.#rewound.get(answer.partition);
           this.#positions.set(answer.partition, rewound !== undefined && rewound < answer.next ? rewound : answer.next);

@@ -76,15 +76,20 @@ export class StreamListeners {
     return [...this.#byPartition.values()].flatMap((set) => [...set]);
   }
 
-  /** The tail's records of one partition, in offset order. */
-  async onRecords(partition: number, records: readonly StoredLogRecord[]): Promise<void> {
+  /**
+   * The tail's records of one partition, in offset order, covering every record from `range.from` to before
+   * `range.next`. Only listeners whose next offset lies in that range take part: one that joined at an older
+   * offset skips reads that began after it (it would miss what lies between) and waits for the rewound read.
+   */
+  async onRecords(partition: number, records: readonly StoredLogRecord[], range: { readonly from: bigint; readonly next: bigint }): Promise<void> {
     const set = this.#byPartition.get(partition);
     if (!set) return;
+    const covered = [...set].filter((s) => s.next >= range.from);
     for (const record of records) {
       const stream = record.key?.toString('utf8');
       if (stream === undefined) continue;
       let due: ListenerState[] | undefined;
-      for (const s of set) if (s.stream === stream && record.offset >= s.next) (due ??= []).push(s);
+      for (const s of covered) if (s.stream === stream && record.offset >= s.next && !s.queue.ended) (due ??= []).push(s);
       if (!due) continue;
       const action = actionOf(record.headers);
       const epoch = record.headers[StreamHeaders.epoch]?.toString('utf8');
@@ -103,6 +108,8 @@ export class StreamListeners {
         if (delivery.action === 'close') this.remove(s);
       }
     }
+    // Everything up to range.next has been seen by the covered listeners, their stream's records or not.
+    for (const s of covered) if (s.next < range.next) s.next = range.next;
   }
 
   async #decode(stream: string, record: StoredLogRecord, position: { epoch: string; offset: string }): Promise<StreamDelivery | undefined> {
