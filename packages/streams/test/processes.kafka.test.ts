@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, inject, it } from 'vitest';
-import { KafkaClient, KafkaLogTransport, silentLogger } from '@tributary/kafka';
+import { KafkaAdmin, KafkaClient, KafkaLogTransport, silentLogger } from '@tributary/kafka';
 import { randomTopic } from '@tributary/test-kit';
 import { createStreams, ensureStreamTopics, type StreamDelivery } from '@tributary/streams';
 import { collector, until } from './support/stream-behaviour.js';
@@ -84,4 +84,34 @@ describe('streams across processes', () => {
     expect(seqs).toEqual(Array.from({ length: 400 }, (_, i) => i));
     expect(after.at(-1)!.action).toBe('close');
   }, 120_000);
+});
+
+describe('streams whose history retention has cut', () => {
+  it('a stored position before the oldest record kept resumes with recovered: false, from the header', async () => {
+    const prefix = await freshPrefix();
+    const client = new KafkaClient({ brokers, logger: silentLogger });
+    await using hub = createStreams({ transport: new KafkaLogTransport(client), prefix, logger: silentLogger });
+    await hub.setHeader('cut', { afterSeq: -1 });
+    const first = collector();
+    await hub.listen('cut', first);
+    for (let seq = 0; seq < 50; seq++) void hub.put('cut', { seq });
+    await hub.put('cut', { seq: 50 });
+    await until(() => first.got.length === 52);
+    const stored = first.got[10]!.position!;
+    await hub.setHeader('cut', { afterSeq: 50 });
+    for (let seq = 51; seq < 60; seq++) await hub.put('cut', { seq });
+    // Retention takes everything up to the second header.
+    await using admin = new KafkaAdmin(client);
+    const partition = (await admin.ranges(`${prefix}.log`)).find((r) => r.high > 0n)!;
+    await admin.deleteRecordsBefore(`${prefix}.log`, [{ partition: partition.partition, offset: BigInt(stored.offset) + 20n }]);
+    const resumed = collector();
+    const sub = await hub.listen('cut', resumed, { from: stored });
+    expect(sub.recovered).toBe(false);
+    await until(() => resumed.got.length === 10);
+    expect(resumed.got[0]).toMatchObject({ action: 'header', message: { afterSeq: 50 } });
+    expect(sequence(resumed.got).seqs).toEqual(Array.from({ length: 9 }, (_, i) => 51 + i));
+    // A position still inside what is kept resumes as before.
+    const kept = first.got[45]!.position!;
+    expect((await hub.listen('cut', collector(), { from: kept })).recovered).toBe(true);
+  }, 60_000);
 });

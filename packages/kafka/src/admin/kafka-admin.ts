@@ -118,6 +118,16 @@ export class KafkaAdmin implements OffsetLookup, AsyncDisposable {
     return this.#call(`Reading the offsets of "${topic}"`, async (a) => (await a.fetchTopicOffsets(topic)).map((p) => ({ partition: p.partition, low: BigInt(p.low), high: BigInt(p.high) })));
   }
 
+  /**
+   * Remove the records before `offset` of each partition given, as retention would (Kafka's DeleteRecords): the
+   * partition's first kept offset moves up to `offset`. For operators and for tests of what readers do when
+   * history is gone.
+   * @throws TributaryError when the broker refuses (an offset past the high watermark, say).
+   */
+  async deleteRecordsBefore(topic: string, partitions: ReadonlyArray<{ partition: number; offset: bigint }>): Promise<void> {
+    await this.#call(`Deleting records of "${topic}"`, (a) => a.deleteTopicRecords({ topic, partitions: partitions.map((p) => ({ partition: p.partition, offset: p.offset.toString() })) }));
+  }
+
   /** Per partition, the first offset whose record timestamp is at or after `millis` (the high watermark when none is). */
   async offsetsForTime(topic: string, millis: number): Promise<Array<{ partition: number; offset: bigint }>> {
     // kafkajs answers the high watermark itself for a partition with no record at or after the time.
