@@ -2,7 +2,7 @@
  * The README's main job: start (or find) a Kafka, publish categorized events through the kafka producer
  * plugin, consume them with a group of two workers that split the partitions and filter by category, then
  * replay the topic from a stored position with a progress bar, then send requests between sessions (to a path
- * and to a session filter). With no Kafka to be had, it says so and runs
+ * and to a session filter) and follow a job's stream with a listener that joins late. With no Kafka to be had, it says so and runs
  * the publish and replay on the embedded memory bus.
  */
 import { DateTime } from 'luxon';
@@ -11,6 +11,7 @@ import { ConsumerGroup, kafkaReplaySource, memoryReplaySource, replay, type Repl
 import { KafkaProducerPlugin, MemoryBus, MemoryProducerPlugin } from '@tributary/producer-plugins';
 import { provideKafka, type KafkaEndpoint } from '@tributary/test-kit';
 import { requestsOnKafka } from './demo-messaging.js';
+import { streamOnKafka } from './demo-streams.js';
 
 const TOPIC = `tributary-demo-${DateTime.utc().toFormat('yyyyLLdd-HHmmss')}`;
 const PARTITIONS = 4;
@@ -39,6 +40,7 @@ async function roundTripOnKafka(brokers: string[]): Promise<void> {
   await workers.finish(sent.filter((e) => e.category.startsWith('order.')).length);
   await replayFrom(kafkaReplaySource({ brokers, clientId: 'tributary-demo' }), sent);
   await requestsOnKafka(brokers, TOPIC);
+  await streamOnKafka(brokers, TOPIC);
 }
 
 async function roundTripInMemory(): Promise<void> {

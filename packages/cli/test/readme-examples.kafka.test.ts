@@ -69,4 +69,14 @@ describe("the README's examples", () => {
     expect(ran.out).not.toMatch(/"level":50|Error:/);
     expect(ran.status).toBe(0);
   }, 120_000);
+
+  it('streams run as written against a real broker', () => {
+    const streams = readmeExamples()[3] ?? '';
+    expect(streams).toContain('createStreams');
+    const prefix = `readme-${randomBytes(4).toString('hex')}`;
+    const ran = run(streams.replace('await ensureStreamTopics(connection);', `await ensureStreamTopics(connection, { prefix: '${prefix}' });`).replace('createStreams({ connection })', `createStreams({ connection, prefix: '${prefix}' })`), {});
+    expect(ran.out).toContain("[ { status: 'running', step: 3 }, { step: 4 }, { step: 5 }, 'close' ] true");
+    expect(ran.out).not.toMatch(/"level":50|Error:/);
+    expect(ran.status).toBe(0);
+  }, 120_000);
 });
