@@ -1,0 +1,146 @@
+import { ErrorCodes, jsonCodec, TributaryError, encodeEvent, type Event, type EventRecord } from '@tributary/core';
+import { ConsumerGroup, type HandlerContext } from '@tributary/consumer';
+import { KafkaTransactionalWriter, KafkaWriter, type TransactionalRecord } from '@tributary/kafka';
+import { addBuiltinMessageTypes } from '../builtins/builtins.js';
+import { KafkaDedupeStore } from '../dedupe/kafka-dedupe-store.js';
+import { MemoryDedupeStore, type DedupeStore } from '../dedupe/dedupe-store.js';
+import { COMMAND_CATEGORY, commandEnvelope, commandEvent, followUpId, messageOf } from '../envelope/command-envelope.js';
+import { MessageRegistry } from '../message/message-registry.js';
+import { resolveProcessorOptions, type CommandProcessorOptions, type ResolvedProcessorOptions } from './options.js';
+
+/** A message that returned false or threw: retried, then dead-lettered with this reason. */
+export class CommandFailedError extends TributaryError {
+  constructor(id: string, type: string, reason: string, cause?: unknown) {
+    super(ErrorCodes.HANDLER_FAILED, `Command ${type} ${id} failed: ${reason}`, { retriable: true, context: { id, type }, cause });
+  }
+}
+
+/** What a processor has done since it started. */
+export interface CommandProcessorCounters {
+  /** Messages that ran and succeeded (their follow-ups published). */
+  executed: number;
+  /** Redelivered messages the dedupe store knew, not run again. */
+  duplicates: number;
+  /** Failed runs (each retry counts). */
+  failures: number;
+  /** Follow-ups published. */
+  followUps: number;
+}
+
+/**
+ * Runs command messages from a topic in a consumer group (seed 000's processing, on Kafka): for each message,
+ * skip it if the dedupe store knows its id; rebuild it with the registry; `execute()`; publish its follow-ups
+ * (they keep the correlation id, and their causation id is this message's id); then the group commits. A false
+ * result or a throw publishes nothing and commits nothing: the message is retried with back-off, then written
+ * to `<topic>.DLT` with the reason.
+ *
+ * With `transactions`, the follow-ups, the dedupe mark and the offset commit go in one Kafka transaction, so a
+ * reader with `isolationLevel: 'read_committed'` sees each follow-up once even if the processor dies at any
+ * point. Without, the window is this: a processor that dies after publishing follow-ups and before the group
+ * commits runs the message again when it is redelivered (execution must be idempotent, as the seed demands) and
+ * publishes the follow-ups again under the same ids, which readers can drop by id.
+ */
+export class CommandProcessor implements AsyncDisposable {
+  readonly #o: ResolvedProcessorOptions;
+  readonly #registry: MessageRegistry;
+  readonly #dedupe: DedupeStore | undefined;
+  readonly #group: ConsumerGroup;
+  readonly #writer: KafkaWriter | undefined;
+  readonly #txn: KafkaTransactionalWriter | undefined;
+  readonly counters: CommandProcessorCounters = { executed: 0, duplicates: 0, failures: 0, followUps: 0 };
+
+  /** @throws InvalidArgumentError naming a wrong option. */
+  constructor(options: CommandProcessorOptions) {
+    const o = (this.#o = resolveProcessorOptions(options));
+    this.#registry = o.registry ?? addBuiltinMessageTypes(new MessageRegistry({ logger: o.logger }));
+    const dedupe = o.dedupe ?? 'kafka';
+    this.#dedupe = dedupe === false ? undefined : dedupe === 'memory' ? new MemoryDedupeStore() : dedupe === 'kafka' ? new KafkaDedupeStore({ client: o.client, topic: `${o.topic}.dedupe`, logger: o.logger }) : dedupe;
+    if (o.transactions) this.#txn = new KafkaTransactionalWriter(o.client, o.transactions);
+    else this.#writer = new KafkaWriter(o.client);
+    this.#group = new ConsumerGroup({
+      ...o.group,
+      client: o.client,
+      groupId: o.groupId,
+      topics: [o.topic],
+      from: o.from ?? 'earliest',
+      retry: o.retry,
+      logger: o.logger,
+      metrics: o.metrics,
+      // Only committed follow-ups of other processors are commands to run.
+      isolationLevel: 'read_committed',
+      handlers: { [`${COMMAND_CATEGORY}.#`]: (event, context) => this.#handle(event, context) },
+      onPartitionsAssigned: async (...args) => {
+        // A redelivered message may have been finished by the member that had the partition before.
+        await this.#dedupe?.catchUp?.();
+        await o.group?.onPartitionsAssigned?.(...args);
+      },
+    });
+  }
+
+  /** The registry the processor rebuilds messages with. */
+  get registry(): MessageRegistry {
+    return this.#registry;
+  }
+
+  async start(): Promise<void> {
+    if (this.#dedupe instanceof KafkaDedupeStore) await this.#dedupe.start();
+    await this.#txn?.connect();
+    await this.#writer?.connect();
+    await this.#group.start();
+  }
+
+  /** Stop taking messages, let the one at work finish, commit, and disconnect. */
+  async stop(): Promise<void> {
+    await this.#group.stop();
+    await Promise.allSettled([this.#writer?.close(), this.#txn?.close(), this.#dedupe?.close?.()]);
+  }
+
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.stop();
+  }
+
+  async #handle(event: Event, context: HandlerContext): Promise<void> {
+    const envelope = commandEnvelope(event);
+    if (this.#dedupe && (await this.#dedupe.has(envelope.id))) {
+      this.counters.duplicates++;
+      this.#o.logger.debug({ id: envelope.id, type: envelope.type }, 'Command already done: not run again');
+      return;
+    }
+    const message = messageOf(this.#registry, envelope);
+    let ok: boolean;
+    try {
+      ok = await message.execute({ id: envelope.id, correlationId: envelope.correlationId, causationId: envelope.causationId, attempt: context.attempt, signal: context.signal, logger: this.#o.logger });
+    } catch (error) {
+      this.counters.failures++;
+      throw new CommandFailedError(envelope.id, envelope.type, `execute() threw: ${(error as Error)?.message ?? String(error)}`, error);
+    }
+    if (ok !== true) {
+      this.counters.failures++;
+      throw new CommandFailedError(envelope.id, envelope.type, `execute() returned ${JSON.stringify(ok)}`);
+    }
+    const followUps = message.newMessages.map((m, i) => commandEvent(m, { id: followUpId(envelope.id, i), correlationId: envelope.correlationId, causationId: envelope.id }));
+    const records = await Promise.all(followUps.map((e) => encodeEvent(e, jsonCodec, this.#o.topic)));
+    if (this.#txn) await this.#commitInTransaction(event, envelope.id, records);
+    else await this.#publishThenMark(envelope.id, records);
+    this.counters.executed++;
+    this.counters.followUps += records.length;
+  }
+
+  async #commitInTransaction(event: Event, id: string, records: EventRecord[]): Promise<void> {
+    const place = event.offset!;
+    const writes: TransactionalRecord[] = records.map((r) => ({ topic: this.#o.topic, key: r.key, value: r.value, headers: r.headers }));
+    const mark = this.#dedupe?.recordFor?.(id);
+    if (mark) writes.push(mark);
+    await this.#txn!.commit(writes, { groupId: this.#o.groupId, offsets: [{ topic: place.topic, partition: place.partition, offset: place.offset + 1n }] });
+    if (this.#dedupe) (this.#dedupe.remember ?? this.#dedupe.add).call(this.#dedupe, id);
+  }
+
+  async #publishThenMark(id: string, records: EventRecord[]): Promise<void> {
+    if (records.length > 0) {
+      const results = await this.#writer!.write(records.map((r) => ({ topic: this.#o.topic, record: r, size: (r.key?.length ?? 0) + r.value.length })));
+      const failed = results.find((r) => !r.ok);
+      if (failed && !failed.ok) throw new CommandFailedError(id, 'follow-ups', `publishing its follow-ups failed (${failed.outcome})`, failed.error);
+    }
+    await this.#dedupe?.add(id);
+  }
+}
