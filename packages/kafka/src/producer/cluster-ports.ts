@@ -2,8 +2,9 @@ import type { Kafka } from 'kafkajs';
 import { ErrorCodes, TributaryError } from '@tributary/core';
 import { leafErrors } from '../errors.js';
 import { brokerSupports, createInternalCluster, kafkaProtocolError, sendRawRequest, type InternalBroker, type InternalCluster } from '../internal/kafkajs-internals.js';
-import { decodeProduceResponse, encodeProduceRequest, PRODUCE_API_KEY, PRODUCE_VERSIONS, type ProducePartitionResponse, type ProduceVersion } from '../protocol/produce-protocol.js';
-import type { PartitionLeader, PartitionProduce, ProducePorts } from './partition-request.js';
+import { decodeProduceResponse, encodeProduceRequest, PRODUCE_API_KEY, PRODUCE_VERSIONS, type ProducePartitionResponse, type ProduceRequest, type ProduceVersion } from '../protocol/produce-protocol.js';
+import { BrokerRequests } from './broker-request.js';
+import type { PartitionLeader, ProducePorts } from './partition-request.js';
 import { ProducerSession } from './producer-session.js';
 
 /** kafkajs' own transaction timeout for an idempotent producer; the broker ignores it without a transactional id. */
@@ -13,11 +14,13 @@ const TRANSACTION_TIMEOUT_MS = 60_000;
  * Partition leaders and producer ids from kafkajs' internal Cluster, on connections of the writer's own. Produce
  * requests are Tributary's (src/protocol/produce-protocol.ts, carrying the batch the writer encoded), sent on
  * kafkajs' Broker connections, never through its producer, whose retry loop would resend under the same sequence
- * numbers and hide each attempt's error.
+ * numbers and hide each attempt's error. The partitions a broker leads share one request per turn of the event
+ * loop (see {@link BrokerRequests}), each with its own answer.
  */
 export class ClusterProducePorts implements ProducePorts {
   readonly #cluster: InternalCluster;
   readonly #topics = new Set<string>();
+  readonly #requests = new WeakMap<InternalBroker, BrokerRequests>();
   #connected = false;
 
   constructor(kafka: Kafka) {
@@ -75,7 +78,17 @@ export class ClusterProducePorts implements ProducePorts {
     const broker = await this.#cluster.findBroker({ nodeId });
     // Checked before anything is sent: a broker too old for these versions refuses every attempt the same way.
     const version = produceVersion(broker);
-    return { produce: (request) => produce(broker, version, request) };
+    let requests = this.#requests.get(broker);
+    if (!requests) this.#requests.set(broker, (requests = new BrokerRequests((request) => produce(broker, version, request))));
+    const shared = requests;
+    return {
+      produce: async (r) => {
+        const answer = await shared.produce({ topic: r.topic, partition: r.partition, records: r.batch }, r.acks, r.timeoutMs);
+        if (answer === undefined) return -1n;
+        if (answer.errorCode !== 0) throw refusal(answer);
+        return answer.baseOffset;
+      },
+    };
   }
 }
 
@@ -90,22 +103,17 @@ function produceVersion(broker: InternalBroker): ProduceVersion {
   throw new TributaryError(ErrorCodes.UNSUPPORTED, `The broker accepts Produce versions ${range ? `${range.minVersion}-${range.maxVersion}` : 'none'}; Tributary writes with version 7 or 8 (Kafka 2.1 or later)`, { retriable: false });
 }
 
-async function produce(broker: InternalBroker, version: ProduceVersion, r: PartitionProduce): Promise<bigint> {
-  const body = encodeProduceRequest({ acks: r.acks, timeoutMs: r.timeoutMs, partitions: [{ topic: r.topic, partition: r.partition, records: r.batch }] });
+/** One Produce request to the broker; its per-partition answers, or undefined with acks 0. */
+async function produce(broker: InternalBroker, version: ProduceVersion, request: ProduceRequest): Promise<ProducePartitionResponse[] | undefined> {
   const response = await sendRawRequest(broker, {
     apiKey: PRODUCE_API_KEY,
     apiVersion: version,
     apiName: 'Produce',
-    body,
+    body: encodeProduceRequest(request),
     decode: (payload) => decodeProduceResponse(payload, version),
-    expectResponse: r.acks !== 0,
+    expectResponse: request.acks !== 0,
   });
-  if (response === undefined) return -1n;
-  const answer = response.partitions.find((p) => p.topic === r.topic && p.partition === r.partition);
-  // Sent and answered without the partition: nothing says whether it was appended.
-  if (!answer) throw new TributaryError(ErrorCodes.CONNECTION, `The broker's answer left out ${r.topic}:${r.partition}`, { context: { topic: r.topic, partition: r.partition } });
-  if (answer.errorCode !== 0) throw refusal(answer);
-  return answer.baseOffset;
+  return response?.partitions;
 }
 
 /**

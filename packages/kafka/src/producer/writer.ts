@@ -82,9 +82,10 @@ export interface KafkaWriterOptions {
  * Writes records, merging concurrent writes into one round of requests (see {@link Batcher}), and tells each
  * record's partition and offset, or its exact outcome.
  *
- * Each partition's records go in a Produce request of their own, in parallel, so a partition whose leader moved
- * is retried by itself. Partitions are chosen here with Kafka's murmur2 partitioner, so the k-th record of a
- * partition's request sits at the base offset the broker returns plus k.
+ * Each partition's records are one record batch; the batches of the partitions a broker leads travel in one
+ * Produce request to it (see BrokerRequests), and each partition's answer is its own, so a partition whose
+ * leader moved is retried by itself. Partitions are chosen here with Kafka's murmur2 partitioner, so the k-th
+ * record of a partition's batch sits at the base offset the broker returns plus k.
  *
  * Record batches and Produce requests are Tributary's (src/protocol/), sent on connections of kafkajs' internal
  * brokers rather than through its producer: the producer retries inside, keeps only the last attempt's error, and

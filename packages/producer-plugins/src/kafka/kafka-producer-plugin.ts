@@ -27,7 +27,8 @@ export type KafkaProducerSettingsInput = SettingsInput<typeof kafkaSettings> & {
  * resolves is on every in-sync replica and retries never duplicate it. Each event's key is its key (the
  * category unless given), so one category keeps its order in one partition; id, category, type, timestamp and
  * codec travel in headers. Concurrent `send()` calls are merged into one round of produce requests, one per
- * partition (kafkajs has no accumulator), one round in flight at a time, which keeps per-key order across calls.
+ * broker carrying a batch for each partition it leads, one round in flight at a time, which keeps per-key order
+ * across calls.
  *
  * Failures: `failed` is exact. Each partition's request is retried for up to `requestTimeoutMs`, each retry
  * on freshly read metadata (a dead leader's partitions move within the broker session timeout) and with the
