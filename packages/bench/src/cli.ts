@@ -9,9 +9,10 @@ import { codec } from './suites/codec.js';
 import { consumer } from './suites/consumer.js';
 import { producer } from './suites/producer.js';
 import { roundTrip } from './suites/round-trip.js';
+import { streams } from './suites/streams.js';
 
 /** Every benchmark, in run order: later suites use the anchors measured by earlier ones. */
-const SUITES: Suite[] = [broker, baseline, producer, codec, consumer, roundTrip];
+const SUITES: Suite[] = [broker, baseline, producer, codec, consumer, roundTrip, streams];
 
 const USAGE = `Usage: pnpm bench [suite...] [--scale N] [--out docs/benchmarks.md]
 Suites: ${SUITES.map((s) => s.name).join(', ')} (default: all; baseline always runs first, its figures are the anchors)`;
