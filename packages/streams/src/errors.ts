@@ -21,3 +21,27 @@ export class StreamCodecError extends TributaryError {
     super(code, message, { context, cause });
   }
 }
+
+/**
+ * A stream gateway answered a `RemoteStream` request with an error line, or the connection to it failed.
+ * `code` is the server's Tributary code (REQUEST_FAILED when it sent another, such as `UNKNOWN`); `remoteCode`
+ * keeps the code as sent; `reason` is the gateway's reason (`invalid-stream`, `service`, `slow-client`...), or
+ * the client's own (`connect-failed`, `connection-lost`, `disconnected`, `protocol`); `retriable` is the
+ * server's. `context`: `remoteCode`, `reason`, `line?` (the request's line number on its connection), `stream?`.
+ */
+export class RemoteStreamError extends TributaryError {
+  readonly remoteCode: string;
+  readonly reason: string;
+
+  constructor(
+    code: TributaryError['code'],
+    message: string,
+    details: { remoteCode: string; reason: string; retriable?: boolean; line?: number; stream?: string | null },
+    cause?: unknown,
+  ) {
+    const { retriable = false, ...context } = details;
+    super(code, message, { retriable, context: Object.fromEntries(Object.entries(context).filter(([, value]) => value !== undefined)), cause });
+    this.remoteCode = details.remoteCode;
+    this.reason = details.reason;
+  }
+}
