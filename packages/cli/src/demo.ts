@@ -2,7 +2,7 @@
  * The README's main job: start (or find) a Kafka, publish categorized events through the kafka producer
  * plugin, consume them with a group of two workers that split the partitions and filter by category, then
  * replay the topic from a stored position with a progress bar, then send requests between sessions (to a path
- * and to a session filter) and follow a job's stream with a listener that joins late. With no Kafka to be had, it says so and runs
+ * and to a session filter) follow a job's stream with a listener that joins late, and run a chained command. With no Kafka to be had, it says so and runs
  * the publish and replay on the embedded memory bus.
  */
 import { DateTime } from 'luxon';
@@ -12,6 +12,7 @@ import { KafkaProducerPlugin, MemoryBus, MemoryProducerPlugin } from '@tributary
 import { provideKafka, type KafkaEndpoint } from '@tributary/test-kit';
 import { requestsOnKafka } from './demo-messaging.js';
 import { streamOnKafka } from './demo-streams.js';
+import { commandsOnKafka } from './demo-commands.js';
 
 const TOPIC = `tributary-demo-${DateTime.utc().toFormat('yyyyLLdd-HHmmss')}`;
 const PARTITIONS = 4;
@@ -41,6 +42,7 @@ async function roundTripOnKafka(brokers: string[]): Promise<void> {
   await replayFrom(kafkaReplaySource({ brokers, clientId: 'tributary-demo' }), sent);
   await requestsOnKafka(brokers, TOPIC);
   await streamOnKafka(brokers, TOPIC);
+  await commandsOnKafka(brokers, TOPIC);
 }
 
 async function roundTripInMemory(): Promise<void> {

@@ -79,4 +79,14 @@ describe("the README's examples", () => {
     expect(ran.out).not.toMatch(/"level":50|Error:/);
     expect(ran.status).toBe(0);
   }, 120_000);
+
+  it('command messages run as written against a real broker', () => {
+    const commands = readmeExamples()[4] ?? '';
+    expect(commands).toContain('CommandProcessor');
+    const suffix = randomBytes(4).toString('hex');
+    const ran = run(commands, { "'commands'": `'commands-${suffix}'`, "'commands.DLT'": `'commands-${suffix}.DLT'`, "'workers'": `'workers-${suffix}'` });
+    expect(ran.out).toMatch(/ran chain [0-9a-f-]{36} and its follow-up/);
+    expect(ran.out).not.toMatch(/"level":50|Error:/);
+    expect(ran.status).toBe(0);
+  }, 120_000);
 });

@@ -65,12 +65,14 @@ async function onCoordinator<T>(kafka: Kafka, groupId: string, call: (coordinato
   const cluster: InternalCluster = createInternalCluster(kafka);
   await cluster.connect();
   try {
+    // The first group of a new cluster waits for __consumer_offsets to be made and loaded: seconds on a busy host.
+    const deadline = Date.now() + 30_000;
     for (let attempt = 1; ; attempt++) {
       try {
         return await call(await cluster.findGroupCoordinator({ groupId }));
       } catch (error) {
-        if (!COORDINATOR_MOVING.has((error as { type?: string }).type ?? '') || attempt >= 10) throw error;
-        await new Promise((r) => setTimeout(r, 100 * attempt));
+        if (!COORDINATOR_MOVING.has((error as { type?: string }).type ?? '') || Date.now() > deadline) throw error;
+        await new Promise((r) => setTimeout(r, Math.min(1000, 100 * attempt)));
       }
     }
   } finally {
