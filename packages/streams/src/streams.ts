@@ -7,7 +7,8 @@ import { ListenerQueue } from './listening/listener-queue.js';
 import { StreamListeners, type ListenerState } from './listening/stream-listeners.js';
 import { resolveStreamsOptions, type ResolvedStreamsOptions, type StreamsOptions } from './options.js';
 import { StreamPublisher } from './publishing/stream-publisher.js';
-import { defaultStreamCodec } from './default-codec.js';
+import { JsonStreamCodec } from './codec/json-stream-codec.js';
+import { isValidStreamName } from './gateway/wire.js';
 import type { ListenOptions, StreamCodec, StreamListener, StreamPosition, StreamService, StreamSubscription } from './stream-service.js';
 
 interface Started {
@@ -35,7 +36,8 @@ export class Streams implements StreamService, AsyncDisposable {
   /** @throws InvalidArgumentError naming a wrong option. */
   constructor(options: StreamsOptions) {
     this.#o = resolveStreamsOptions(options);
-    this.#codec = this.#o.codec ?? defaultStreamCodec();
+    // Classes this process does not register pass through as UnknownClassObject rather than fail: a hub relays.
+    this.#codec = this.#o.codec ?? new JsonStreamCodec({ unknownClasses: 'keep' });
     for (const c of [...this.#o.readCodecs, this.#codec]) this.#codecs.set(c.name, c);
   }
 
@@ -75,7 +77,8 @@ export class Streams implements StreamService, AsyncDisposable {
       this.#o.logger.warn({ stream, reason }, 'Streams: a listener was dropped');
       if (dropped.state) s.listeners.remove(dropped.state);
     });
-    const state: ListenerState = { stream, partition, listener, queue, next, epoch: entry?.epoch, started: header !== undefined };
+    // Only a listener waiting for a stream not in the index yet may move back to the stream's first record.
+    const state: ListenerState = { stream, partition, listener, queue, next, epoch: entry?.epoch, started: entry !== undefined };
     dropped.state = state;
     if (header) queue.push(header);
     s.listeners.add(state);
@@ -188,8 +191,7 @@ export function createStreams(options: StreamsOptions): Streams {
 }
 
 function checkName(stream: unknown): asserts stream is string {
-  // eslint-disable-next-line no-control-regex
-  if (typeof stream !== 'string' || stream.length === 0 || stream.length > 1024 || /[\u0000-\u001f\u007f]/.test(stream)) throw new InvalidStreamNameError(stream);
+  if (!isValidStreamName(stream)) throw new InvalidStreamNameError(stream);
 }
 
 function checkPosition(position: StreamPosition): { epoch: string; offset: bigint } {

@@ -13,7 +13,10 @@ export interface ListenerState {
   next: bigint;
   /** The stream's epoch; undefined while the stream has no record yet (then the first record's is taken). */
   epoch: string | undefined;
-  /** Whether it has received a put: until then an earlier start found in the index may still move it back. */
+  /**
+   * False only for a listener that began waiting for a stream the index did not know, until its first put: then
+   * the stream's first record, learnt from the index, may still move it back. True for every other listener.
+   */
   started: boolean;
 }
 
