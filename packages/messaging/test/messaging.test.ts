@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { silentLogger } from '@tributary/kafka';
 import { createMessaging, MemoryLogTransport, NoHandlerError, RequestFailedError, RequestTimeoutError, SessionNotFoundError, TypeMismatchError, type Messaging } from '@tributary/messaging';
-import { InvalidArgumentError } from '@tributary/core';
+import { AvroCodec, InMemorySchemaRegistry, InvalidArgumentError } from '@tributary/core';
 
 // The hub on the memory transport: what users' unit tests get. The same flows run on Kafka in
 // messaging.kafka.test.ts; here they run in milliseconds.
@@ -66,6 +66,22 @@ describe('messaging in memory', () => {
     await expect(waiting).rejects.toMatchObject({ code: 'CONSUMER_STATE' });
     await expect(client.sendRequestToPath('never', 1)).rejects.toMatchObject({ code: 'CONSUMER_STATE' });
     expect(a.sessions().map((s) => s.id)).toEqual([server.id]);
+  });
+
+  it('carries Avro requests and responses through a Tributary codec, and names a value that does not fit its schema', async () => {
+    const hub = make(new MemoryLogTransport());
+    const quote = { type: 'record', name: 'Quote', fields: [{ name: 'sku', type: 'string' }, { name: 'price', type: 'double' }] } as const;
+    const ask = { type: 'record', name: 'Ask', fields: [{ name: 'sku', type: 'string' }] } as const;
+    // The codec's subject is the request path (category strategy); both sides share one schema registry.
+    const registry = new InMemorySchemaRegistry();
+    const avro = (schema: object) => ({ codec: new AvroCodec({ registry, subjectStrategy: 'category', schemas: { 'prices/quote': schema as never } }) });
+    const server = await hub.openSession();
+    await server.registerRequestHandler('prices/quote', (req: { sku: string }) => ({ sku: req.sku, price: 12.5 }), { requestType: avro(ask), responseType: avro(quote) });
+    const client = await hub.openSession();
+    await expect(client.sendRequestToPath('prices/quote', { sku: 'A-1' }, { requestType: avro(ask), responseType: avro(quote) })).resolves.toEqual({ sku: 'A-1', price: 12.5 });
+    const misfit = await client.sendRequestToPath('prices/quote', { sku: 7 }, { requestType: avro(ask) }).catch((e: unknown) => e);
+    expect(misfit).toBeInstanceOf(TypeMismatchError);
+    expect((misfit as TypeMismatchError).message).toMatch(/its type is avro/);
   });
 
   it('checks options and arguments when given, naming them', async () => {
