@@ -1,0 +1,10 @@
+import type { Command } from 'commander';
+import { createRoot } from './cli/program.js';
+import { topicsCommand } from './commands/topics.js';
+
+/** The whole `tributary` command tree (the entry point runs it; tests walk it to check every command's help). */
+export function createProgram(stderr: NodeJS.WritableStream = process.stderr): Command {
+  const program = createRoot(stderr);
+  topicsCommand(program);
+  return program;
+}

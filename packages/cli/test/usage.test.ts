@@ -1,0 +1,60 @@
+import { describe, expect, it } from 'vitest';
+import type { Command } from 'commander';
+import { createProgram } from '../src/program.js';
+import { runCli } from './run-cli.js';
+
+function commandPaths(command: Command, prefix: string[] = []): string[][] {
+  return command.commands.flatMap((c) => [[...prefix, c.name()], ...commandPaths(c, [...prefix, c.name()])]);
+}
+
+describe('tributary without a broker', () => {
+  it('prints --help for the program and every command, exit 0', async () => {
+    const paths = [[], ...commandPaths(createProgram())];
+    expect(paths.length).toBeGreaterThan(3);
+    for (const path of paths) {
+      const r = await runCli([...path, '--help']);
+      expect(r.status, path.join(' ')).toBe(0);
+      expect(r.stdout, path.join(' ')).toMatch(new RegExp(`^Usage: tributary${path.map((p) => ` ${p}`).join('')}`));
+      expect(r.stderr).toBe('');
+    }
+  }, 120_000);
+
+  it('rejects an unknown command, a bad flag and a bad value with one line and exit 2', async () => {
+    const unknown = await runCli(['topcis', 'list']);
+    expect(unknown).toMatchObject({ status: 2, stdout: '' });
+    expect(unknown.stderr).toBe("tributary: error: unknown command 'topcis' (Did you mean topics?)\n");
+
+    const flag = await runCli(['topics', 'list', '--bogus']);
+    expect(flag).toMatchObject({ status: 2, stdout: '', stderr: "tributary: error: unknown option '--bogus'\n" });
+
+    const value = await runCli(['--brokers', '127.0.0.1:9', 'topics', 'create', 'x', '--partitions', 'many']);
+    expect(value.status).toBe(2);
+    expect(value.stderr).toMatch(/^tributary: error: option '-p, --partitions <n>' argument 'many' is invalid\. expected an integer >= 1, got "many"\n$/);
+  }, 60_000);
+
+  it('asks for brokers when none is given, and names a malformed one, exit 2', async () => {
+    const none = await runCli(['topics', 'list']);
+    expect(none).toMatchObject({ status: 2, stdout: '' });
+    expect(none.stderr).toBe('tributary: INVALID_ARGUMENT: No brokers: pass --brokers host:port[,host:port], set KAFKA_BROKERS, or give a --config file with brokers\n');
+
+    const bad = await runCli(['topics', 'list'], { env: { KAFKA_BROKERS: 'localhost' } });
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toMatch(/^tributary: INVALID_ARGUMENT: .*brokers\[0\] must be 'host:port', got "localhost"\n$/);
+
+    const file = await runCli(['--config', 'no/such/file.yaml', 'topics', 'list']);
+    expect(file.status).toBe(2);
+    expect(file.stderr).toMatch(/^tributary: INVALID_ARGUMENT: Cannot read the config file "no\/such\/file.yaml": ENOENT/);
+  }, 60_000);
+
+  it('fails on an unreachable broker within the timeout with one line, exit 1; --verbose adds the causes', async () => {
+    const started = Date.now();
+    const r = await runCli(['--brokers', '127.0.0.1:1', '--timeout', '300', '--retries', '0', 'topics', 'list']);
+    expect(r).toMatchObject({ status: 1, stdout: '' });
+    expect(r.stderr).toMatch(/^tributary: CONNECTION: Connecting to Kafka failed: .*ECONNREFUSED 127\.0\.0\.1:1\n$/);
+    expect(Date.now() - started).toBeLessThan(15_000);
+
+    const verbose = await runCli(['--brokers', '127.0.0.1:1', '--timeout', '300', '--retries', '0', '--verbose', 'topics', 'list']);
+    expect(verbose.status).toBe(1);
+    expect(verbose.stderr).toMatch(/tributary: CONNECTION: .*\n {2}caused by /);
+  }, 60_000);
+});
