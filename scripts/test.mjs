@@ -3,7 +3,7 @@
 // a real Kafka started once for the run.
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ROOT, install, pnpmCommand, run, step } from './lib.mjs';
+import { ROOT, install, node24, pnpmCommand, run, step } from './lib.mjs';
 
 const pnpm = pnpmCommand();
 install(pnpm);
@@ -20,3 +20,8 @@ if (existsSync(results)) {
   const r = JSON.parse(readFileSync(results, 'utf8'));
   console.log(`\ntests: ${r.numPassedTests} passed, ${r.numFailedTests} failed, ${r.numPendingTests + r.numTodoTests} skipped`);
 }
+
+// The unit tests again on current Node (Node 20 left support in April 2026), so a break there is caught.
+step('Unit tests on Node 24');
+const node = node24();
+if (node) run(node, [join(ROOT, 'node_modules', 'vitest', 'vitest.mjs'), 'run', '--project', 'unit', `--reporter=${process.env.CI ? 'verbose' : 'default'}`]);
