@@ -6,13 +6,14 @@ import { describeMachine, renderRun, writeReport } from './report.js';
 import { baseline } from './suites/baseline.js';
 import { broker } from './suites/broker.js';
 import { codec } from './suites/codec.js';
+import { commands } from './suites/commands.js';
 import { consumer } from './suites/consumer.js';
 import { producer } from './suites/producer.js';
 import { roundTrip } from './suites/round-trip.js';
 import { streams } from './suites/streams.js';
 
 /** Every benchmark, in run order: later suites use the anchors measured by earlier ones. */
-const SUITES: Suite[] = [broker, baseline, producer, codec, consumer, roundTrip, streams];
+const SUITES: Suite[] = [broker, baseline, producer, codec, consumer, roundTrip, streams, commands];
 
 const USAGE = `Usage: pnpm bench [suite...] [--scale N] [--out docs/benchmarks.md]
 Suites: ${SUITES.map((s) => s.name).join(', ')} (default: all; baseline always runs first, its figures are the anchors)`;

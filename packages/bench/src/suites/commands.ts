@@ -1,0 +1,146 @@
+import type { BenchContext, Suite } from '../context.js';
+import type { Figure } from '../figures.js';
+import { measure } from '../measure.js';
+import { consumeCommandsRaw, type RawCommandsRun } from '../raw-kafkajs-commands.js';
+import { produceRaw, type RawMessage } from '../raw-kafkajs.js';
+import { summarize } from '../round-trip.js';
+import { createCommandsTopic, echoRecords, runProcessor, startChainBed, type ProcessorRun, type ProcessorVariant } from '../tributary-commands.js';
+
+const SUITE = 'commands';
+/** Every benchmark workload uses 3 partitions. */
+const PARTITIONS = 3;
+/** The value of each echo command record (its JSON envelope), about. */
+const PAYLOAD_BYTES = 100;
+const TIMEOUT_MS = 120_000;
+/** Rounds of each throughput case, interleaved with the anchor's, so drift on a shared machine touches both alike. */
+const ROUNDS = 3;
+/** Follow-ups in one chain: the command sent re-emits itself ten times. */
+const CHAIN_DEPTH = 10;
+const RAW_NAME = 'raw kafkajs group, decode + commit';
+
+/**
+ * Echo commands on the topic of each throughput case at scale 1, sized so a run takes a few seconds on two
+ * cores: the Kafka store writes one mark per command, and a transaction commits each command on its own.
+ */
+const THROUGHPUT_CASES: Array<{ variant: ProcessorVariant; count: number; least: number; how: string }> = [
+  { variant: 'no store', count: 20_000, least: 2000, how: 'dedupe: false; offsets committed every second (the group default)' },
+  { variant: 'memory store', count: 20_000, least: 2000, how: "dedupe: 'memory'; offsets committed every second" },
+  { variant: 'kafka store', count: 600, least: 150, how: "dedupe: 'kafka' (the default): each command's id written to the compacted <topic>.dedupe topic, acknowledged, before its offset is settled" },
+  { variant: 'transactions', count: 60, least: 20, how: "transactions with dedupe: 'kafka' (the default store): each command's dedupe mark and offset commit in one Kafka transaction" },
+];
+
+/** The chain cases: the processor as it comes (Kafka store), and with transactions. */
+const CHAIN_CASES: ProcessorVariant[] = ['kafka store', 'transactions'];
+
+const median = (values: number[]) => summarize(values).p50;
+const scaled = (n: number, scale: number, least: number) => Math.max(least, Math.round(n * scale));
+
+interface ThroughputRound {
+  processor: ProcessorRun;
+  raw: RawCommandsRun;
+  cpu: { client: number; broker?: number };
+}
+
+/** A new topic filled with `records`, read once by raw kafkajs, then once by a processor in a new group. */
+async function throughputRound(ctx: BenchContext, variant: ProcessorVariant, records: RawMessage[]): Promise<ThroughputRound> {
+  const topic = await createCommandsTopic(ctx.brokers, 'bench-commands', PARTITIONS);
+  await produceRaw(ctx.brokers, topic, records);
+  const raw = await consumeCommandsRaw(ctx.brokers, topic, records.length, TIMEOUT_MS);
+  const { result, cpu } = await measure(() => runProcessor(ctx.brokers, topic, records.length, variant, TIMEOUT_MS), ctx.brokerPid);
+  return { processor: result, raw, cpu };
+}
+
+/** Commands/s through the processor running `echo`, one figure per variant, beside raw kafkajs on the same records. */
+async function throughput(ctx: BenchContext): Promise<void> {
+  for (const c of THROUGHPUT_CASES) {
+    const count = scaled(c.count, ctx.scale, c.least);
+    const records = await echoRecords(count, PAYLOAD_BYTES);
+    const rounds: ThroughputRound[] = [];
+    for (let round = 1; round <= ROUNDS; round++) {
+      ctx.log(`commands: echo x ${count}, ${c.variant}: round ${round} of ${ROUNDS}, raw kafkajs then the processor`);
+      rounds.push(await throughputRound(ctx, c.variant, records));
+    }
+    const rate = (seconds: number) => count / seconds;
+    const processorRates = rounds.map((r) => rate(r.processor.seconds));
+    const rawRates = rounds.map((r) => rate(r.raw.seconds));
+    const mid = [...rounds].sort((a, b) => a.processor.seconds - b.processor.seconds)[rounds.length >> 1]!;
+    ctx.figures.push({
+      suite: SUITE,
+      name: `processor, echo, ${c.variant}`,
+      value: median(processorRates),
+      unit: 'commands/s',
+      anchors: [{ name: RAW_NAME, value: median(rawRates) }],
+      cpu: mid.cpu,
+      notes:
+        `${c.how}. A pre-filled topic of ${count} echo commands (~${PAYLOAD_BYTES} B JSON envelopes, ${PARTITIONS} partitions), measured from processor start() ` +
+        `(dedupe store read, writers connected, group join) to the last command executed; anchor: a raw kafkajs consumer in a fresh group on the same records, ` +
+        `from connect() to the last record, JSON.parse of each envelope, offsets resolved and committed after each batch. ` +
+        `Median of ${ROUNDS} interleaved rounds (ratio by round: ${rounds.map((r, i) => (processorRates[i]! / rawRates[i]!).toFixed(2)).join(', ')}); ` +
+        `from the first assignment (raw: from the group join): ${median(rounds.map((r) => rate(r.processor.afterAssignSeconds))).toFixed(0)} vs ${median(rounds.map((r) => rate(r.raw.afterJoinSeconds))).toFixed(0)} commands/s; ` +
+        `CPU of the median run, including stop()`,
+    });
+  }
+}
+
+/** Each chain's milliseconds from the send call to its last follow-up executed: a warm-up, then a bounded window. */
+async function chainLatencies(ctx: BenchContext, variant: ProcessorVariant): Promise<{ ms: number[]; cpu: { client: number; broker?: number } }> {
+  const bed = await startChainBed(ctx.brokers, PARTITIONS, variant, TIMEOUT_MS);
+  try {
+    // Connections, the JIT, and a group that has just joined: the first chains are discarded.
+    for (let i = 0; i < 2; i++) await bed.chain(CHAIN_DEPTH);
+    // Bounded by time, but with enough chains for a p99 worth the name (about a second a chain under load).
+    const windowMs = scaled(5000, ctx.scale, 2000);
+    const least = 8;
+    const ms: number[] = [];
+    const { cpu } = await measure(async () => {
+      const until = performance.now() + windowMs;
+      while (performance.now() < until || ms.length < least) ms.push(await bed.chain(CHAIN_DEPTH));
+    }, ctx.brokerPid);
+    return { ms, cpu };
+  } finally {
+    await bed.close();
+  }
+}
+
+/** p50 and p99 of a chain ten deep, one chain at a time, with and without transactions. */
+async function chains(ctx: BenchContext): Promise<void> {
+  const results = new Map<ProcessorVariant, number[]>();
+  for (const variant of CHAIN_CASES) {
+    ctx.log(`commands: chains of ${CHAIN_DEPTH} follow-ups, ${variant}`);
+    const { ms, cpu } = await chainLatencies(ctx, variant);
+    results.set(variant, ms);
+    const s = summarize(ms);
+    const plain = variant === 'transactions' ? summarize(results.get('kafka store') ?? []) : undefined;
+    const anchor = (value: number | undefined) => (plain && value !== undefined ? [{ name: 'the same chain without transactions', value }] : []);
+    const rows: Figure[] = [
+      {
+        suite: SUITE,
+        name: `chain of ${CHAIN_DEPTH} follow-ups, ${variant}: p50`,
+        value: s.p50,
+        unit: 'ms',
+        anchors: anchor(plain?.p50),
+        cpu,
+        notes:
+          `from sendMessages() of a command that re-emits itself with a counter (as the processor test's Countdown) to its ${CHAIN_DEPTH}th follow-up executed: ` +
+          `${CHAIN_DEPTH + 1} commands run, each follow-up published by the one before and read back by the processor (${THROUGHPUT_CASES.find((c) => c.variant === variant)!.how}); ` +
+          `${ms.length} chains one after another after 2 discarded, ${PARTITIONS} partitions; mean ${(s.mean / (CHAIN_DEPTH + 1)).toFixed(2)} ms a hop; lower is better`,
+      },
+      { suite: SUITE, name: `chain of ${CHAIN_DEPTH} follow-ups, ${variant}: p99`, value: s.p99, unit: 'ms', anchors: anchor(plain?.p99), notes: `max ${s.max.toFixed(1)} ms, mean ${s.mean.toFixed(1)} ms over ${ms.length} chains (with this few, p99 is close to the max)` },
+    ];
+    ctx.figures.push(...rows);
+  }
+}
+
+// TODO(issue 11): `groupSend` to a group of 100 channels (messages/s and p99 delivery latency). The channel
+// layer (packages/commands/src/channels) is not exported by @tributary/commands yet; add the case here once
+// `ChannelLayer` and `groupSend` are in its index.
+
+/** Command messages (issue 11): the processor's throughput per dedupe setting, and a chain's latency. */
+export const commands: Suite = {
+  name: 'commands',
+  title: 'Command messages',
+  async run(ctx) {
+    await throughput(ctx);
+    await chains(ctx);
+  },
+};
