@@ -58,6 +58,12 @@ export const ErrorCodes = {
   TYPE_MISMATCH: 'TYPE_MISMATCH',
   /** A request handler in another session failed; `context.remoteCode` keeps the code it threw. */
   REQUEST_FAILED: 'REQUEST_FAILED',
+  /** A channel holds its capacity of undelivered messages; the message was refused (a later send may fit). */
+  CHANNEL_FULL: 'CHANNEL_FULL',
+  /** A channel's owner is gone, or the owner does not know the channel; `context.reason` says which. */
+  CHANNEL_NOT_FOUND: 'CHANNEL_NOT_FOUND',
+  /** A message's expiry passed before it reached its channel; it was dropped and counted. */
+  MESSAGE_EXPIRED: 'MESSAGE_EXPIRED',
 } as const;
 
 export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];
