@@ -1,10 +1,14 @@
 import type { Command } from 'commander';
 import { createRoot } from './cli/program.js';
+import { consumeCommand } from './commands/consume.js';
+import { produceCommand } from './commands/produce.js';
 import { topicsCommand } from './commands/topics.js';
 
 /** The whole `tributary` command tree (the entry point runs it; tests walk it to check every command's help). */
 export function createProgram(stderr: NodeJS.WritableStream = process.stderr): Command {
   const program = createRoot(stderr);
   topicsCommand(program);
+  produceCommand(program);
+  consumeCommand(program);
   return program;
 }
