@@ -129,9 +129,11 @@ describe('signalling in memory', () => {
     const stoppedAt = Date.now();
     await until(() => lost.length > 0, 3000);
     expect(lost[0]!.reason).toBe('missed-keepalives');
-    // The bound: 3 × 100 ms + 100 / 4, counted from the last keepalive heard (at most one interval before the stop).
-    expect(lost[0]!.silentMs).toBeLessThanOrEqual(3 * 100 + 25 + 50);
-    expect(lost[0]!.at - stoppedAt).toBeLessThanOrEqual(3 * 100 + 25 + 100 + 50);
+    // The bound: 3 × 100 ms + 100 / 4, counted from the last keepalive heard (at most one interval before the stop),
+    // with 200 ms for timers that fire late on a loaded machine.
+    const slack = 200;
+    expect(lost[0]!.silentMs).toBeLessThanOrEqual(3 * 100 + 25 + slack);
+    expect(lost[0]!.at - stoppedAt).toBeLessThanOrEqual(3 * 100 + 25 + 100 + slack);
     expect(client.serverId).toBeUndefined();
     await client.close();
   });
