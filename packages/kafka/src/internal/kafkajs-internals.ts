@@ -44,6 +44,8 @@ export interface InternalBroker {
   /** The API versions the broker announced (`apiKey -> range`). */
   versions?: Record<number, { minVersion: number; maxVersion: number }>;
   connectionPool: { send<T>(request: RawRequest<T>): Promise<T> };
+  /** Whether its connection is up (then a request is written to it without waiting for a connect). */
+  isConnected?(): boolean;
   offsetCommit(request: InternalOffsetCommit): Promise<unknown>;
   initProducerId(request: { transactionTimeout: number }): Promise<{ producerId: string; producerEpoch: number }>;
 }

@@ -3,24 +3,22 @@ import { ErrorCodes, TributaryError } from '@tributary/core';
 import { leafErrors } from '../errors.js';
 import { brokerSupports, createInternalCluster, kafkaProtocolError, sendRawRequest, type InternalBroker, type InternalCluster } from '../internal/kafkajs-internals.js';
 import { decodeProduceResponse, encodeProduceRequest, PRODUCE_API_KEY, PRODUCE_VERSIONS, type ProducePartitionResponse, type ProduceRequest, type ProduceVersion } from '../protocol/produce-protocol.js';
-import { BrokerRequests } from './broker-request.js';
-import type { PartitionLeader, ProducePorts } from './partition-request.js';
-import { ProducerSession } from './producer-session.js';
+import type { ProducerIdentity } from './partition-state.js';
+import type { PartitionAnswer, SenderPorts } from './sender.js';
 
 /** kafkajs' own transaction timeout for an idempotent producer; the broker ignores it without a transactional id. */
 const TRANSACTION_TIMEOUT_MS = 60_000;
 
 /**
  * Partition leaders and producer ids from kafkajs' internal Cluster, on connections of the writer's own. Produce
- * requests are Tributary's (src/protocol/produce-protocol.ts, carrying the batch the writer encoded), sent on
+ * requests are Tributary's (src/protocol/produce-protocol.ts, carrying the batches the writer encoded), sent on
  * kafkajs' Broker connections, never through its producer, whose retry loop would resend under the same sequence
- * numbers and hide each attempt's error. The partitions a broker leads share one request per turn of the event
- * loop (see {@link BrokerRequests}), each with its own answer.
+ * numbers and hide each attempt's error.
  */
-export class ClusterProducePorts implements ProducePorts {
+export class ClusterProducePorts implements SenderPorts {
   readonly #cluster: InternalCluster;
   readonly #topics = new Set<string>();
-  readonly #requests = new WeakMap<InternalBroker, BrokerRequests>();
+  readonly #brokers = new Map<number, { broker: InternalBroker; version: ProduceVersion }>();
   #connected = false;
 
   constructor(kafka: Kafka) {
@@ -40,12 +38,11 @@ export class ClusterProducePorts implements ProducePorts {
   }
 
   /**
-   * A new session: a fresh producer id from InitProducerId when idempotent (sequences start at 0). Retriable
-   * failures once connected (a broker still loading its producer id block answers COORDINATOR_LOAD_IN_PROGRESS, the
-   * broker asked may have just died) are tried again for up to `timeoutMs`.
+   * A producer id and epoch from InitProducerId (sequences start at 0). Retriable failures once connected (a broker
+   * still loading its producer id block answers COORDINATOR_LOAD_IN_PROGRESS, the broker asked may have just died)
+   * are tried again for up to `timeoutMs`.
    */
-  async newSession(idempotent: boolean, timeoutMs: number): Promise<ProducerSession> {
-    if (!idempotent) return ProducerSession.notIdempotent();
+  async initProducerId(timeoutMs: number): Promise<ProducerIdentity> {
     // Reaching no broker at all is the connection's failure (its own retries are spent): not retried here.
     await this.connect();
     const deadline = Date.now() + timeoutMs;
@@ -54,7 +51,7 @@ export class ClusterProducePorts implements ProducePorts {
         await this.#cluster.refreshMetadata();
         const broker = await this.#cluster.findControllerBroker();
         const { producerId, producerEpoch } = await broker.initProducerId({ transactionTimeout: TRANSACTION_TIMEOUT_MS });
-        return new ProducerSession(String(producerId), producerEpoch);
+        return { producerId: BigInt(producerId), producerEpoch };
       } catch (error) {
         const wait = Math.min(1000, 100 * 2 ** retry);
         if (!leafErrors(error).every((leaf) => leaf.retriable === true) || Date.now() + wait > deadline) throw error;
@@ -63,32 +60,56 @@ export class ClusterProducePorts implements ProducePorts {
     }
   }
 
-  async leader(topic: string, partition: number, refresh: boolean): Promise<PartitionLeader> {
+  newProducerId(): Promise<ProducerIdentity> {
+    return this.initProducerId(30_000);
+  }
+
+  /** Have the metadata follow `topic` (its partitions' leaders), read once now. */
+  async addTopic(topic: string): Promise<void> {
     await this.connect();
-    if (!this.#topics.has(topic)) {
-      await this.#cluster.addMultipleTargetTopics([topic]);
-      this.#topics.add(topic);
-    } else if (refresh) {
-      await this.#cluster.refreshMetadata();
+    if (this.#topics.has(topic)) return;
+    await this.#cluster.addMultipleTargetTopics([topic]);
+    this.#topics.add(topic);
+  }
+
+  leaderOf(topic: string, partition: number): number | undefined {
+    try {
+      const nodeId = Object.keys(this.#cluster.findLeaderForPartitions(topic, [partition]))[0];
+      return nodeId === undefined ? undefined : Number(nodeId);
+    } catch {
+      return undefined;
     }
-    const nodeId = Object.keys(this.#cluster.findLeaderForPartitions(topic, [partition]))[0];
-    if (nodeId === undefined || Number(nodeId) < 0) {
-      throw new TributaryError(ErrorCodes.CONNECTION, `No leader is known for ${topic}:${partition}`, { retriable: true, context: { topic, partition } });
+  }
+
+  async refreshMetadata(): Promise<void> {
+    await this.connect();
+    await this.#cluster.refreshMetadata();
+  }
+
+  produce(node: number, request: ProduceRequest): Promise<ReadonlyMap<string, PartitionAnswer> | undefined> {
+    const known = this.#brokers.get(node);
+    // A broker whose connection is up: the request goes to it now, so requests leave in the order they were made.
+    const sent = known && known.broker.isConnected?.() === true ? produce(known.broker, known.version, request) : this.#reach(node).then(({ broker, version }) => produce(broker, version, request));
+    return sent.catch((error: unknown) => {
+      this.#brokers.delete(node);
+      throw error;
+    });
+  }
+
+  /**
+   * The broker, connected, with the Produce version to speak to it.
+   * @throws the connection's error, marked `notSent` (nothing left for the broker), or UNSUPPORTED for a broker older than Kafka 2.1.
+   */
+  async #reach(node: number): Promise<{ broker: InternalBroker; version: ProduceVersion }> {
+    let broker: InternalBroker;
+    try {
+      broker = await this.#cluster.findBroker({ nodeId: String(node) });
+    } catch (error) {
+      throw Object.assign(error as object, { notSent: true });
     }
-    const broker = await this.#cluster.findBroker({ nodeId });
-    // Checked before anything is sent: a broker too old for these versions refuses every attempt the same way.
-    const version = produceVersion(broker);
-    let requests = this.#requests.get(broker);
-    if (!requests) this.#requests.set(broker, (requests = new BrokerRequests((request) => produce(broker, version, request))));
-    const shared = requests;
-    return {
-      produce: async (r) => {
-        const answer = await shared.produce({ topic: r.topic, partition: r.partition, records: r.batch }, r.acks, r.timeoutMs);
-        if (answer === undefined) return -1n;
-        if (answer.errorCode !== 0) throw refusal(answer);
-        return answer.baseOffset;
-      },
-    };
+    const reached = { broker, version: produceVersion(broker) };
+    this.#brokers.set(node, reached);
+    return reached;
   }
 }
 
@@ -103,8 +124,8 @@ function produceVersion(broker: InternalBroker): ProduceVersion {
   throw new TributaryError(ErrorCodes.UNSUPPORTED, `The broker accepts Produce versions ${range ? `${range.minVersion}-${range.maxVersion}` : 'none'}; Tributary writes with version 7 or 8 (Kafka 2.1 or later)`, { retriable: false });
 }
 
-/** One Produce request to the broker; its per-partition answers, or undefined with acks 0. */
-async function produce(broker: InternalBroker, version: ProduceVersion, request: ProduceRequest): Promise<ProducePartitionResponse[] | undefined> {
+/** One Produce request to the broker; each partition's answer by `topic\0partition`, or undefined with acks 0. */
+async function produce(broker: InternalBroker, version: ProduceVersion, request: ProduceRequest): Promise<ReadonlyMap<string, PartitionAnswer> | undefined> {
   const response = await sendRawRequest(broker, {
     apiKey: PRODUCE_API_KEY,
     apiVersion: version,
@@ -113,7 +134,10 @@ async function produce(broker: InternalBroker, version: ProduceVersion, request:
     decode: (payload) => decodeProduceResponse(payload, version),
     expectResponse: request.acks !== 0,
   });
-  return response?.partitions;
+  if (response === undefined) return undefined;
+  const answers = new Map<string, PartitionAnswer>();
+  for (const p of response.partitions) answers.set(`${p.topic}\u0000${p.partition}`, p.errorCode === 0 ? { baseOffset: p.baseOffset } : { error: refusal(p) });
+  return answers;
 }
 
 /**

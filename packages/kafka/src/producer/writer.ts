@@ -3,29 +3,13 @@ import { KafkaAdmin } from '../admin/kafka-admin.js';
 import type { KafkaClient } from '../connection/kafka-client.js';
 import { asTributaryError } from '../errors.js';
 import { kKafkajs } from '../internal/symbols.js';
-import { Batcher } from './batcher.js';
 import { ClusterProducePorts } from './cluster-ports.js';
 import { COMPRESSION_NAMES, compressionCodec, type CompressionName } from './compression.js';
-import type { WriteAttempt, WriteOutcome } from './outcome.js';
-import { sendPartitionRequest, type PartitionRequestOptions } from './partition-request.js';
 import { partitionForKey } from './partitioner.js';
-import type { ProducerSession } from './producer-session.js';
-import { partitionKey } from '../admin/topic-partition.js';
+import { Submission, type WriteResult } from './producer-batch.js';
+import { Sender, type SenderOptions } from './sender.js';
 
-/** Where a record was written, or why it was not, and whether it may be in the log all the same. */
-export type WriteResult =
-  | { ok: true; topic: string; partition: number; /** exact: Kafka offsets are 64-bit; -1 when acks=0 */ offset: bigint }
-  | {
-      ok: false;
-      topic: string;
-      partition: number;
-      /** The last attempt's error. */
-      error: unknown;
-      /** failed: certainly not appended; unknown: an attempt may have appended the record. */
-      outcome: WriteOutcome;
-      /** Every attempt of the record's request, in order, with whether it was sent. */
-      attempts: readonly WriteAttempt[];
-    };
+export type { WriteResult } from './producer-batch.js';
 
 /**
  * The bytes of a record to write: a Tributary event's encoded record fits, and so does any other record (a dead
@@ -64,102 +48,158 @@ export interface KafkaWriterOptions {
   /** Milliseconds the broker may take to reach `acks` replicas. Default 30000. */
   timeoutMs?: number;
   compression?: CompressionName;
-  /** How long to wait for more concurrent writes to merge into one request when none is in flight. Default 0. */
+  /**
+   * Java's `linger.ms`: how long a partition's batch waits for more records before it may be sent, when it is not
+   * full. Records written while a partition's requests are on the wire gather in its next batch whatever this is.
+   * Default 0.
+   */
   lingerMs?: number;
-  /** A request stops taking more writes once it holds this many bytes. Default 1 MiB. */
+  /**
+   * Java's `batch.size`: a partition's batch takes records until it holds this many bytes (as `RecordToWrite.size`
+   * counts them); a record larger than this goes in a batch of its own. One Produce request carries one batch per
+   * partition. Default 1 MiB.
+   */
+  batchSize?: number;
+  /** @deprecated The name `batchSize` replaces. */
   maxBatchBytes?: number;
-  /** Attempts of a partition's request after the first, at most, on retriable failures. Default: no limit but `deliveryTimeoutMs`. */
+  /**
+   * Java's `max.in.flight.requests.per.connection`: Produce requests to one broker on the wire at once, 1 to 5.
+   * Default 5. Order per partition holds whatever it is: an idempotent producer's sequence numbers keep it, and
+   * without idempotence a partition has one batch on the wire at a time.
+   */
+  maxInFlightRequests?: number;
+  /** Sends of a batch after its first, at most, on retriable failures. Default: no limit but `deliveryTimeoutMs`. */
   retries?: number;
   /**
-   * No attempt of a partition's request starts later than this many milliseconds after its first, so a write
-   * gives up after about this plus one request's time. Default `timeoutMs`. Leave it above Kafka's
+   * Java's `delivery.timeout.ms`: a record is given up once this many milliseconds have passed since it was
+   * written and no attempt has landed; no attempt starts later. Default `timeoutMs`. Leave it above Kafka's
    * `broker.session.timeout.ms` (9 s by default) for writes to reach the new leader of a partition whose leader died.
    */
   deliveryTimeoutMs?: number;
 }
 
+/** Produce requests carry at most this many bytes of batches (Java's `max.request.size`); a larger batch goes alone. */
+const MAX_REQUEST_BYTES = 1024 * 1024;
+
 /**
- * Writes records, merging concurrent writes into one round of requests (see {@link Batcher}), and tells each
- * record's partition and offset, or its exact outcome.
+ * Writes records, and tells each record's partition and offset, or its exact outcome.
  *
- * Each partition's records are one record batch; the batches of the partitions a broker leads travel in one
- * Produce request to it (see BrokerRequests), and each partition's answer is its own, so a partition whose
- * leader moved is retried by itself. Partitions are chosen here with Kafka's murmur2 partitioner, so the k-th
- * record of a partition's batch sits at the base offset the broker returns plus k.
+ * Kafka's producer pipeline, as Java's client has it: each write's records join their partition's open batch
+ * (`batchSize`, `lingerMs`); the batches of the partitions a broker leads travel in one Produce request to it, up
+ * to `maxInFlightRequests` requests per broker on the wire (see {@link Sender}). Concurrent writes merge into shared
+ * batches and requests; each partition keeps the order in which records were written, across writes. Partitions are
+ * chosen here with Kafka's murmur2 partitioner, so the k-th record of a batch sits at the base offset the broker
+ * returns plus k.
  *
  * Record batches and Produce requests are Tributary's (src/protocol/), sent on connections of kafkajs' internal
- * brokers rather than through its producer: the producer retries inside, keeps only the last attempt's error, and
- * keeps sending under sequence numbers that a lost request may already have used. Here each partition's records
- * are encoded once, and each retry reads the metadata again and sends the same batch with the same producer id and
- * sequence numbers, so the broker acknowledges a repeat of a request that did land with the first offsets and
- * never appends it twice (see {@link sendPartitionRequest}); every attempt is kept, and a record is reported
- * `failed` only when no attempt can have appended it (see classifyAttempts). After a request whose outcome stayed
- * unknown the writer takes a new producer id before its next write (see
- * {@link ProducerSession}), since the partition's sequence is then in doubt.
+ * brokers rather than through its producer. The idempotent producer's state (producer id, epoch, each partition's
+ * sequence numbers) is kept here (see PartitionState): a batch is encoded once, so a retry sends the same bytes
+ * under the same numbers and the broker never appends it twice; every attempt is kept, and a record is reported
+ * `failed` only when no attempt can have appended it (see classifyAttempts).
  */
 export class KafkaWriter implements AsyncDisposable {
   readonly #ports: ClusterProducePorts;
   readonly #admin: KafkaAdmin;
   readonly #idempotent: boolean;
-  readonly #request: PartitionRequestOptions;
-  readonly #batcher: Batcher<RecordToWrite, WriteResult>;
+  readonly #options: Omit<SenderOptions, 'now' | 'backoff'>;
   readonly #partitionCounts = new Map<string, number>();
-  #session: ProducerSession | undefined;
+  readonly #pending = new Set<Promise<WriteResult[]>>();
+  #sender: Sender | undefined;
   #roundRobin = 0;
+  /** Writes waiting for a topic's partition count, in call order: later writes wait behind them. */
+  #waiting = 0;
+  #gate: Promise<unknown> = Promise.resolve();
+  #connecting: Promise<void> | undefined;
 
   constructor(client: KafkaClient, options: KafkaWriterOptions = {}) {
     this.#idempotent = options.idempotent ?? true;
     const acks = options.acks ?? -1;
     if (this.#idempotent && acks !== -1) throw new TributaryError(ErrorCodes.INVALID_ARGUMENT, `idempotent writes need acks -1 (all), got acks ${acks}`, { context: { option: 'acks', value: acks } });
     const timeoutMs = options.timeoutMs ?? 30_000;
-    for (const [option, value] of [['timeoutMs', timeoutMs], ['retries', options.retries ?? 0], ['deliveryTimeoutMs', options.deliveryTimeoutMs ?? 0]] as const) {
-      if (!(value >= 0)) throw new TributaryError(ErrorCodes.INVALID_ARGUMENT, `${option} must be a number >= 0, got ${String(value)}`, { context: { option, value } });
+    const batchSize = options.batchSize ?? options.maxBatchBytes ?? 1024 * 1024;
+    const maxInFlight = options.maxInFlightRequests ?? 5;
+    const checks: Array<[string, number, number, number]> = [
+      ['timeoutMs', timeoutMs, 0, Number.POSITIVE_INFINITY],
+      ['retries', options.retries ?? 0, 0, Number.POSITIVE_INFINITY],
+      ['deliveryTimeoutMs', options.deliveryTimeoutMs ?? 0, 0, Number.POSITIVE_INFINITY],
+      ['lingerMs', options.lingerMs ?? 0, 0, 60_000],
+      ['batchSize', batchSize, 1, Number.POSITIVE_INFINITY],
+      ['maxInFlightRequests', maxInFlight, 1, 5],
+    ];
+    for (const [option, value, min, max] of checks) {
+      if (!(value >= min && value <= max)) throw new TributaryError(ErrorCodes.INVALID_ARGUMENT, `${option} must be a number from ${min} to ${max}, got ${String(value)}`, { context: { option, value } });
     }
+    if (!Number.isInteger(maxInFlight)) throw new TributaryError(ErrorCodes.INVALID_ARGUMENT, `maxInFlightRequests must be an integer, got ${maxInFlight}`, { context: { option: 'maxInFlightRequests', value: maxInFlight } });
     const compression = options.compression ?? 'none';
     if (!COMPRESSION_NAMES.includes(compression)) {
       throw new TributaryError(ErrorCodes.INVALID_ARGUMENT, `compression must be one of ${COMPRESSION_NAMES.join(', ')}, got ${String(compression)}`, { context: { option: 'compression', value: compression } });
     }
-    this.#request = {
+    this.#options = {
       acks,
       timeoutMs,
       compression: compressionCodec(compression),
+      lingerMs: options.lingerMs ?? 0,
+      batchSize,
+      maxInFlight,
+      maxRequestBytes: MAX_REQUEST_BYTES,
       retries: options.retries ?? Number.POSITIVE_INFINITY,
       deliveryTimeoutMs: options.deliveryTimeoutMs ?? timeoutMs,
     };
     this.#ports = new ClusterProducePorts(client[kKafkajs]);
     this.#admin = new KafkaAdmin(client);
-    this.#batcher = new Batcher({ lingerMs: options.lingerMs ?? 0, maxBatchBytes: options.maxBatchBytes ?? 1024 * 1024, flush: (items) => this.#flush(items) });
   }
 
   /** Connect, take a producer id (when idempotent), and connect the admin that answers partition counts. */
   async connect(): Promise<void> {
     try {
-      this.#session = await this.#ports.newSession(this.#idempotent, this.#request.deliveryTimeoutMs);
+      const producer = this.#idempotent ? await this.#ports.initProducerId(this.#options.deliveryTimeoutMs) : { producerId: -1n, producerEpoch: -1 };
+      await this.#ports.connect();
       await this.#admin.connect();
+      this.#sender = new Sender(this.#ports, producer, this.#options);
     } catch (error) {
+      this.#connecting = undefined;
       await this.close().catch(() => {});
       throw asTributaryError(error, 'Connecting the Kafka writer');
     }
   }
 
   /**
-   * Write records (one caller's batch, kept in one round of requests); resolves with each record's fate.
-   * @throws TributaryError when nothing was sent: the topic's partition count or a producer id could not be had.
+   * Write records; resolves with each record's fate, in order, once every one is known. Records of one partition
+   * are appended in the order of the write() calls that gave them.
+   * @throws TributaryError when nothing was sent: not connected, a topic's partition count could not be had, or a
+   *   record asks for a partition the topic does not have.
    */
   write(records: readonly RecordToWrite[]): Promise<WriteResult[]> {
-    let bytes = 0;
-    for (const r of records) bytes += r.size;
-    return this.#batcher.submit(records as RecordToWrite[], bytes);
+    if (this.#sender && this.#waiting === 0 && records.every((r) => this.#partitionCounts.has(r.topic))) return this.#track(this.#append(records));
+    // Behind a connect or a topic lookup: this write and the ones after it wait their turn, so order across writes holds.
+    this.#waiting++;
+    // The gate opens for the next write once this one's records are in their batches, not once they are written.
+    const appended = this.#gate.then(async () => {
+      if (!this.#sender) await (this.#connecting ??= this.connect());
+      for (const topic of new Set(records.map((r) => r.topic))) await this.partitionCount(topic);
+      return { results: this.#append(records) };
+    });
+    this.#gate = appended.then(
+      () => (this.#waiting--, undefined),
+      () => (this.#waiting--, undefined),
+    );
+    return this.#track(appended.then((a) => a.results));
   }
 
-  /** Resolves once every write submitted so far has completed or failed. */
-  drain(): Promise<void> {
-    return this.#batcher.drain();
+  /** Resolves once every write submitted so far has completed or failed; batches go without lingering meanwhile. */
+  async drain(): Promise<void> {
+    this.#sender?.flushing(true);
+    try {
+      while (this.#pending.size > 0) await Promise.allSettled([...this.#pending]);
+    } finally {
+      this.#sender?.flushing(false);
+    }
   }
 
   /** Let writes in flight finish, then disconnect. */
   async close(): Promise<void> {
-    await this.#batcher.drain();
+    await this.drain();
+    this.#sender?.stop();
     await Promise.allSettled([this.#ports.disconnect(), this.#admin.close()]);
   }
 
@@ -176,63 +216,51 @@ export class KafkaWriter implements AsyncDisposable {
     if (known !== undefined && !refresh) return known;
     const count = await this.#admin.partitionCount(topic);
     if (count === 0) throw new TributaryError(ErrorCodes.INVALID_ARGUMENT, `Topic "${topic}" does not exist (Tributary never auto-creates topics; use ensureTopics)`, { context: { topic } });
+    await this.#ports.addTopic(topic);
     this.#partitionCounts.set(topic, count);
     return count;
   }
 
-  async #flush(items: RecordToWrite[]): Promise<WriteResult[]> {
-    const groups = await this.#group(items);
-    const session = await this.#currentSession();
-    const results: WriteResult[] = new Array(items.length);
-    let refresh = false;
-    let sequenceInDoubt = false;
-    await Promise.all(
-      [...groups.values()].map(async ({ topic, partition, indices }) => {
-        const records = indices.map((i) => items[i]!.record);
-        const sent = await sendPartitionRequest(this.#ports, session, { topic, partition, records }, this.#request);
-        if (sent.ok) indices.forEach((i, k) => (results[i] = { ok: true, topic, partition, offset: sent.base < 0n ? -1n : sent.base + BigInt(k) }));
-        else {
-          refresh = true;
-          sequenceInDoubt ||= sent.sequenceInDoubt;
-          for (const i of indices) results[i] = { ok: false, topic, partition, error: sent.error, outcome: sent.outcome, attempts: sent.attempts };
-        }
-      }),
-    );
-    // The next write starts a new session; the requests of this one all used the old one to the end.
-    if (sequenceInDoubt) this.#session = undefined;
-    // A failure may come from a changed partition count: look it up again before the next write.
-    if (refresh) for (const topic of new Set(items.map((r) => r.topic))) await this.partitionCount(topic, true).catch(() => {});
-    return results;
+  #track(written: Promise<WriteResult[]>): Promise<WriteResult[]> {
+    this.#pending.add(written);
+    const done = () => this.#pending.delete(written);
+    written.then((results) => {
+      done();
+      // A failure may come from a changed partition count: look it up again before later writes use it.
+      const failed = new Set(results.filter((r) => !r.ok).map((r) => r.topic));
+      for (const topic of failed) void this.partitionCount(topic, true).catch(() => {});
+    }, done);
+    return written;
   }
 
-  /** The session to write with: the current one, or a new producer id after a write left a sequence in doubt. */
-  async #currentSession(): Promise<ProducerSession> {
-    if (this.#session) return this.#session;
-    try {
-      this.#session = await this.#ports.newSession(this.#idempotent, this.#request.deliveryTimeoutMs);
-      return this.#session;
-    } catch (error) {
-      throw asTributaryError(error, 'Taking a new producer id');
-    }
-  }
-
-  async #group(items: RecordToWrite[]): Promise<Map<string, { topic: string; partition: number; indices: number[] }>> {
-    const counts = new Map<string, number>();
-    const groups = new Map<string, { topic: string; partition: number; indices: number[] }>();
-    for (let i = 0; i < items.length; i++) {
-      const { topic, record, partition: chosen } = items[i]!;
-      let count = counts.get(topic);
-      if (count === undefined) counts.set(topic, (count = await this.partitionCount(topic)));
+  /**
+   * Put each record in its partition's open batch, all at once, so a write's records of one partition stay
+   * together and in order.
+   * @throws TributaryError INVALID_ARGUMENT for a partition the topic does not have; nothing is added then.
+   */
+  #append(records: readonly RecordToWrite[]): Promise<WriteResult[]> {
+    const sender = this.#sender!;
+    const partitions = new Array<number>(records.length);
+    for (let i = 0; i < records.length; i++) {
+      const { topic, record, partition: chosen } = records[i]!;
+      const count = this.#partitionCounts.get(topic)!;
       if (chosen !== undefined && (!Number.isInteger(chosen) || chosen < 0 || chosen >= count)) {
         throw new TributaryError(ErrorCodes.INVALID_ARGUMENT, `Topic "${topic}" has ${count} partitions; a record asks for partition ${chosen}`, { context: { topic, partition: chosen, partitions: count } });
       }
       // Records without a key are spread round-robin, as kafkajs does.
-      const partition = chosen ?? (record.key ? partitionForKey(record.key, count) : this.#roundRobin++ % count);
-      const id = partitionKey(topic, partition);
-      let group = groups.get(id);
-      if (!group) groups.set(id, (group = { topic, partition, indices: [] }));
-      group.indices.push(i);
+      partitions[i] = chosen ?? (record.key ? partitionForKey(record.key, count) : this.#roundRobin++ % count);
     }
-    return groups;
+    return new Promise<WriteResult[]>((resolve) => {
+      const submission = new Submission(records.length, resolve);
+      const now = Date.now();
+      let last: ReturnType<Sender['partition']> | undefined;
+      for (let i = 0; i < records.length; i++) {
+        const { topic, record, size } = records[i]!;
+        const state = last && last.topic === topic && last.partition === partitions[i] ? last : sender.partition(topic, partitions[i]!);
+        state.append(record, size, submission, i, now, this.#options.batchSize);
+        if (state !== last) sender.added(state);
+        last = state;
+      }
+    });
   }
 }

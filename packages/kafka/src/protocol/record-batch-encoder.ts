@@ -90,6 +90,27 @@ export async function encodeRecordBatch(records: readonly RecordToEncode[], opti
   return batch;
 }
 
+/** The producer fields of a batch's header (producer id int64 at 43, epoch int16 at 51, base sequence int32 at 53). */
+export interface BatchProducer {
+  readonly producerId: bigint;
+  readonly producerEpoch: number;
+  readonly baseSequence: number;
+}
+
+/**
+ * A copy of an encoded batch under another producer epoch and base sequence, its CRC computed again (the CRC
+ * covers the producer fields): what an idempotent producer sends when it starts a partition's sequence over
+ * after a bumped epoch, for batches the broker certainly did not append.
+ */
+export function restampRecordBatch(batch: Buffer, producer: BatchProducer): Buffer {
+  const copy = Buffer.from(batch);
+  copy.writeBigInt64BE(producer.producerId, 43);
+  copy.writeInt16BE(producer.producerEpoch, 51);
+  copy.writeInt32BE(producer.baseSequence, 53);
+  copy.writeUInt32BE(crc32c(copy, ATTRIBUTES_OFFSET), CRC_OFFSET);
+  return copy;
+}
+
 /** What measuring the records found: each record's body length and header count, their timestamps, the section's size. */
 interface Section {
   readonly bodies: Int32Array;

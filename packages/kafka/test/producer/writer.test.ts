@@ -1,40 +1,37 @@
-import { KafkaJSConnectionError, KafkaJSProtocolError } from 'kafkajs';
 import { describe, expect, it, vi } from 'vitest';
-import type { EventRecord } from '@tributary/core';
 import { KafkaClient } from '../../src/connection/kafka-client.js';
 import { silentLogger } from '../../src/logging/logger.js';
-import type { PartitionProduce } from '../../src/producer/partition-request.js';
-import { ProducerSession } from '../../src/producer/producer-session.js';
-import { KafkaWriter } from '../../src/producer/writer.js';
+import type { PartitionAnswer } from '../../src/producer/sender.js';
+import { KafkaWriter, type KafkaWriterOptions, type RecordToWrite } from '../../src/producer/writer.js';
+import type { ProducePartitionRequest } from '../../src/protocol/produce-protocol.js';
 import { decodeRecordBatches } from '../../src/protocol/record-batch.js';
 
-/** The cluster the writer meets: producer ids it hands out, answers to Produce requests, requests it saw. */
-const cluster = vi.hoisted(() => ({
-  sessions: [] as Array<() => Promise<{ producerId: string; producerEpoch: number }>>,
-  answers: [] as Array<bigint | Error>,
-  requests: [] as PartitionProduce[],
-}));
+/** The cluster the writer meets: one broker that appends everything, and the requests it saw. */
+const cluster = vi.hoisted(() => ({ requests: [] as Array<readonly ProducePartitionRequest[]>, ends: new Map<string, bigint>(), partitions: 4 }));
 
 vi.mock('../../src/producer/cluster-ports.js', () => ({
   ClusterProducePorts: class {
     async connect() {}
     async disconnect() {}
-    async newSession(idempotent: boolean) {
-      if (!idempotent) return ProducerSession.notIdempotent();
-      const next = cluster.sessions.shift();
-      if (!next) throw new Error('no producer id scripted');
-      const { producerId, producerEpoch } = await next();
-      return new ProducerSession(producerId, producerEpoch);
+    async initProducerId() {
+      return { producerId: 1n, producerEpoch: 0 };
     }
-    async leader() {
-      return {
-        produce: (request: PartitionProduce) => {
-          cluster.requests.push(request);
-          const answer = cluster.answers.shift();
-          if (answer === undefined) return Promise.reject(new Error('no answer scripted'));
-          return typeof answer === 'bigint' ? Promise.resolve(answer) : Promise.reject(answer);
-        },
-      };
+    async addTopic() {}
+    leaderOf() {
+      return 1;
+    }
+    async refreshMetadata() {}
+    async produce(_node: number, request: { partitions: readonly ProducePartitionRequest[] }) {
+      cluster.requests.push(request.partitions);
+      await new Promise((r) => setTimeout(r, 2));
+      const answers = new Map<string, PartitionAnswer>();
+      for (const { topic, partition, records } of request.partitions) {
+        const id = `${topic}\u0000${partition}`;
+        const base = cluster.ends.get(id) ?? 0n;
+        cluster.ends.set(id, base + BigInt(records.readInt32BE(57)));
+        answers.set(id, { baseOffset: base });
+      }
+      return answers;
     }
   },
 }));
@@ -44,99 +41,76 @@ vi.mock('../../src/admin/kafka-admin.js', () => ({
     async connect() {}
     async close() {}
     async partitionCount() {
-      return 1;
+      return cluster.partitions;
     }
   },
 }));
 
-const record = (i: number): { topic: string; record: EventRecord; size: number } => ({
+const record = (partition: number, value: string, size = 10): RecordToWrite => ({
   topic: 't',
-  record: { key: Buffer.from('k'), value: Buffer.from(`v${i}`), headers: {}, timestamp: '0' },
-  size: 10,
+  partition,
+  record: { key: Buffer.from('k'), value: Buffer.from(value), headers: {}, timestamp: '0' },
+  size,
 });
 
-async function openWriter(): Promise<KafkaWriter> {
+function makeWriter(options: KafkaWriterOptions = {}): KafkaWriter {
   cluster.requests.length = 0;
-  cluster.answers.length = 0;
-  cluster.sessions.length = 0;
-  cluster.sessions.push(() => Promise.resolve({ producerId: '1', producerEpoch: 0 }));
-  const writer = new KafkaWriter(new KafkaClient({ brokers: ['127.0.0.1:9'], logger: silentLogger }), { retries: 1 });
-  await writer.connect();
-  return writer;
+  cluster.ends.clear();
+  return new KafkaWriter(new KafkaClient({ brokers: ['127.0.0.1:9'], logger: silentLogger }), options);
 }
 
-/** The producer id and first sequence in the header of the batch a request carried. */
-const producer = (r: PartitionProduce) => [String(r.batch.readBigInt64BE(43)), r.batch.readInt32BE(53)];
-
-const lost = () => new KafkaJSConnectionError('Connection error: read ECONNRESET');
-const notEnoughReplicas = () => Object.assign(new KafkaJSProtocolError('not enough replicas'), { type: 'NOT_ENOUGH_REPLICAS', code: 19, retriable: true });
+const offsets = (results: Awaited<ReturnType<KafkaWriter['write']>>) => results.map((r) => (r.ok ? `${r.partition}@${r.offset}` : r.outcome));
 
 describe('KafkaWriter', () => {
-  it('gives each record the offset of its place in the acknowledged request', async () => {
-    await using writer = await openWriter();
-    cluster.answers.push(40n);
-    const results = await writer.write([record(0), record(1), record(2)]);
-    expect(results.map((r) => (r.ok ? r.offset : r.outcome))).toEqual([40n, 41n, 42n]);
-    expect(cluster.requests.map((r) => [...producer(r), r.batch.readInt32BE(57)])).toEqual([['1', 0, 3]]);
+  it('gives each record the offset of its place in its partition, and sends the partitions of a broker in one request', async () => {
+    await using writer = makeWriter();
+    await writer.connect();
+    const results = await writer.write([record(0, 'a'), record(1, 'b'), record(0, 'c'), record(3, 'd')]);
+    expect(offsets(results)).toEqual(['0@0', '1@0', '0@1', '3@0']);
+    expect(cluster.requests.map((r) => r.map((p) => p.partition))).toEqual([[0, 1, 3]]);
   });
 
-  it('takes a new producer id after a write whose outcome stayed unknown, so no sequence is reused for other records', async () => {
-    await using writer = await openWriter();
-    cluster.sessions.push(() => Promise.resolve({ producerId: '2', producerEpoch: 0 }));
-    cluster.answers.push(0n, lost(), lost(), 7n);
-    await writer.write([record(0)]);
-    const [doubtful] = await writer.write([record(1), record(2)]);
-    expect(doubtful).toMatchObject({ ok: false, outcome: 'unknown' });
-    expect(doubtful!.ok ? [] : doubtful!.attempts.map((a) => a.sent)).toEqual([true, true]);
-    const [next] = await writer.write([record(1), record(2)]);
-    expect(next).toMatchObject({ ok: true, offset: 7n });
-    // The retry repeated sequence 1; the next write starts over at 0 under a new producer id.
-    expect(cluster.requests.map(producer)).toEqual([
-      ['1', 0],
-      ['1', 1],
-      ['1', 1],
-      ['2', 0],
-    ]);
+  it('merges concurrent writes into shared requests and answers each caller for its own records, in order', async () => {
+    await using writer = makeWriter();
+    await writer.connect();
+    const writes = Array.from({ length: 20 }, (_, i) => writer.write([record(i % 2, `v${i}`)]));
+    const results = (await Promise.all(writes)).map(offsets);
+    expect(results).toEqual(Array.from({ length: 20 }, (_, i) => [`${i % 2}@${Math.floor(i / 2)}`]));
+    expect(cluster.requests.map((r) => r.map((p) => `${p.partition}:${p.records.readInt32BE(57)}`))).toEqual([['0:10', '1:10']]);
   });
 
-  it('keeps its producer id and sequence after a write refused before the append', async () => {
-    await using writer = await openWriter();
-    cluster.answers.push(notEnoughReplicas(), notEnoughReplicas(), 3n);
-    const [refused] = await writer.write([record(0)]);
-    expect(refused).toMatchObject({ ok: false, outcome: 'failed' });
-    expect(await writer.write([record(1)])).toMatchObject([{ ok: true, offset: 3n }]);
-    expect(cluster.requests.map(producer)).toEqual([
-      ['1', 0],
-      ['1', 0],
-      ['1', 0],
-    ]);
+  it('connects at the first write when connect() was not called', async () => {
+    await using writer = makeWriter();
+    expect(offsets(await writer.write([record(2, 'x')]))).toEqual(['2@0']);
   });
 
-  it('sends nothing while it cannot get a new producer id, and tries again at the next write', async () => {
-    await using writer = await openWriter();
-    cluster.sessions.push(() => Promise.reject(new KafkaJSConnectionError('Failed to connect: connect ECONNREFUSED')));
-    cluster.sessions.push(() => Promise.resolve({ producerId: '3', producerEpoch: 0 }));
-    cluster.answers.push(lost(), lost(), 0n);
-    await writer.write([record(0)]);
-    await expect(writer.write([record(1)])).rejects.toThrow(/new producer id/);
-    expect(cluster.requests).toHaveLength(2);
-    expect(await writer.write([record(1)])).toMatchObject([{ ok: true, offset: 0n }]);
-    expect(producer(cluster.requests.at(-1)!)).toEqual(['3', 0]);
+  it('closes a batch at batchSize bytes (maxBatchBytes still read as its old name)', async () => {
+    for (const options of [{ batchSize: 20 }, { maxBatchBytes: 20 }]) {
+      await using writer = makeWriter(options);
+      const results = await writer.write(['a', 'b', 'c', 'd', 'e'].map((v) => record(0, v)));
+      expect(offsets(results)).toEqual(['0@0', '0@1', '0@2', '0@3', '0@4']);
+      expect(cluster.requests.map((r) => r.map((p) => p.records.readInt32BE(57)))).toEqual([[2], [2], [1]]);
+    }
+  });
+
+  it('waits lingerMs for more records before sending a batch that is not full', async () => {
+    await using writer = makeWriter({ lingerMs: 50 });
+    await writer.connect();
+    const first = writer.write([record(0, 'a')]);
+    await new Promise((r) => setTimeout(r, 20));
+    const second = writer.write([record(0, 'b')]);
+    await Promise.all([first, second]);
+    expect(cluster.requests.map((r) => r.map((p) => p.records.readInt32BE(57)))).toEqual([[2]]);
   });
 
   it('sends each record as given: a tombstone, null header values and a repeated name, in the compression asked for', async () => {
-    cluster.sessions.length = 0;
-    cluster.sessions.push(() => Promise.resolve({ producerId: '9', producerEpoch: 0 }));
-    await using writer = new KafkaWriter(new KafkaClient({ brokers: ['127.0.0.1:9'], logger: silentLogger }), { compression: 'zstd' });
-    await writer.connect();
-    cluster.requests.length = 0;
-    cluster.answers.push(0n);
+    await using writer = makeWriter({ compression: 'zstd' });
     const headers = { gone: null, seen: [Buffer.from('1'), null, Buffer.from('2')] };
     await writer.write([{ topic: 't', record: { key: Buffer.from('k'), value: null, headers, timestamp: '5' }, size: 1 }]);
-    const batch = cluster.requests[0]!.batch;
+    const batch = cluster.requests[0]![0]!.records;
     expect(batch.readInt16BE(21) & 0x07).toBe(4);
-    const [record] = (await decodeRecordBatches(batch, 0n)).records;
-    expect([record!.value, record!.headerList]).toEqual([
+    const [decoded] = (await decodeRecordBatches(batch, 0n)).records;
+    expect([decoded!.value, decoded!.headerList]).toEqual([
       null,
       [
         ['gone', null],
@@ -147,8 +121,18 @@ describe('KafkaWriter', () => {
     ]);
   });
 
-  it('refuses an unknown compression when it is made, naming the option', () => {
-    const make = () => new KafkaWriter(new KafkaClient({ brokers: ['127.0.0.1:9'], logger: silentLogger }), { compression: 'brotli' as never });
-    expect(make).toThrow(/compression must be one of none, gzip, snappy, lz4, zstd, got brotli/);
+  it('refuses a partition the topic does not have, sending nothing', async () => {
+    await using writer = makeWriter();
+    await expect(writer.write([record(0, 'a'), record(7, 'b')])).rejects.toThrow(/has 4 partitions; a record asks for partition 7/);
+    expect(cluster.requests).toEqual([]);
+  });
+
+  it('refuses wrong options when it is made, naming the option', () => {
+    const make = (options: KafkaWriterOptions) => () => makeWriter(options);
+    expect(make({ compression: 'brotli' as never })).toThrow(/compression must be one of none, gzip, snappy, lz4, zstd, got brotli/);
+    expect(make({ lingerMs: -1 })).toThrow(/lingerMs must be a number from 0/);
+    expect(make({ batchSize: 0 })).toThrow(/batchSize must be a number from 1/);
+    expect(make({ maxInFlightRequests: 6 })).toThrow(/maxInFlightRequests must be a number from 1 to 5/);
+    expect(make({ acks: 1 })).toThrow(/idempotent writes need acks -1/);
   });
 });

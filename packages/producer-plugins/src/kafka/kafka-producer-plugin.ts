@@ -26,11 +26,11 @@ export type KafkaProducerSettingsInput = SettingsInput<typeof kafkaSettings> & {
  * The `kafka` producer plugin, on the Kafka layer's writer (@tributary/kafka). Delivery: `acks=all` and idempotence by default, so a write that
  * resolves is on every in-sync replica and retries never duplicate it. Each event's key is its key (the
  * category unless given), so one category keeps its order in one partition; id, category, type, timestamp and
- * codec travel in headers. Concurrent `send()` calls are merged into one round of produce requests, one per
- * broker carrying a batch for each partition it leads, one round in flight at a time, which keeps per-key order
- * across calls.
+ * codec travel in headers. Concurrent `send()` calls are merged into shared record batches and Produce requests,
+ * one request per broker carrying a batch for each partition it leads, up to five requests per broker in flight;
+ * the idempotent producer's sequence numbers keep each partition (so each key) in the order of the calls.
  *
- * Failures: `failed` is exact. Each partition's request is retried for up to `requestTimeoutMs`, each retry
+ * Failures: `failed` is exact. Each partition's batch is retried for up to `requestTimeoutMs`, each retry
  * on freshly read metadata (a dead leader's partitions move within the broker session timeout) and with the
  * same producer id and sequence numbers, so the broker never appends a retried request twice and acknowledges
  * it with the offsets of the attempt that did land. Every attempt is kept: events are `failed` only when no
