@@ -5,6 +5,7 @@ import { measure } from '../measure.js';
 import { consumeRaw } from '../raw-kafkajs.js';
 import { kafkajsPartition, startRawOffsetReader, timeReadWithNewConsumer, type StoredOffset } from '../raw-kafkajs-streams.js';
 import { summarize } from '../round-trip.js';
+import { fanOut } from '../streams-gateway.js';
 import { createStreamsBed, fillStreams, firstDelivery, firstDeliveryOfNewHub, listenUntil, openHub, type StreamsBed } from '../tributary-streams.js';
 
 const SUITE = 'streams';
@@ -118,11 +119,20 @@ interface TailRound {
   listenMs?: number;
 }
 
-async function tributaryTail(ctx: BenchContext, bed: StreamsBed, streams: string[], records: number): Promise<TailRound> {
+/**
+ * How a case's records reach Tributary's readers: listeners on a hub, or clients of a gateway in front of it.
+ * `seconds`, when given, is the read's own clock (leaving out connecting clients, say); else the whole call is timed.
+ */
+type TributaryRead = (hub: Streams, streams: string[], records: number) => Promise<{ deliveries: number; seconds?: number; listenMs?: number }>;
+
+const listeners: TributaryRead = async (hub, streams, records) => ({ deliveries: records, ...(await listenUntil(hub, streams, records, TIMEOUT_MS)) });
+
+/** Each round's records go through a new hub: started (connected, index read) before the clock starts. */
+async function tributaryTail(ctx: BenchContext, bed: StreamsBed, streams: string[], records: number, read: TributaryRead): Promise<TailRound> {
   const hub = await openHub(bed);
   try {
-    const { result, seconds, cpu } = await measure(() => listenUntil(hub, streams, records, TIMEOUT_MS), ctx.brokerPid);
-    return { rate: records / seconds, cpu, listenMs: result.listenMs };
+    const { result, seconds, cpu } = await measure(() => read(hub, streams, records), ctx.brokerPid);
+    return { rate: result.deliveries / (result.seconds ?? seconds), cpu, ...(result.listenMs === undefined ? {} : { listenMs: result.listenMs }) };
   } finally {
     await hub.closeHub();
   }
@@ -133,11 +143,18 @@ async function rawTail(ctx: BenchContext, bed: StreamsBed, records: number): Pro
   return { rate: records / r.afterJoinSeconds, cpu: { client: r.afterJoinCpu } };
 }
 
+interface TailRuns {
+  tributary: TailRound[];
+  raw: TailRound[];
+  records: number;
+  fillSeconds: number;
+}
+
 /**
- * Fill `streamCount` streams with a header and `puts` messages each, then read them all ROUNDS times: listeners
- * on every stream in a new hub, and raw kafkajs eachBatch in a new group over the same log topic.
+ * Fill `streamCount` streams with a header and `puts` messages each, then read them all ROUNDS times: through
+ * `read` on a new hub, and with raw kafkajs eachBatch in a new group over the same log topic.
  */
-async function tailCase(ctx: BenchContext, label: string, streamCount: number, puts: number): Promise<{ tributary: TailRound[]; raw: TailRound[]; records: number; fillSeconds: number }> {
+async function tailCase(ctx: BenchContext, label: string, streamCount: number, puts: number, read: TributaryRead = listeners): Promise<TailRuns> {
   const bed = await createStreamsBed(ctx.brokers, PARTITIONS);
   const streams = streamNames('tail', streamCount);
   const records = streamCount * (1 + puts);
@@ -149,50 +166,76 @@ async function tailCase(ctx: BenchContext, label: string, streamCount: number, p
   } finally {
     await filler.closeHub();
   }
-  const runs = { tributary: [] as TailRound[], raw: [] as TailRound[], records, fillSeconds };
+  const runs: TailRuns = { tributary: [], raw: [], records, fillSeconds };
   for (let round = 1; round <= ROUNDS; round++) {
-    ctx.log(`streams: ${label}: round ${round} of ${ROUNDS}: raw kafkajs eachBatch, then listeners`);
+    ctx.log(`streams: ${label}: round ${round} of ${ROUNDS}: raw kafkajs eachBatch, then Tributary`);
     runs.raw.push(await rawTail(ctx, bed, records));
-    runs.tributary.push(await tributaryTail(ctx, bed, streams, records));
+    runs.tributary.push(await tributaryTail(ctx, bed, streams, records, read));
   }
   return runs;
 }
 
-function tailFigure(name: string, runs: Awaited<ReturnType<typeof tailCase>>, how: string, target?: Figure['target']): Figure {
+/** The case's figure: the median round's rate beside raw kafkajs' median, every round's ratio in the notes. */
+function tailFigure(name: string, runs: TailRuns, how: string, target?: Figure['target']): Figure {
   const rate = median(runs.tributary.map((r) => r.rate));
   const rawRate = median(runs.raw.map((r) => r.rate));
   const mid = runs.tributary.find((r) => r.rate === rate) ?? runs.tributary[0]!;
   const byRound = runs.tributary.map((r, i) => (r.rate / runs.raw[i]!.rate).toFixed(2)).join(', ');
-  const listen = runs.tributary.map((r) => r.listenMs!.toFixed(0)).join(', ');
   return {
     suite: SUITE, name, value: rate, unit: 'messages/s', anchors: [{ name: RAW_TAIL, value: rawRate }], ...(target ? { target } : {}), cpu: mid.cpu,
     notes:
       `${runs.records} records (headers and puts of ${MESSAGE_BYTES} B JSON) put before reading, by one hub in ${runs.fillSeconds.toFixed(1)} s, on a ${PARTITIONS}-partition log topic; ${how}; ` +
-      `median of ${ROUNDS} interleaved rounds (ratio by round: ${byRound}); listeners: from the first listen() call to the last delivery, a new hub each round (listen calls took ${listen} ms), every message decoded; ` +
+      `median of ${ROUNDS} interleaved rounds (ratio by round: ${byRound}), each with a new hub started before the clock; ` +
       `raw kafkajs: a new group, from its join to the last record, nothing done per record`,
   };
 }
 
-/** Messages/s to a listener of one pre-filled stream (the issue's target: 0.9x raw kafkajs), and across 1,000 streams. */
-async function tails(ctx: BenchContext): Promise<void> {
+const listenHow = (runs: TailRuns, who: string) =>
+  `${who}; from the first listen() call to the last delivery, every message decoded (listen calls took ${runs.tributary.map((r) => r.listenMs!.toFixed(0)).join(', ')} ms)`;
+
+/**
+ * Messages/s to a listener of one pre-filled stream (the issue's target: 0.9x raw kafkajs), and across 1,000
+ * streams. Resolves with raw kafkajs' median rate over the one stream's records, for the gateway's figure.
+ */
+async function tails(ctx: BenchContext): Promise<{ rawRate: number; records: number }> {
   const one = await tailCase(ctx, "one stream's tail", 1, Math.round(50_000 * ctx.scale));
-  ctx.figures.push(tailFigure("one stream's tail", one, 'one listener; its records are in one partition', { ratio: 0.9, anchor: RAW_TAIL }));
+  const oneFigure = tailFigure("one stream's tail", one, listenHow(one, 'one listener; the records are in one partition'), { ratio: 0.9, anchor: RAW_TAIL });
+  ctx.figures.push(oneFigure);
   const many = await tailCase(ctx, '1,000 streams', 1000, Math.max(5, Math.round(50 * ctx.scale)));
-  ctx.figures.push(tailFigure('1,000 streams', many, 'one listener on each of 1,000 streams, all in one hub'));
+  ctx.figures.push(tailFigure('1,000 streams', many, listenHow(many, 'one listener on each of 1,000 streams, all in one hub')));
+  return { rawRate: oneFigure.anchors[0]!.value, records: one.records };
+}
+
+/** Gateway clients of the fan-out case, each on a connection of its own. */
+const GATEWAY_CLIENTS = 100;
+
+/**
+ * Deliveries/s from a stream gateway to 100 RemoteStream clients of one stream, beside raw kafkajs reading the
+ * same records once. A few hundred records make a raw read of a few milliseconds, mostly its first fetch, so the
+ * one stream's tail case's raw kafkajs rate (the same shape of records, many more of them) stands beside it.
+ */
+async function gatewayFanOut(ctx: BenchContext, oneStream: { rawRate: number; records: number }): Promise<void> {
+  const read: TributaryRead = (hub, [stream], records) => fanOut(hub, stream!, GATEWAY_CLIENTS, records, TIMEOUT_MS);
+  const runs = await tailCase(ctx, `gateway fan-out to ${GATEWAY_CLIENTS} clients`, 1, Math.max(200, Math.round(2000 * ctx.scale)), read);
+  const how =
+    `a stream gateway on the hub and ${GATEWAY_CLIENTS} RemoteStream clients, one connection each, all in this process, each listening from the header; ` +
+    `messages/s counts deliveries across the clients (each record reaches all ${GATEWAY_CLIENTS}), from the first client's listen to the last delivery (the CPU also counts connecting and disconnecting the clients); ` +
+    `the anchor reads each record once, so a ratio of 1 means the gateway hands out as many messages a second as kafkajs reads`;
+  const figure = tailFigure(`gateway fan-out to ${GATEWAY_CLIENTS} clients`, runs, how);
+  figure.anchors.push({ name: `${RAW_TAIL}, one stream's tail case (${oneStream.records} records)`, value: oneStream.rawRate });
+  ctx.figures.push(figure);
 }
 
 /**
- * Keyed message streams (issue 10): listen-to-header latency and listener throughput, beside raw kafkajs reading
- * the same records from the same log topic.
+ * Keyed message streams (issue 10): listen-to-header latency, listener throughput, and the gateway's fan-out,
+ * beside raw kafkajs reading the same records from the same log topic.
  */
 export const streams: Suite = {
   name: 'streams',
   title: 'Keyed message streams',
   async run(ctx) {
     await listenToHeader(ctx);
-    await tails(ctx);
-    // TODO(issue 10): the gateway fan-out case (gateway messages/s to 100 RemoteStream clients, beside raw kafkajs
-    // consuming the same records) joins this list once @tributary/streams exports createStreamGateway and
-    // RemoteStream; the gateway had not landed when this suite was written.
+    const oneStream = await tails(ctx);
+    await gatewayFanOut(ctx, oneStream);
   },
 };
