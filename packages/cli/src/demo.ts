@@ -7,12 +7,13 @@
  */
 import { DateTime } from 'luxon';
 import { Event, Position, type ProducerPlugin } from '@tributary/core';
-import { ConsumerGroup, kafkaReplaySource, memoryReplaySource, replay, type ReplayProgress, type ReplaySource } from '@tributary/consumer';
+import { ConsumerGroup, kafkaReplaySource, memoryReplaySource, replay, type ReplaySource } from '@tributary/consumer';
 import { KafkaProducerPlugin, MemoryBus, MemoryProducerPlugin } from '@tributary/producer-plugins';
 import { provideKafka, type KafkaEndpoint } from '@tributary/test-kit';
 import { requestsOnKafka } from './demo-messaging.js';
 import { streamOnKafka } from './demo-streams.js';
 import { commandsOnKafka } from './demo-commands.js';
+import { drawProgress } from './cli/progress.js';
 
 const TOPIC = `tributary-demo-${DateTime.utc().toFormat('yyyyLLdd-HHmmss')}`;
 const PARTITIONS = 4;
@@ -114,12 +115,6 @@ async function replayFrom(source: ReplaySource, sent: Event[]): Promise<void> {
   for await (const _event of replay({ source, topic: TOPIC, from: stored, chunk: 25, onProgress: drawProgress })) count++;
   process.stdout.write('\n');
   console.log(`Replayed ${count} events (the ${sent.length - 100} published after the stored position).`);
-}
-
-function drawProgress(p: ReplayProgress): void {
-  const width = 30;
-  const filled = Math.round(p.done * width);
-  process.stdout.write(`\r  [${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${(p.done * 100).toFixed(0).padStart(3)}%  ${p.events} events  ${Math.round(p.rate)}/s  ${Number.isFinite(p.etaSeconds) ? p.etaSeconds.toFixed(1) : '?'} s left`);
 }
 
 main().catch((error: unknown) => {

@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { createRoot } from './cli/program.js';
 import { consumeCommand } from './commands/consume.js';
 import { produceCommand } from './commands/produce.js';
+import { replayCommand } from './commands/replay.js';
 import { topicsCommand } from './commands/topics.js';
 
 /** The whole `tributary` command tree (the entry point runs it; tests walk it to check every command's help). */
@@ -10,5 +11,6 @@ export function createProgram(stderr: NodeJS.WritableStream = process.stderr): C
   topicsCommand(program);
   produceCommand(program);
   consumeCommand(program);
+  replayCommand(program);
   return program;
 }
