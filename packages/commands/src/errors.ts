@@ -93,3 +93,19 @@ export class SignallingCommandError extends TributaryError {
     this.remoteCode = remoteCode;
   }
 }
+
+// --- Command messages (seed 000). ---
+
+/** A message type no class is registered for. `context`: `type`, `known` (the registered types). */
+export class UnknownMessageTypeError extends TributaryError {
+  constructor(type: string, known: readonly string[]) {
+    super(ErrorCodes.INVALID_ARGUMENT, `Unknown command message type ${JSON.stringify(type)}; registered types: ${known.length ? known.join(', ') : '(none)'}`, { context: { type, known: [...known] } });
+  }
+}
+
+/** A message that returned false or threw: retried, then dead-lettered with this reason. */
+export class CommandFailedError extends TributaryError {
+  constructor(id: string, type: string, reason: string, cause?: unknown) {
+    super(ErrorCodes.HANDLER_FAILED, `Command ${type} ${id} failed: ${reason}`, { retriable: true, context: { id, type }, cause });
+  }
+}

@@ -3,10 +3,10 @@
  * groups and signalling (seed 001, Django Message Broker), on Kafka.
  */
 export { CommandMessage, type CommandContext, type CommandMessageClass } from './message/command-message.js';
-export { MessageRegistry, UnknownMessageTypeError } from './message/message-registry.js';
+export { MessageRegistry } from './message/message-registry.js';
 export { EchoCommandMessage, ChainCommandMessage, FailCommandMessage, addBuiltinMessageTypes } from './builtins/builtins.js';
 export { commandEvent, commandEnvelope, followUpId, CommandHeaders, COMMAND_CATEGORY, type CommandEnvelope } from './envelope/command-envelope.js';
-export { CommandProcessor, CommandFailedError, type CommandProcessorCounters } from './processor/command-processor.js';
+export { CommandProcessor, type CommandProcessorCounters } from './processor/command-processor.js';
 export type { CommandProcessorOptions } from './processor/options.js';
 export { CommandSender, type CommandSenderOptions, type SentCommand } from './sending/command-sender.js';
 export { MemoryDedupeStore, type DedupeStore, type MemoryDedupeStoreOptions } from './dedupe/dedupe-store.js';
@@ -24,4 +24,4 @@ export { DEFAULT_SIGNALLING_PATH, type SignallingServerOptions, type SignallingC
 export { SignallingCommands, type SignallingCommand, type SignallingMessage } from './signalling/signalling-message.js';
 export type { PerformanceReport, ComponentPerformance, LatencyPercentiles } from './signalling/performance.js';
 export type { PeerLostEvent, PeerLostListener, PeerLostReason } from './signalling/peer-watch.js';
-export { InvalidChannelNameError, ChannelFullError, ChannelNotFoundError, MessageExpiredError, ChannelLayerClosedError, SignallingCommandError, type ChannelNotFoundReason } from './errors.js';
+export { UnknownMessageTypeError, CommandFailedError, InvalidChannelNameError, ChannelFullError, ChannelNotFoundError, MessageExpiredError, ChannelLayerClosedError, SignallingCommandError, type ChannelNotFoundReason } from './errors.js';

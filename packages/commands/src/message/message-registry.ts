@@ -1,15 +1,11 @@
-import { ErrorCodes, InvalidArgumentError, TributaryError } from '@tributary/core';
+import { InvalidArgumentError } from '@tributary/core';
+import { UnknownMessageTypeError } from '../errors.js';
 import { stderrLogger, type Logger } from '@tributary/kafka';
 import type { CommandMessage, CommandMessageClass } from './command-message.js';
 
+
 const TYPE = /^[a-z0-9][a-z0-9_-]{0,99}$/i;
 
-/** A message type no class is registered for. `context`: `type`, `known` (the registered types). */
-export class UnknownMessageTypeError extends TributaryError {
-  constructor(type: string, known: readonly string[]) {
-    super(ErrorCodes.INVALID_ARGUMENT, `Unknown command message type ${JSON.stringify(type)}; registered types: ${known.length ? known.join(', ') : '(none)'}`, { context: { type, known: [...known] } });
-  }
-}
 
 /**
  * The registry of command message classes (seed 000's factory): `addMessageType(cls)` registers a class under

@@ -1,19 +1,14 @@
-import { ErrorCodes, jsonCodec, TributaryError, encodeEvent, type Event, type EventRecord } from '@tributary/core';
+import { jsonCodec, encodeEvent, type Event, type EventRecord } from '@tributary/core';
 import { ConsumerGroup, type HandlerContext } from '@tributary/consumer';
 import { KafkaTransactionalWriter, KafkaWriter, type TransactionalRecord } from '@tributary/kafka';
 import { addBuiltinMessageTypes } from '../builtins/builtins.js';
+import { CommandFailedError } from '../errors.js';
 import { KafkaDedupeStore } from '../dedupe/kafka-dedupe-store.js';
 import { MemoryDedupeStore, type DedupeStore } from '../dedupe/dedupe-store.js';
 import { COMMAND_CATEGORY, commandEnvelope, commandEvent, followUpId, messageOf } from '../envelope/command-envelope.js';
 import { MessageRegistry } from '../message/message-registry.js';
 import { resolveProcessorOptions, type CommandProcessorOptions, type ResolvedProcessorOptions } from './options.js';
 
-/** A message that returned false or threw: retried, then dead-lettered with this reason. */
-export class CommandFailedError extends TributaryError {
-  constructor(id: string, type: string, reason: string, cause?: unknown) {
-    super(ErrorCodes.HANDLER_FAILED, `Command ${type} ${id} failed: ${reason}`, { retriable: true, context: { id, type }, cause });
-  }
-}
 
 /** What a processor has done since it started. */
 export interface CommandProcessorCounters {
