@@ -1,6 +1,8 @@
 import type { Command } from 'commander';
 import { createRoot } from './cli/program.js';
 import { consumeCommand } from './commands/consume.js';
+import { dltCommand } from './commands/dlt.js';
+import { groupsCommand } from './commands/groups.js';
 import { produceCommand } from './commands/produce.js';
 import { replayCommand } from './commands/replay.js';
 import { topicsCommand } from './commands/topics.js';
@@ -12,5 +14,7 @@ export function createProgram(stderr: NodeJS.WritableStream = process.stderr): C
   produceCommand(program);
   consumeCommand(program);
   replayCommand(program);
+  groupsCommand(program);
+  dltCommand(program);
   return program;
 }
