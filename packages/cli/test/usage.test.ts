@@ -1,7 +1,10 @@
+import { spawnSync } from 'node:child_process';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Command } from 'commander';
 import { createProgram } from '../src/program.js';
-import { runCli } from './run-cli.js';
+import { root, runCli } from './run-cli.js';
 
 function commandPaths(command: Command, prefix: string[] = []): string[][] {
   return command.commands.flatMap((c) => [[...prefix, c.name()], ...commandPaths(c, [...prefix, c.name()])]);
@@ -56,5 +59,17 @@ describe('tributary without a broker', () => {
     const verbose = await runCli(['--brokers', '127.0.0.1:1', '--timeout', '300', '--retries', '0', '--verbose', 'topics', 'list']);
     expect(verbose.status).toBe(1);
     expect(verbose.stderr).toMatch(/tributary: CONNECTION: .*\n {2}caused by /);
+  }, 60_000);
+});
+
+describe('the tributary bin', () => {
+  it('runs from any working directory (as after npm i -g) and passes the exit code through', () => {
+    const bin = join(root, 'packages', 'cli', 'bin', 'tributary.mjs');
+    const help = spawnSync(bin, ['topics', 'create', '--help'], { cwd: tmpdir(), encoding: 'utf8', env: { ...process.env, KAFKA_BROKERS: '' } });
+    expect(help.status).toBe(0);
+    expect(help.stdout).toMatch(/^Usage: tributary topics create \[options\] <topic\.\.\.>/);
+    const usage = spawnSync(bin, ['nope'], { cwd: tmpdir(), encoding: 'utf8' });
+    expect(usage).toMatchObject({ status: 2, stdout: '' });
+    expect(usage.stderr).toBe("tributary: error: unknown command 'nope'\n");
   }, 60_000);
 });
