@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // The `tributary` bin: runs the command line from its TypeScript source (workspace packages resolve through the
-// tributary-source condition, tsx compiles), passing stdin/stdout/stderr through and forwarding SIGINT and
-// SIGTERM, so `kill -INT` of this process stops the command as Ctrl-C does. Exits with the command's code.
+// tributary-source condition, tsx compiles), passing stdin/stdout/stderr through and forwarding SIGINT, SIGTERM
+// and SIGHUP, so `kill -INT` of this process stops the command as Ctrl-C does. Exits with the command's code.
 import { spawn } from 'node:child_process';
 import { fileURLToPath, URL } from 'node:url';
 
@@ -10,4 +10,4 @@ const entry = fileURLToPath(new URL('../src/tributary.ts', import.meta.url));
 const tsx = import.meta.resolve('tsx');
 const child = spawn(process.execPath, ['--conditions=tributary-source', '--import', tsx, entry, ...process.argv.slice(2)], { stdio: 'inherit' });
 for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(signal, () => child.kill(signal));
-child.on('exit', (code, signal) => process.exit(code ?? (signal ? 128 + (signal === 'SIGINT' ? 2 : 15) : 1)));
+child.on('exit', (code, signal) => process.exit(code ?? (signal === 'SIGINT' ? 130 : signal ? 143 : 1)));

@@ -3,6 +3,7 @@ import { createRoot } from './cli/program.js';
 import { consumeCommand } from './commands/consume.js';
 import { dltCommand } from './commands/dlt.js';
 import { groupsCommand } from './commands/groups.js';
+import { kafkaCommand } from './commands/kafka.js';
 import { produceCommand } from './commands/produce.js';
 import { replayCommand } from './commands/replay.js';
 import { topicsCommand } from './commands/topics.js';
@@ -16,5 +17,6 @@ export function createProgram(stderr: NodeJS.WritableStream = process.stderr): C
   replayCommand(program);
   groupsCommand(program);
   dltCommand(program);
+  kafkaCommand(program);
   return program;
 }
