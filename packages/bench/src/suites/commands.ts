@@ -4,6 +4,7 @@ import { measure } from '../measure.js';
 import { consumeCommandsRaw, type RawCommandsRun } from '../raw-kafkajs-commands.js';
 import { produceRaw, type RawMessage } from '../raw-kafkajs.js';
 import { summarize } from '../round-trip.js';
+import { startGroupSendBed } from '../tributary-channels.js';
 import { createCommandsTopic, echoRecords, runProcessor, startChainBed, type ProcessorRun, type ProcessorVariant } from '../tributary-commands.js';
 
 const SUITE = 'commands';
@@ -131,16 +132,46 @@ async function chains(ctx: BenchContext): Promise<void> {
   }
 }
 
-// TODO(issue 11): `groupSend` to a group of 100 channels (messages/s and p99 delivery latency). The channel
-// layer (packages/commands/src/channels) is not exported by @tributary/commands yet; add the case here once
-// `ChannelLayer` and `groupSend` are in its index.
+/** The group of the fan-out case, and the channel layers (processes) that own its members. */
+const GROUP_CHANNELS = 100;
+const GROUP_OWNERS = 4;
 
-/** Command messages (issue 11): the processor's throughput per dedupe setting, and a chain's latency. */
+/** Messages/s and delivery latency of `groupSend` to a group of 100 channels, one send at a time. */
+async function groupSends(ctx: BenchContext): Promise<void> {
+  ctx.log(`commands: groupSend to a group of ${GROUP_CHANNELS} channels owned by ${GROUP_OWNERS} channel layers`);
+  const bed = await startGroupSendBed({ brokers: ctx.brokers, channels: GROUP_CHANNELS, receivers: GROUP_OWNERS, timeoutMs: TIMEOUT_MS });
+  try {
+    // Connections, the JIT, and the owners' first requests: discarded.
+    await bed.run(scaled(1000, ctx.scale, 500));
+    const { result: r, cpu } = await measure(() => bed.run(scaled(4000, ctx.scale, 1500)), ctx.brokerPid);
+    const s = summarize(r.latencies);
+    const name = `groupSend to ${GROUP_CHANNELS} channels`;
+    ctx.figures.push(
+      {
+        suite: SUITE,
+        name: `${name}: messages/s`,
+        value: r.messagesPerSec,
+        unit: 'messages/s',
+        anchors: [],
+        cpu,
+        notes:
+          `channel deliveries taken by receive() per second (${(r.messagesPerSec / GROUP_CHANNELS).toFixed(0)} groupSends/s): ${r.groupSends} groupSends one at a time (each resolves once every member's owner took the message) to ${GROUP_CHANNELS} channels ` +
+          `owned by ${GROUP_OWNERS} channel layers with a messaging hub each (as ${GROUP_OWNERS} processes, here in one), sent from a fifth; every member reached, none failed; after a discarded warm-up`,
+      },
+      { suite: SUITE, name: `${name}: p99 delivery`, value: s.p99, unit: 'ms', anchors: [], notes: `from the groupSend call to the message taken by each channel's waiting receive(), ${r.latencies.length} deliveries; p50 ${s.p50.toFixed(1)} ms, max ${s.max.toFixed(1)} ms; lower is better` },
+    );
+  } finally {
+    await bed.close();
+  }
+}
+
+/** Command messages (issue 11): the processor's throughput per dedupe setting, a chain's latency, and group fan-out. */
 export const commands: Suite = {
   name: 'commands',
   title: 'Command messages',
   async run(ctx) {
     await throughput(ctx);
     await chains(ctx);
+    await groupSends(ctx);
   },
 };
