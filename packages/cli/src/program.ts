@@ -6,6 +6,7 @@ import { groupsCommand } from './commands/groups.js';
 import { kafkaCommand } from './commands/kafka.js';
 import { produceCommand } from './commands/produce.js';
 import { replayCommand } from './commands/replay.js';
+import { sendMessageCommand } from './commands/send-message.js';
 import { topicsCommand } from './commands/topics.js';
 
 /** The whole `tributary` command tree (the entry point runs it; tests walk it to check every command's help). */
@@ -17,6 +18,7 @@ export function createProgram(stderr: NodeJS.WritableStream = process.stderr): C
   replayCommand(program);
   groupsCommand(program);
   dltCommand(program);
+  sendMessageCommand(program);
   kafkaCommand(program);
   return program;
 }

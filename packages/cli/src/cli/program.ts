@@ -74,7 +74,7 @@ export function action<A extends unknown[]>(run: (ctx: CommandContext, ...args: 
 export function createRoot(stderr: NodeJS.WritableStream = process.stderr): Command {
   const program = new Command('tributary')
     .description("Tributary's command line: topics, events, consumer groups and replays on Kafka.")
-    .addOption(new Option('-b, --brokers <list>', 'bootstrap brokers, host:port[,host:port] (default: $KAFKA_BROKERS, then the config file)'))
+    .addOption(new Option('--brokers <list>', 'bootstrap brokers, host:port[,host:port] (default: $KAFKA_BROKERS, then the config file)'))
     .addOption(new Option('--config <file>', 'connection options as JSON or YAML: brokers, clientId, tls, sasl, timeouts'))
     .addOption(new Option('--client-id <id>', 'client id shown in broker logs').default(undefined, 'tributary-cli'))
     .addOption(new Option('--tls', 'connect with TLS, trusting the system CAs'))
