@@ -7,6 +7,7 @@ import { kafkaCommand } from './commands/kafka.js';
 import { produceCommand } from './commands/produce.js';
 import { replayCommand } from './commands/replay.js';
 import { sendMessageCommand } from './commands/send-message.js';
+import { streamCommand } from './commands/stream.js';
 import { topicsCommand } from './commands/topics.js';
 
 /** The whole `tributary` command tree (the entry point runs it; tests walk it to check every command's help). */
@@ -18,6 +19,7 @@ export function createProgram(stderr: NodeJS.WritableStream = process.stderr): C
   replayCommand(program);
   groupsCommand(program);
   dltCommand(program);
+  streamCommand(program);
   sendMessageCommand(program);
   kafkaCommand(program);
   return program;
