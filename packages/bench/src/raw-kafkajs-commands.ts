@@ -1,6 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { benchKafka } from './raw-kafkajs.js';
 
+/** kafkajs' producer, named through the bench's client (only the raw-kafkajs modules import kafkajs). */
+type Producer = ReturnType<ReturnType<typeof benchKafka>['producer']>;
+
 /** What a raw kafkajs pass over a commands topic measured, on the same basis as a processor run. */
 export interface RawCommandsRun {
   /** From the connect() call (connect, group join) to the last record handled. */
@@ -12,13 +15,26 @@ export interface RawCommandsRun {
 }
 
 /**
+ * With a topic for marks: every message in a Kafka transaction of its own (kafkajs' `transaction()`), holding one
+ * mark record keyed by the message's id and the group's offset commit (`sendOffsets`), as the processor does with
+ * transactions and its Kafka store.
+ */
+export interface RawTransactions {
+  markTopic: string;
+}
+
+/**
  * The anchor of the processor's throughput: a raw kafkajs consumer in a fresh group reads `count` command
  * records of `topic` from the beginning and does the per-message work a command processor must do at least:
  * decode the JSON envelope, look at its type, and mark the offset done; offsets are committed after each batch
- * (kafkajs' default with no commit interval or threshold), as a competent user would leave it.
+ * (kafkajs' default with no commit interval or threshold), as a competent user would leave it, or in a
+ * transaction per message with `transactions`.
  */
-export async function consumeCommandsRaw(brokers: string[], topic: string, count: number, timeoutMs: number): Promise<RawCommandsRun> {
-  const consumer = benchKafka(brokers).consumer({ groupId: `bench-commands-raw-${randomBytes(4).toString('hex')}`, maxBytes: 10 * 1024 * 1024 });
+export async function consumeCommandsRaw(brokers: string[], topic: string, count: number, timeoutMs: number, transactions?: RawTransactions): Promise<RawCommandsRun> {
+  const kafka = benchKafka(brokers);
+  const groupId = `bench-commands-raw-${randomBytes(4).toString('hex')}`;
+  const consumer = kafka.consumer({ groupId, maxBytes: 10 * 1024 * 1024 });
+  const producer = transactions ? kafka.producer({ transactionalId: `${groupId}-worker`, idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false }) : undefined;
   const cpu = process.cpuUsage();
   const started = performance.now();
   let joinedAt = started;
@@ -26,20 +42,28 @@ export async function consumeCommandsRaw(brokers: string[], topic: string, count
   let handled = 0;
   let echoes = 0;
   try {
-    await consumer.connect();
+    await Promise.all([consumer.connect(), producer?.connect()]);
     await consumer.subscribe({ topic, fromBeginning: true });
     await new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`raw kafkajs handled ${handled} of ${count} command records of ${topic} in ${timeoutMs} ms`)), timeoutMs);
       consumer
         .run({
-          eachBatch: async ({ batch, resolveOffset, heartbeat }) => {
-            for (const m of batch.messages) {
+          autoCommit: !transactions,
+          eachBatch: async (payload) => {
+            for (const m of payload.batch.messages) {
               const envelope = JSON.parse(m.value!.toString('utf8')) as { type?: string };
               if (envelope.type === 'echo') echoes++;
-              resolveOffset(m.offset);
+              if (producer && transactions) {
+                const id = m.headers?.['tributary-id'];
+                const place = { topic: payload.batch.topic, partition: payload.batch.partition, next: String(BigInt(m.offset) + 1n) };
+                await commitInTransaction(producer, transactions.markTopic, groupId, place, (Array.isArray(id) ? id[0] : id) ?? m.key);
+                // A transaction takes a while: stay in the group through a long batch of them.
+                await payload.heartbeat();
+              }
+              payload.resolveOffset(m.offset);
               handled++;
             }
-            await heartbeat();
+            await payload.heartbeat();
             if (handled >= count) {
               clearTimeout(timer);
               resolve();
@@ -53,6 +77,19 @@ export async function consumeCommandsRaw(brokers: string[], topic: string, count
     const used = process.cpuUsage(cpu);
     return { seconds: (ended - started) / 1000, afterJoinSeconds: (ended - joinedAt) / 1000, cpu: (used.user + used.system) / 1e6 };
   } finally {
-    await consumer.disconnect();
+    await Promise.all([consumer.disconnect(), producer?.disconnect()]);
+  }
+}
+
+/** One message's mark (keyed by its id) and offset commit (`next`: the offset after it) in a transaction of their own. */
+async function commitInTransaction(producer: Producer, markTopic: string, groupId: string, place: { topic: string; partition: number; next: string }, id: Buffer | string | null): Promise<void> {
+  const transaction = await producer.transaction();
+  try {
+    await transaction.send({ topic: markTopic, acks: -1, messages: [{ key: id, value: '1' }] });
+    await transaction.sendOffsets({ consumerGroupId: groupId, topics: [{ topic: place.topic, partitions: [{ partition: place.partition, offset: place.next }] }] });
+    await transaction.commit();
+  } catch (error) {
+    await transaction.abort().catch(() => {});
+    throw error;
   }
 }

@@ -1,6 +1,7 @@
 import type { BenchContext, Suite } from '../context.js';
 import type { Figure } from '../figures.js';
 import { measure } from '../measure.js';
+import { createTopic } from '../topics.js';
 import { consumeCommandsRaw, type RawCommandsRun } from '../raw-kafkajs-commands.js';
 import { produceRaw, type RawMessage } from '../raw-kafkajs.js';
 import { summarize } from '../round-trip.js';
@@ -18,6 +19,7 @@ const ROUNDS = 3;
 /** Follow-ups in one chain: the command sent re-emits itself ten times. */
 const CHAIN_DEPTH = 10;
 const RAW_NAME = 'raw kafkajs group, decode + commit';
+const RAW_TXN_NAME = 'raw kafkajs, a transaction per message';
 
 /**
  * Echo commands on the topic of each throughput case at scale 1, sized so a run takes a few seconds on two
@@ -27,7 +29,7 @@ const THROUGHPUT_CASES: Array<{ variant: ProcessorVariant; count: number; least:
   { variant: 'no store', count: 20_000, least: 2000, how: 'dedupe: false; offsets committed every second (the group default)' },
   { variant: 'memory store', count: 20_000, least: 2000, how: "dedupe: 'memory'; offsets committed every second" },
   { variant: 'kafka store', count: 600, least: 150, how: "dedupe: 'kafka' (the default): each command's id written to the compacted <topic>.dedupe topic, acknowledged, before its offset is settled" },
-  { variant: 'transactions', count: 60, least: 20, how: "transactions with dedupe: 'kafka' (the default store): each command's dedupe mark and offset commit in one Kafka transaction" },
+  { variant: 'transactions', count: 30, least: 15, how: "transactions with dedupe: 'kafka' (the default store): each command's dedupe mark and offset commit in one Kafka transaction" },
 ];
 
 /** The chain cases: the processor as it comes (Kafka store), and with transactions. */
@@ -39,16 +41,19 @@ const scaled = (n: number, scale: number, least: number) => Math.max(least, Math
 interface ThroughputRound {
   processor: ProcessorRun;
   raw: RawCommandsRun;
+  /** With transactions: raw kafkajs committing each message in a transaction, as the processor does. */
+  rawTransactions?: RawCommandsRun;
   cpu: { client: number; broker?: number };
 }
 
-/** A new topic filled with `records`, read once by raw kafkajs, then once by a processor in a new group. */
+/** A new topic filled with `records`, read by raw kafkajs (each way the variant has), then by a processor in a new group. */
 async function throughputRound(ctx: BenchContext, variant: ProcessorVariant, records: RawMessage[]): Promise<ThroughputRound> {
   const topic = await createCommandsTopic(ctx.brokers, 'bench-commands', PARTITIONS);
   await produceRaw(ctx.brokers, topic, records);
   const raw = await consumeCommandsRaw(ctx.brokers, topic, records.length, TIMEOUT_MS);
+  const rawTransactions = variant === 'transactions' ? await consumeCommandsRaw(ctx.brokers, topic, records.length, TIMEOUT_MS, { markTopic: await createTopic(ctx, 'bench-commands-raw-marks', 1) }) : undefined;
   const { result, cpu } = await measure(() => runProcessor(ctx.brokers, topic, records.length, variant, TIMEOUT_MS), ctx.brokerPid);
-  return { processor: result, raw, cpu };
+  return { processor: result, raw, ...(rawTransactions ? { rawTransactions } : {}), cpu };
 }
 
 /** Commands/s through the processor running `echo`, one figure per variant, beside raw kafkajs on the same records. */
@@ -58,19 +63,23 @@ async function throughput(ctx: BenchContext): Promise<void> {
     const records = await echoRecords(count, PAYLOAD_BYTES);
     const rounds: ThroughputRound[] = [];
     for (let round = 1; round <= ROUNDS; round++) {
-      ctx.log(`commands: echo x ${count}, ${c.variant}: round ${round} of ${ROUNDS}, raw kafkajs then the processor`);
+      ctx.log(`commands: echo x ${count}, ${c.variant}: round ${round} of ${ROUNDS}, raw kafkajs${c.variant === 'transactions' ? ' (plain, then transactional)' : ''}, then the processor`);
       rounds.push(await throughputRound(ctx, c.variant, records));
     }
     const rate = (seconds: number) => count / seconds;
     const processorRates = rounds.map((r) => rate(r.processor.seconds));
     const rawRates = rounds.map((r) => rate(r.raw.seconds));
     const mid = [...rounds].sort((a, b) => a.processor.seconds - b.processor.seconds)[rounds.length >> 1]!;
+    const rawTransactionRates = rounds.flatMap((r) => (r.rawTransactions ? [rate(r.rawTransactions.seconds)] : []));
+    const transactional = rawTransactionRates.length > 0
+      ? ` Second anchor: the same raw kafkajs consumer with a transactional producer, each message in a transaction of its own (a mark record keyed by its id, sendOffsets, commit), ${rawTransactionRates.map((x) => x.toFixed(1)).join(', ')} messages/s by round.`
+      : '';
     ctx.figures.push({
       suite: SUITE,
       name: `processor, echo, ${c.variant}`,
       value: median(processorRates),
       unit: 'commands/s',
-      anchors: [{ name: RAW_NAME, value: median(rawRates) }],
+      anchors: [{ name: RAW_NAME, value: median(rawRates) }, ...(rawTransactionRates.length > 0 ? [{ name: RAW_TXN_NAME, value: median(rawTransactionRates) }] : [])],
       cpu: mid.cpu,
       notes:
         `${c.how}. A pre-filled topic of ${count} echo commands (~${PAYLOAD_BYTES} B JSON envelopes, ${PARTITIONS} partitions), measured from processor start() ` +
@@ -78,7 +87,7 @@ async function throughput(ctx: BenchContext): Promise<void> {
         `from connect() to the last record, JSON.parse of each envelope, offsets resolved and committed after each batch. ` +
         `Median of ${ROUNDS} interleaved rounds (ratio by round: ${rounds.map((r, i) => (processorRates[i]! / rawRates[i]!).toFixed(2)).join(', ')}); ` +
         `from the first assignment (raw: from the group join): ${median(rounds.map((r) => rate(r.processor.afterAssignSeconds))).toFixed(0)} vs ${median(rounds.map((r) => rate(r.raw.afterJoinSeconds))).toFixed(0)} commands/s; ` +
-        `CPU of the median run, including stop()`,
+        `CPU of the median run, including stop().${transactional}`,
     });
   }
 }
