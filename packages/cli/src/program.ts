@@ -4,6 +4,7 @@ import { consumeCommand } from './commands/consume.js';
 import { dltCommand } from './commands/dlt.js';
 import { groupsCommand } from './commands/groups.js';
 import { kafkaCommand } from './commands/kafka.js';
+import { messagingCommands } from './commands/messaging.js';
 import { produceCommand } from './commands/produce.js';
 import { replayCommand } from './commands/replay.js';
 import { sendMessageCommand } from './commands/send-message.js';
@@ -19,6 +20,7 @@ export function createProgram(stderr: NodeJS.WritableStream = process.stderr): C
   replayCommand(program);
   groupsCommand(program);
   dltCommand(program);
+  messagingCommands(program);
   streamCommand(program);
   sendMessageCommand(program);
   kafkaCommand(program);

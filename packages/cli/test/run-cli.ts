@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -17,6 +17,18 @@ export interface CliResult {
  * written to stdin. The environment has no KAFKA_BROKERS unless `env` gives it.
  */
 export function runCli(args: readonly string[], options: { input?: string; env?: Record<string, string>; timeoutMs?: number } = {}): Promise<CliResult> {
+  return startCli(args, options).done;
+}
+
+/** A running `tributary <args>`: its process (to signal), its output so far, and its result once it exits. */
+export interface RunningCli {
+  readonly child: ChildProcess;
+  output(): { stdout: string; stderr: string };
+  readonly done: Promise<CliResult>;
+}
+
+/** Start `tributary <args>` as {@link runCli} does, without waiting for it (a server, a follower). */
+export function startCli(args: readonly string[], options: { input?: string; env?: Record<string, string>; timeoutMs?: number } = {}): RunningCli {
   const env: NodeJS.ProcessEnv = { ...process.env, KAFKA_BROKERS: '', ...options.env };
   const child = spawn(process.execPath, ['--conditions=tributary-source', '--import', 'tsx', entry, ...args], { cwd: root, env });
   let stdout = '';
@@ -25,12 +37,13 @@ export function runCli(args: readonly string[], options: { input?: string; env?:
   child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
   child.stdin.end(options.input ?? '');
   const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 60_000);
-  return new Promise((resolve) =>
+  const done = new Promise<CliResult>((resolve) =>
     child.on('close', (status) => {
       clearTimeout(timer);
       resolve({ status, stdout, stderr });
     }),
   );
+  return { child, output: () => ({ stdout, stderr }), done };
 }
 
 /** The JSON lines of a command's stdout. */
