@@ -93,3 +93,63 @@ async function commitInTransaction(producer: Producer, markTopic: string, groupI
     throw error;
   }
 }
+
+/** Raw kafkajs running Countdown chains: `chain()` times one from its send to its last follow-up handled. */
+export interface RawChainBed {
+  chain(depth: number): Promise<number>;
+  close(): Promise<void>;
+}
+
+/**
+ * The anchor of the chain latency: the processor's chain written with raw kafkajs as a competent user would. One
+ * idempotent producer (acks all, one request in flight, as every anchor) sends the first command; a consumer
+ * group on `topic` (fetch wait 100 ms, as the ping-pong anchor) decodes each command and, while its counter is
+ * above 0, sends the next one and awaits the acknowledgement before the offset is resolved; offsets are committed
+ * after each batch. No dedupe store: this is the floor a chain of Kafka hops has on this broker.
+ */
+export async function startRawChain(brokers: string[], topic: string, timeoutMs: number): Promise<RawChainBed> {
+  const kafka = benchKafka(brokers);
+  const consumer = kafka.consumer({ groupId: `bench-commands-raw-chain-${randomBytes(4).toString('hex')}`, maxWaitTimeInMs: 100, heartbeatInterval: 500 });
+  const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
+  const ends = new Map<string, (at: number) => void>();
+  const send = (correlationId: string, left: number) =>
+    producer.send({ topic, acks: -1, messages: [{ key: correlationId, value: JSON.stringify({ type: 'countdown', body: { left } }), headers: { 'correlation-id': correlationId } }] });
+  const close = async () => void (await Promise.allSettled([consumer.disconnect(), producer.disconnect()]));
+  try {
+    await Promise.all([consumer.connect(), producer.connect()]);
+    await consumer.subscribe({ topic, fromBeginning: true });
+    // run() resolves once the member has joined its group and owns the topic's partitions.
+    await consumer.run({
+      eachBatch: async ({ batch, resolveOffset, heartbeat }) => {
+        for (const m of batch.messages) {
+          const { body } = JSON.parse(m.value!.toString('utf8')) as { body: { left: number } };
+          const correlationId = String(m.headers?.['correlation-id']);
+          if (body.left > 0) await send(correlationId, body.left - 1);
+          else ends.get(correlationId)?.(performance.now());
+          resolveOffset(m.offset);
+          await heartbeat();
+        }
+      },
+    });
+  } catch (error) {
+    await close();
+    throw error;
+  }
+  const chain = async (depth: number) => {
+    const correlationId = randomBytes(8).toString('hex');
+    let timer: NodeJS.Timeout | undefined;
+    const ended = new Promise<number>((resolve, reject) => {
+      ends.set(correlationId, resolve);
+      timer = setTimeout(() => reject(new Error(`raw kafkajs: the chain ${correlationId} of ${depth} follow-ups did not end in ${timeoutMs} ms`)), timeoutMs);
+    });
+    const started = performance.now();
+    try {
+      await send(correlationId, depth);
+      return (await ended) - started;
+    } finally {
+      clearTimeout(timer);
+      ends.delete(correlationId);
+    }
+  };
+  return { chain, close };
+}

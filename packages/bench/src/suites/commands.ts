@@ -2,7 +2,7 @@ import type { BenchContext, Suite } from '../context.js';
 import type { Figure } from '../figures.js';
 import { measure } from '../measure.js';
 import { createTopic } from '../topics.js';
-import { consumeCommandsRaw, type RawCommandsRun } from '../raw-kafkajs-commands.js';
+import { consumeCommandsRaw, startRawChain, type RawCommandsRun } from '../raw-kafkajs-commands.js';
 import { produceRaw, type RawMessage } from '../raw-kafkajs.js';
 import { summarize } from '../round-trip.js';
 import { startGroupSendBed } from '../tributary-channels.js';
@@ -20,6 +20,7 @@ const ROUNDS = 3;
 const CHAIN_DEPTH = 10;
 const RAW_NAME = 'raw kafkajs group, decode + commit';
 const RAW_TXN_NAME = 'raw kafkajs, a transaction per message';
+const RAW_CHAIN_NAME = 'raw kafkajs chain';
 
 /**
  * Echo commands on the topic of each throughput case at scale 1, sized so a run takes a few seconds on two
@@ -92,28 +93,46 @@ async function throughput(ctx: BenchContext): Promise<void> {
   }
 }
 
-/** Each chain's milliseconds from the send call to its last follow-up executed: a warm-up, then a bounded window. */
+/** Discard a warm-up, then time chains one after another for a bounded window (and at least a few chains). */
+async function timeChains(ctx: BenchContext, chain: (depth: number) => Promise<number>): Promise<{ ms: number[]; cpu: { client: number; broker?: number } }> {
+  // Connections, the JIT, and a group that has just joined: the first chains are discarded.
+  for (let i = 0; i < 2; i++) await chain(CHAIN_DEPTH);
+  // Bounded by time, but with enough chains for a p99 worth the name (about a second a chain under load).
+  const windowMs = scaled(5000, ctx.scale, 2000);
+  const least = 8;
+  const ms: number[] = [];
+  const { cpu } = await measure(async () => {
+    const until = performance.now() + windowMs;
+    while (performance.now() < until || ms.length < least) ms.push(await chain(CHAIN_DEPTH));
+  }, ctx.brokerPid);
+  return { ms, cpu };
+}
+
+/** Each chain's milliseconds from the send call to its last follow-up executed, through the processor. */
 async function chainLatencies(ctx: BenchContext, variant: ProcessorVariant): Promise<{ ms: number[]; cpu: { client: number; broker?: number } }> {
   const bed = await startChainBed(ctx.brokers, PARTITIONS, variant, TIMEOUT_MS);
   try {
-    // Connections, the JIT, and a group that has just joined: the first chains are discarded.
-    for (let i = 0; i < 2; i++) await bed.chain(CHAIN_DEPTH);
-    // Bounded by time, but with enough chains for a p99 worth the name (about a second a chain under load).
-    const windowMs = scaled(5000, ctx.scale, 2000);
-    const least = 8;
-    const ms: number[] = [];
-    const { cpu } = await measure(async () => {
-      const until = performance.now() + windowMs;
-      while (performance.now() < until || ms.length < least) ms.push(await bed.chain(CHAIN_DEPTH));
-    }, ctx.brokerPid);
-    return { ms, cpu };
+    return await timeChains(ctx, bed.chain);
   } finally {
     await bed.close();
   }
 }
 
-/** p50 and p99 of a chain ten deep, one chain at a time, with and without transactions. */
+/** The same chains through raw kafkajs (consume, send the next, commit): the floor of ten Kafka hops. */
+async function rawChainLatencies(ctx: BenchContext): Promise<number[]> {
+  const topic = await createTopic(ctx, 'bench-commands-raw-chain', PARTITIONS);
+  const bed = await startRawChain(ctx.brokers, topic, TIMEOUT_MS);
+  try {
+    return (await timeChains(ctx, bed.chain)).ms;
+  } finally {
+    await bed.close();
+  }
+}
+
+/** p50 and p99 of a chain ten deep, one chain at a time, with and without transactions, beside raw kafkajs. */
 async function chains(ctx: BenchContext): Promise<void> {
+  ctx.log(`commands: chains of ${CHAIN_DEPTH} follow-ups, raw kafkajs`);
+  const raw = summarize(await rawChainLatencies(ctx));
   const results = new Map<ProcessorVariant, number[]>();
   for (const variant of CHAIN_CASES) {
     ctx.log(`commands: chains of ${CHAIN_DEPTH} follow-ups, ${variant}`);
@@ -121,21 +140,25 @@ async function chains(ctx: BenchContext): Promise<void> {
     results.set(variant, ms);
     const s = summarize(ms);
     const plain = variant === 'transactions' ? summarize(results.get('kafka store') ?? []) : undefined;
-    const anchor = (value: number | undefined) => (plain && value !== undefined ? [{ name: 'the same chain without transactions', value }] : []);
+    const anchors = (pick: (x: { p50: number; p99: number }) => number) => [
+      { name: RAW_CHAIN_NAME, value: pick(raw) },
+      ...(plain ? [{ name: 'the same chain without transactions', value: pick(plain) }] : []),
+    ];
     const rows: Figure[] = [
       {
         suite: SUITE,
         name: `chain of ${CHAIN_DEPTH} follow-ups, ${variant}: p50`,
         value: s.p50,
         unit: 'ms',
-        anchors: anchor(plain?.p50),
+        anchors: anchors((x) => x.p50),
         cpu,
         notes:
           `from sendMessages() of a command that re-emits itself with a counter (as the processor test's Countdown) to its ${CHAIN_DEPTH}th follow-up executed: ` +
           `${CHAIN_DEPTH + 1} commands run, each follow-up published by the one before and read back by the processor (${THROUGHPUT_CASES.find((c) => c.variant === variant)!.how}); ` +
-          `${ms.length} chains one after another after 2 discarded, ${PARTITIONS} partitions; mean ${(s.mean / (CHAIN_DEPTH + 1)).toFixed(2)} ms a hop; lower is better`,
+          `${ms.length} chains one after another after 2 discarded, ${PARTITIONS} partitions; mean ${(s.mean / (CHAIN_DEPTH + 1)).toFixed(2)} ms a hop. ` +
+          `Anchor: the same chains with a raw kafkajs group that decodes each command and sends the next (acks all, awaited), committing per batch (mean ${(raw.mean / (CHAIN_DEPTH + 1)).toFixed(2)} ms a hop); lower is better`,
       },
-      { suite: SUITE, name: `chain of ${CHAIN_DEPTH} follow-ups, ${variant}: p99`, value: s.p99, unit: 'ms', anchors: anchor(plain?.p99), notes: `max ${s.max.toFixed(1)} ms, mean ${s.mean.toFixed(1)} ms over ${ms.length} chains (with this few, p99 is close to the max)` },
+      { suite: SUITE, name: `chain of ${CHAIN_DEPTH} follow-ups, ${variant}: p99`, value: s.p99, unit: 'ms', anchors: anchors((x) => x.p99), notes: `max ${s.max.toFixed(1)} ms, mean ${s.mean.toFixed(1)} ms over ${ms.length} chains (with this few, p99 is close to the max)` },
     ];
     ctx.figures.push(...rows);
   }
