@@ -136,6 +136,10 @@ export class CommandProcessor implements AsyncDisposable {
       const failed = results.find((r) => !r.ok);
       if (failed && !failed.ok) throw new CommandFailedError(id, 'follow-ups', `publishing its follow-ups failed (${failed.outcome})`, failed.error);
     }
-    await this.#dedupe?.add(id);
+    // Not awaited: the mark only spares a rerun when the message comes again, which happens only if the group has
+    // not committed it; a mark lost with a crash costs a rerun, as at-least-once allows. Waiting for each mark
+    // would cost a round trip per message.
+    const marked = this.#dedupe?.add(id);
+    if (marked instanceof Promise) marked.catch((error: unknown) => this.#o.logger.warn({ id, err: (error as Error)?.message ?? String(error) }, 'A dedupe mark could not be written; a redelivery of this command would run it again'));
   }
 }
