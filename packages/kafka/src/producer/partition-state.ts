@@ -11,6 +11,9 @@ export interface ProducerIdentity {
 /** The highest producer epoch (int16); past it a partition needs a new producer id. */
 export const MAX_EPOCH = 32_767;
 
+/** Bytes a record's encoding adds to its key, value and headers, about: varint lengths and deltas for a few headers. */
+const RECORD_OVERHEAD = 24;
+
 /** What decides when a partition's next batch may go. */
 export interface DrainRules {
   readonly now: number;
@@ -63,11 +66,16 @@ export class PartitionState {
     this.#idempotent = producer.producerId >= 0n;
   }
 
-  /** Add a record to the last batch while it has room and was not sent, else to a new one. */
+  /**
+   * Add a record to the last batch while it has room and was not sent, else to a new one. A record counts its
+   * size plus what encoding adds to it (its length, attributes, deltas and the lengths of its parts), so a batch
+   * stays near `batchSize` bytes once encoded, as Java's producer estimates its batches.
+   */
   append(record: ProducerBatch['records'][number], size: number, owner: Submission, slot: number, now: number, batchSize: number): void {
+    const cost = size + RECORD_OVERHEAD;
     let last = this.queue[this.queue.length - 1];
-    if (!last || last.order >= 0 || (last.records.length > 0 && last.bytes + size > batchSize)) this.queue.push((last = new ProducerBatch(this.topic, this.partition, now)));
-    last.add(record, size, owner, slot);
+    if (!last || last.order >= 0 || (last.records.length > 0 && last.bytes + cost > batchSize)) this.queue.push((last = new ProducerBatch(this.topic, this.partition, now)));
+    last.add(record, cost, owner, slot);
   }
 
   /**

@@ -131,6 +131,7 @@ export class Sender {
   stop(): void {
     if (this.#timer) clearTimeout(this.#timer);
     this.#timer = undefined;
+    this.#timerAt = Number.POSITIVE_INFINITY;
   }
 
   #run(): void {
@@ -167,7 +168,9 @@ export class Sender {
     }
     if (leaderless) this.#refresh();
     for (const [node, states] of byNode) this.#drainNode(node, states, rules);
-    this.#wakeAt(wakeAt);
+    // Nothing waiting: no timer keeps the process alive (an answer brings the partition back).
+    if (this.#waiting.size === 0) this.stop();
+    else this.#wakeAt(wakeAt);
   }
 
   /** Build requests for `node` from its partitions' sendable batches while it has room on the wire. */

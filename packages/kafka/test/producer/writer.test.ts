@@ -85,7 +85,8 @@ describe('KafkaWriter', () => {
   });
 
   it('closes a batch at batchSize bytes (maxBatchBytes still read as its old name)', async () => {
-    for (const options of [{ batchSize: 20 }, { maxBatchBytes: 20 }]) {
+    // Each record counts its 10 bytes and 24 of encoding: two fit in 68.
+    for (const options of [{ batchSize: 68 }, { maxBatchBytes: 68 }]) {
       await using writer = makeWriter(options);
       const results = await writer.write(['a', 'b', 'c', 'd', 'e'].map((v) => record(0, v)));
       expect(offsets(results)).toEqual(['0@0', '0@1', '0@2', '0@3', '0@4']);

@@ -74,13 +74,15 @@ export class KafkaProducerPlugin extends ProducerPlugin<KafkaProducerSettings> {
       },
       { optionPath: 'settings' },
     );
+    const batchSize = s.batchSize ?? s.maxBatchBytes;
     const writer = new KafkaWriter(client, {
       acks: s.acks,
       idempotent: s.idempotent,
       timeoutMs: s.requestTimeoutMs,
       compression: s.compression,
-      lingerMs: s.lingerMs,
-      maxBatchBytes: s.maxBatchBytes,
+      ...(s.lingerMs === undefined ? {} : { lingerMs: s.lingerMs }),
+      ...(batchSize === undefined ? {} : { batchSize }),
+      maxInFlightRequests: s.maxInFlightRequests,
       // Retried until this has passed, whatever the count: the default 30 s outlasts the broker session timeout
       // after which a dead leader's partitions get new leaders.
       deliveryTimeoutMs: s.requestTimeoutMs,

@@ -14,10 +14,24 @@ export const kafkaSettingsShape = {
   /** Exactly-once writes per partition across the producer's retries. Needs acks=-1. */
   idempotent: setting.boolean().default(true),
   compression: setting.enumOf(COMPRESSION_NAMES).default('none'),
-  /** How long to wait for more concurrent sends to merge into one request when none is in flight. */
-  lingerMs: setting.integer().min(0).max(60_000).default(0),
-  /** A request stops taking more sends once it holds this many bytes. */
-  maxBatchBytes: setting.integer().min(1024).default(1024 * 1024),
+  /**
+   * Java's `linger.ms`: how long a partition's batch waits for more events before it may be sent, when it is not
+   * full (events sent while the partition's requests are on the wire gather in its next batch whatever this is).
+   * Default: the Kafka layer writer's, 0 (measured best for callers that await their sends).
+   */
+  lingerMs: setting.integer().min(0).max(60_000).optional(),
+  /**
+   * Java's `batch.size`: a partition's batch takes events until it holds this many bytes (an event larger than
+   * this goes alone); one Produce request carries one batch per partition. Default: the Kafka layer writer's, 256 KiB.
+   */
+  batchSize: setting.integer().min(1024).optional(),
+  /** @deprecated The name `batchSize` replaces (read when `batchSize` is not given). */
+  maxBatchBytes: setting.integer().min(1024).optional(),
+  /**
+   * Java's `max.in.flight.requests.per.connection`: Produce requests per broker on the wire at once, 1 to 5. Order
+   * per partition holds whatever it is. Default 5.
+   */
+  maxInFlightRequests: setting.integer().min(1).max(5).default(5),
   /** Milliseconds the broker may take to reach `acks` replicas. */
   requestTimeoutMs: setting.integer().min(1).default(30_000),
   /** Connection attempts at `open()` before it fails. */

@@ -20,6 +20,11 @@ describe('kafka plugin: bad input never reaches the broker', () => {
     expect(make({ compression: 'brotli' })).toThrow(/compression/);
     expect(make({ acks: 1 })).toThrow(/idempotent/);
     expect(make({ lingerMs: -1 })).toThrow(/lingerMs/);
+    expect(make({ batchSize: 100 })).toThrow(/batchSize/);
+    expect(make({ maxInFlightRequests: 6 })).toThrow(/maxInFlightRequests/);
+    // Java's names, and the old name of batchSize still read.
+    expect(make({ lingerMs: 5, batchSize: 65_536, maxInFlightRequests: 1 })).not.toThrow();
+    expect(make({ maxBatchBytes: 65_536 })).not.toThrow();
   });
 
   it('fails an oversized event before sending, naming its size and the limit, and sends the rest of nothing', async () => {
