@@ -4,6 +4,8 @@ import type { StreamDelivery, StreamListener } from '../stream-service.js';
  * One listener's deliveries, handed to its `put()` one at a time in order: a `put` that returns a promise is
  * awaited first, so a listener paces itself. The queue is bounded: past `maxQueued` deliveries the listener is
  * dropped, told why with a final `close` (best effort), and `onDropped` runs, rather than buffering without limit.
+ * Once a `close` is queued the queue takes nothing more, but what it holds is still handed over, in order, ending
+ * with that `close`; `finished` says when.
  */
 export class ListenerQueue {
   readonly #listener: StreamListener;
@@ -12,6 +14,9 @@ export class ListenerQueue {
   readonly #queue: StreamDelivery[] = [];
   #pumping = false;
   #ended = false;
+  #finish!: () => void;
+  /** Resolves once nothing more will be handed to the listener: its last delivery was taken, or it was stopped or dropped. */
+  readonly finished = new Promise<void>((resolve) => (this.#finish = resolve));
 
   constructor(listener: StreamListener, maxQueued: number, onFailed: (reason: string) => void) {
     this.#listener = listener;
@@ -19,6 +24,7 @@ export class ListenerQueue {
     this.#onFailed = onFailed;
   }
 
+  /** Whether it takes no more deliveries (a `close` was queued, or it was stopped or dropped); see `finished`. */
   get ended(): boolean {
     return this.#ended;
   }
@@ -50,6 +56,7 @@ export class ListenerQueue {
   stop(): void {
     this.#ended = true;
     this.#queue.length = 0;
+    this.#finish();
   }
 
   async #pump(): Promise<void> {
@@ -70,6 +77,7 @@ export class ListenerQueue {
       }
     } finally {
       this.#pumping = false;
+      if (this.#ended && this.#queue.length === 0) this.#finish();
     }
   }
 }

@@ -45,9 +45,9 @@ export class StreamListeners {
     this.#tail.rewind(state.partition, state.next);
   }
 
-  /** Move a listener that has received no put yet back to an earlier offset (the stream's start, learnt late). */
+  /** Move a listener that has received no put yet, nor the close, back to an earlier offset (the stream's start, learnt late). */
   moveBack(state: ListenerState, offset: bigint): void {
-    if (state.started || offset >= state.next) return;
+    if (state.started || state.queue.ended || offset >= state.next) return;
     state.next = offset;
     this.#tail.rewind(state.partition, offset);
   }
@@ -108,7 +108,10 @@ export class StreamListeners {
         if (!delivery || epoch !== s.epoch) continue;
         if (delivery.action === 'put') s.started = true;
         s.queue.push(delivery);
-        if (delivery.action === 'close') this.remove(s);
+        // The stream ended, but a slow listener may still be taking what came before the close: removing it
+        // now would stop its queue and throw those deliveries away, close included. It goes once it took them
+        // (its ended queue takes nothing more meanwhile), and until then a hangup still stops it.
+        if (delivery.action === 'close') void s.queue.finished.then(() => this.remove(s));
       }
     }
     // Everything up to range.next has been seen by the covered listeners, their stream's records or not.

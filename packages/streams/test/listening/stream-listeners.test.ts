@@ -21,6 +21,17 @@ function listenerAt(next: number): ListenerState & { got: number[] } {
   return { stream: 's', partition: 0, listener, queue: new ListenerQueue(listener, 1000, () => {}), next: BigInt(next), epoch: 'e', started: true, got };
 }
 
+/** A listener whose first put waits until `open()`: it falls behind the stream, as a client behind a full socket does. */
+function gatedListenerAt(next: number): ListenerState & { got: Array<number | 'close'>; open: () => void } {
+  const got: Array<number | 'close'> = [];
+  let open!: () => void;
+  const gate = new Promise<void>((resolve) => (open = resolve));
+  const listener = { put: (d: StreamDelivery) => (got.push(d.action === 'close' ? 'close' : (d.message as number)), gate) };
+  return { stream: 's', partition: 0, listener, queue: new ListenerQueue(listener, 1000, () => {}), next: BigInt(next), epoch: 'e', started: true, got, open };
+}
+
+const settle = () => new Promise((resolve) => setImmediate(resolve));
+
 describe('stream listeners', () => {
   const rewinds: bigint[] = [];
   const tail = { rewind: (_p: number, o: bigint) => void rewinds.push(o), unfollow: () => {} } as unknown as PartitionTail;
@@ -52,5 +63,46 @@ describe('stream listeners', () => {
     expect(l.next).toBe(2n);
     await listeners.onRecords(0, [record(2, 's')], range(2, 3));
     expect(l.got).toEqual([2]);
+  });
+
+  describe('a stream that closes while its listener is still taking what came before', () => {
+    // Read at once, the puts and the close reach the queue while the listener still waits on its first put.
+    const closedStream = () => [...Array.from({ length: 5 }, (_, i) => record(i, 's')), record(5, 's', 'close')];
+
+    it('hands over every put, then the close, each once, and lets the listener go only after', async () => {
+      const unfollowed: number[] = [];
+      const tail = { rewind: () => {}, unfollow: (p: number) => void unfollowed.push(p) } as unknown as PartitionTail;
+      const listeners = new StreamListeners(tail, () => json, silentLogger);
+      const slow = gatedListenerAt(0);
+      listeners.add(slow);
+      await listeners.onRecords(0, closedStream(), range(0, 6));
+      await settle();
+      expect(slow.got).toEqual([0]);
+      // Still a listener: a hangup now would still stop it.
+      expect(listeners.all()).toEqual([slow]);
+      expect(unfollowed).toEqual([]);
+      slow.open();
+      await slow.queue.finished;
+      await settle();
+      expect(slow.got).toEqual([0, 1, 2, 3, 4, 'close']);
+      expect(listeners.all()).toEqual([]);
+      expect(unfollowed).toEqual([0]);
+    });
+
+    it('takes no record read again meanwhile, and a hangup stops it at once', async () => {
+      const tail = { rewind: () => {}, unfollow: () => {} } as unknown as PartitionTail;
+      const listeners = new StreamListeners(tail, () => json, silentLogger);
+      const slow = gatedListenerAt(0);
+      listeners.add(slow);
+      await listeners.onRecords(0, closedStream(), range(0, 6));
+      // A read from an older offset (another listener joined there) reaches the closed one's stream again.
+      await listeners.onRecords(0, closedStream(), range(0, 6));
+      expect(slow.queue.queued).toBe(5);
+      listeners.remove(slow);
+      slow.open();
+      await slow.queue.finished;
+      await settle();
+      expect(slow.got).toEqual([0]);
+    });
   });
 });

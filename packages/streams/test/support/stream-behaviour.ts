@@ -136,6 +136,29 @@ export function streamBehaviour(name: string, log: () => Promise<{ transport: Lo
       expect(fast.messages()).toEqual(Array.from({ length: 100 }, (_, i) => i));
     });
 
+    it('gives a listener still taking earlier puts when the stream closes every one of them, then the close: no gap, no duplicate', async () => {
+      const hub = make(await log());
+      let open!: () => void;
+      const gate = new Promise<void>((resolve) => (open = resolve));
+      const behind: StreamDelivery[] = [];
+      const pace = collector();
+      await hub.listen('behind', { put: (d: StreamDelivery) => (behind.push(d), gate) });
+      await hub.listen('behind', pace);
+      for (let i = 0; i < 200; i++) await hub.put('behind', i);
+      await hub.close('behind');
+      // The close has been read (the other listener has it) while this one still waits on its first put.
+      await until(() => pace.got.at(-1)?.action === 'close');
+      expect(behind).toHaveLength(1);
+      open();
+      await until(() => behind.at(-1)?.action === 'close', 5000).catch(() => {});
+      const seqs = behind.filter((d) => d.action === 'put').map((d) => d.message as number);
+      const expected = Array.from({ length: 200 }, (_, i) => i);
+      const missing = expected.filter((i) => !seqs.includes(i));
+      const extra = seqs.filter((seq, at) => seqs.indexOf(seq) !== at || !expected.includes(seq));
+      expect({ missing, extra, last: behind.at(-1)?.action }).toEqual({ missing: [], extra: [], last: 'close' });
+      expect(seqs).toEqual(expected);
+    });
+
     it('names a bad stream name or position', async () => {
       const hub = make(await log());
       await expect(hub.put('', 1)).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
