@@ -87,12 +87,21 @@ export class StreamListeners {
   async onRecords(partition: number, records: readonly StoredLogRecord[], range: { readonly from: bigint; readonly next: bigint }): Promise<void> {
     const set = this.#byPartition.get(partition);
     if (!set) return;
-    const covered = [...set].filter((s) => s.next >= range.from);
+    // The covered listeners by stream, so a record costs a lookup, not a pass over every listener.
+    const covered: ListenerState[] = [];
+    const byStream = new Map<string, ListenerState[]>();
+    for (const s of set) {
+      if (s.next < range.from) continue;
+      covered.push(s);
+      const list = byStream.get(s.stream);
+      if (list) list.push(s);
+      else byStream.set(s.stream, [s]);
+    }
     for (const record of records) {
       const stream = record.key?.toString('utf8');
       if (stream === undefined) continue;
       let due: ListenerState[] | undefined;
-      for (const s of covered) if (s.stream === stream && record.offset >= s.next && !s.queue.ended) (due ??= []).push(s);
+      for (const s of byStream.get(stream) ?? []) if (record.offset >= s.next && !s.queue.ended) (due ??= []).push(s);
       if (!due) continue;
       const action = actionOf(record.headers);
       const epoch = record.headers[StreamHeaders.epoch]?.toString('utf8');
