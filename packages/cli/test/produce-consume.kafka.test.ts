@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { describe, expect, inject, it } from 'vitest';
-import { jsonLines, runCli } from './run-cli.js';
+import { jsonLines, runCli, startCli } from './run-cli.js';
 
 const env = { KAFKA_BROKERS: inject('kafkaBrokers').join(',') };
 
@@ -65,6 +65,27 @@ describe('tributary produce and consume', () => {
     const described = jsonLines((await runCli(['topics', 'describe', topic], { env })).stdout);
     expect(described[0]).toMatchObject({ high: '0' }); // nothing half-written
   }, 120_000);
+
+  it('consume --follow prints events produced while it runs, and SIGINT stops it with exit 0', async () => {
+    const topic = await newTopic(2);
+    const follower = startCli(['consume', topic, '--follow', '--from', 'latest'], { env, timeoutMs: 120_000 });
+    try {
+      // The group must have joined before the events are produced: produce until the follower has printed some.
+      let round = 0;
+      while (jsonLines(follower.output().stdout).length === 0 && round < 40) {
+        await runCli(['produce', topic, '-c', 'tick.sent', String(round++)], { env });
+        await new Promise((r) => setTimeout(r, 500));
+      }
+      const seen = jsonLines(follower.output().stdout).map((e) => e.payload as number);
+      expect(seen.length).toBeGreaterThan(0);
+      expect(new Set(seen).size).toBe(seen.length);
+    } finally {
+      follower.child.kill('SIGINT');
+    }
+    const done = await follower.done;
+    expect(done.stderr).toBe('');
+    expect(done.status).toBe(0);
+  }, 180_000);
 
   it('consume refuses a topic that does not exist and a --from it cannot read, exit 2', async () => {
     const missing = await runCli(['consume', `cli-none-${randomBytes(4).toString('hex')}`], { env });

@@ -26,6 +26,11 @@ export function integerArg(min = 0): (value: string) => number {
   };
 }
 
+/** Resolves when `signal` aborts: SIGINT or SIGTERM to a command that runs until stopped (serve, kafka up). */
+export function untilAborted(signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => (signal.aborted ? resolve() : signal.addEventListener('abort', () => resolve(), { once: true })));
+}
+
 /** Collect a repeatable option into a list. */
 export function collect(value: string, previous: string[] | undefined): string[] {
   return [...(previous ?? []), value];

@@ -6,7 +6,7 @@ import { Option, type Command } from 'commander';
 import { ErrorCodes, TributaryError } from '@tributary/core';
 import { KafkaAdmin, KafkaClient, silentLogger } from '@tributary/kafka';
 import { provideKafka } from '@tributary/test-kit';
-import { action, integerArg, type CommandContext } from '../cli/program.js';
+import { action, integerArg, untilAborted, type CommandContext } from '../cli/program.js';
 
 interface KafkaOptions {
   port: number;
@@ -59,7 +59,7 @@ async function foreground(ctx: CommandContext, o: KafkaOptions): Promise<void> {
   try {
     writeFileSync(file, JSON.stringify({ pid: process.pid, brokers: endpoint.brokers, log: logFile(file), startedAt: new Date().toISOString() } satisfies UpState));
     process.stderr.write(`Kafka is running at ${endpoint.brokers.join(',')}. Ctrl-C (SIGINT) or SIGTERM stops it.\n`);
-    await new Promise((resolve) => (ctx.signal.aborted ? resolve(undefined) : ctx.signal.addEventListener('abort', resolve, { once: true })));
+    await untilAborted(ctx.signal);
   } finally {
     await endpoint.stop();
     rmSync(file, { force: true });

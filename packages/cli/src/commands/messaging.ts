@@ -2,22 +2,15 @@ import { Option, type Command } from 'commander';
 import { ErrorCodes, TributaryError } from '@tributary/core';
 import type { Messaging } from '@tributary/messaging';
 import { UsageError } from '../cli/errors.js';
+import { parseJsonArgument as json } from '../cli/json-argument.js';
 import { headerPairs } from '../cli/event-lines.js';
-import { action, collect, integerArg, type CommandContext } from '../cli/program.js';
+import { action, collect, integerArg, untilAborted, type CommandContext } from '../cli/program.js';
 
 interface MessagingOptions {
   prefix?: string;
   property?: string[];
 }
 
-function json(value: string | undefined, what: string): unknown {
-  if (value === undefined) return null;
-  try {
-    return JSON.parse(value);
-  } catch (error) {
-    throw new UsageError(`${what} must be JSON (quote a string as '"text"'): ${(error as Error).message}`, { argument: what });
-  }
-}
 
 async function openMessaging(ctx: CommandContext, o: MessagingOptions): Promise<Messaging> {
   const { createMessaging, ensureMessagingTopics } = await import('@tributary/messaging');
@@ -42,7 +35,7 @@ async function serve(ctx: CommandContext, paths: string[], o: MessagingOptions &
     else await session.registerRequestHandler(path, handler);
   }
   process.stderr.write(`tributary: session ${session.id} serves ${paths.join(', ')}${o.addressed ? ' (addressed: to this session or a filter)' : ''}; Ctrl-C stops\n`);
-  await new Promise((resolve) => (ctx.signal.aborted ? resolve(undefined) : ctx.signal.addEventListener('abort', resolve, { once: true })));
+  await untilAborted(ctx.signal);
 }
 
 async function request(ctx: CommandContext, path: string, value: string | undefined, o: MessagingOptions & { session?: string; filter?: string; wait: number }): Promise<void> {

@@ -4,6 +4,7 @@ import type { Event } from '@tributary/core';
 import { KafkaProducerPlugin, type KafkaProducerSettingsInput } from '@tributary/producer-plugins';
 import type { KafkaClientOptions } from '@tributary/kafka';
 import { UsageError } from '../cli/errors.js';
+import { parseJsonArgument } from '../cli/json-argument.js';
 import { eventFrom, eventsFromLines, headerPairs } from '../cli/event-lines.js';
 import { action, collect, type CommandContext } from '../cli/program.js';
 
@@ -34,12 +35,7 @@ async function produce(ctx: CommandContext, topic: string, payload: string | und
   const defaults = { ...(opts.category ? { category: opts.category } : {}), ...(opts.key ? { key: opts.key } : {}), ...(opts.type ? { type: opts.type } : {}), headers: headerPairs(opts.header) };
   let events: Event[];
   if (payload !== undefined) {
-    let value: unknown;
-    try {
-      value = JSON.parse(payload);
-    } catch {
-      throw new UsageError(`The payload must be JSON (quote a string as '"text"'), got ${payload}`, { argument: 'payload' });
-    }
+    const value = parseJsonArgument(payload, 'the payload', '; nothing was sent');
     events = [eventFrom({ payload: value }, defaults, 'the arguments')];
   } else {
     if (process.stdin.isTTY) throw new UsageError('Give a payload argument, or pipe JSON lines to stdin', { argument: 'payload' });

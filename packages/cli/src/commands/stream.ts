@@ -2,19 +2,15 @@ import { text } from 'node:stream/consumers';
 import { Option, type Command } from 'commander';
 import type { ListenFrom, StreamDelivery, Streams } from '@tributary/streams';
 import { UsageError } from '../cli/errors.js';
+import { parseJsonArgument } from '../cli/json-argument.js';
+
+const json = (value: string, what: string) => parseJsonArgument(value, what, '; nothing was sent');
 import { action, type CommandContext } from '../cli/program.js';
 
 interface StreamOptions {
   prefix?: string;
 }
 
-function json(value: string, what: string): unknown {
-  try {
-    return JSON.parse(value);
-  } catch (error) {
-    throw new UsageError(`${what} must be JSON (quote a string as '"text"'): ${(error as Error).message}; nothing was sent`, { argument: what });
-  }
-}
 
 /** The streams service on the run's connection, its topics made sure of (they are Tributary's own, like a schema log's). */
 async function openStreams(ctx: CommandContext, o: StreamOptions): Promise<Streams> {
@@ -28,7 +24,7 @@ async function openStreams(ctx: CommandContext, o: StreamOptions): Promise<Strea
 
 function listenFrom(from: string): ListenFrom {
   if (from === 'header' || from === 'start') return from;
-  const position = json(from, '--from') as { epoch?: unknown; offset?: unknown };
+  const position = parseJsonArgument(from, '--from') as { epoch?: unknown; offset?: unknown };
   if (typeof position?.epoch !== 'string' || typeof position.offset !== 'string') throw new UsageError(`--from must be header, start or a position {"epoch":"...","offset":"..."} as listen prints it, got ${from}`, { option: 'from', value: from });
   return { epoch: position.epoch, offset: position.offset };
 }
