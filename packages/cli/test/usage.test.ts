@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Command } from 'commander';
 import { createProgram } from '../src/program.js';
-import { root, runCli } from './run-cli.js';
+import { root, runCli, startCli } from './run-cli.js';
 
 function commandPaths(command: Command, prefix: string[] = []): string[][] {
   return command.commands.flatMap((c) => [[...prefix, c.name()], ...commandPaths(c, [...prefix, c.name()])]);
@@ -64,6 +64,20 @@ describe('tributary without a broker', () => {
     const verbose = await runCli(['--brokers', '127.0.0.1:1', '--timeout', '300', '--retries', '0', '--verbose', 'topics', 'list']);
     expect(verbose.status).toBe(1);
     expect(verbose.stderr).toMatch(/tributary: CONNECTION: .*\n {2}caused by /);
+  }, 60_000);
+});
+
+describe('Ctrl-C', () => {
+  it('stops a command that is waiting for Kafka at once, exit 130', async () => {
+    // A broker address nothing answers on, with many retries: the command would wait a long time.
+    const running = startCli(['--brokers', '10.255.255.1:9092', '--retries', '20', 'topics', 'list']);
+    await new Promise((r) => setTimeout(r, 4000));
+    const sent = Date.now();
+    running.child.kill('SIGINT');
+    const done = await running.done;
+    expect(done.status).toBe(130);
+    expect(Date.now() - sent).toBeLessThan(3000);
+    expect(done.stdout).toBe('');
   }, 60_000);
 });
 

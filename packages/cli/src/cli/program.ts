@@ -14,7 +14,10 @@ export interface CommandContext {
   admin(): Promise<KafkaAdmin>;
   /** Something to close when the command ends, in reverse order. */
   defer(close: () => Promise<unknown> | unknown): void;
-  /** Aborted at the first SIGINT or SIGTERM: a following command stops, flushes and exits 0. */
+  /**
+   * Aborted at the first SIGINT or SIGTERM, for a command that runs until stopped (it stops, flushes and exits 0).
+   * A command that never reads it, and any command at a second signal, exits at once with 130 (SIGINT) or 143.
+   */
   readonly signal: AbortSignal;
 }
 
@@ -46,9 +49,13 @@ export function action<A extends unknown[]>(run: (ctx: CommandContext, ...args: 
     const options = command.optsWithGlobals<GlobalOptions>();
     const closers: Array<() => Promise<unknown> | unknown> = [];
     const abort = new AbortController();
-    const stop = () => abort.abort();
-    process.once('SIGINT', stop);
-    process.once('SIGTERM', stop);
+    let watched = false;
+    const stop = (signal: NodeJS.Signals) => {
+      if (!watched || abort.signal.aborted) process.exit(signal === 'SIGINT' ? 130 : 143);
+      abort.abort();
+    };
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
     let connection: KafkaClientOptions | undefined;
     let admin: Promise<KafkaAdmin> | undefined;
     const ctx: CommandContext = {
@@ -63,7 +70,10 @@ export function action<A extends unknown[]>(run: (ctx: CommandContext, ...args: 
           return a;
         })()),
       defer: (close) => void closers.push(close),
-      signal: abort.signal,
+      get signal() {
+        watched = true;
+        return abort.signal;
+      },
     };
     try {
       await run(ctx, ...(args.slice(0, -1) as A));
