@@ -55,11 +55,13 @@ function ports(o: KafkaOptions): number[] {
 /** The launcher itself: start the JVMs, write the state file, and stop them at SIGINT or SIGTERM. */
 async function foreground(ctx: CommandContext, o: KafkaOptions): Promise<void> {
   const file = stateFile(o);
+  // Watched from the start: a signal while the JVMs start stops them once they are up, rather than orphaning them.
+  const stopped = untilAborted(ctx.signal);
   const endpoint = await provideKafka({ nodes: o.nodes === '3' ? 3 : 1, ports: ports(o), preferJvm: true, env: { ...process.env, KAFKA_BROKERS: '' }, log: (line) => process.stderr.write(`${line}\n`) });
   try {
     writeFileSync(file, JSON.stringify({ pid: process.pid, brokers: endpoint.brokers, log: logFile(file), startedAt: new Date().toISOString() } satisfies UpState));
     process.stderr.write(`Kafka is running at ${endpoint.brokers.join(',')}. Ctrl-C (SIGINT) or SIGTERM stops it.\n`);
-    await untilAborted(ctx.signal);
+    await stopped;
   } finally {
     await endpoint.stop();
     rmSync(file, { force: true });
