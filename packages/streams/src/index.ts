@@ -20,5 +20,6 @@ export { StreamGateway, createStreamGateway, type GatewayAddress } from './gatew
 export { DEFAULT_MAX_LINE_BYTES, DEFAULT_MAX_QUEUED_BYTES, type StreamGatewayOptions, type RemoteStreamOptions } from './gateway/options.js';
 export { RemoteStream } from './gateway/remote-stream.js';
 export type { RemoteSubscription } from './gateway/remote-subscription.js';
-export { GATEWAY_ACTIONS, GatewayErrorReasons, isValidStreamName, type GatewayAction, type GatewayErrorReason, type GatewayRequest, type RequestId, type WireError } from './gateway/wire.js';
+export { isValidStreamName } from './stream-name.js';
+export { GATEWAY_ACTIONS, GatewayErrorReasons, type GatewayAction, type GatewayErrorReason, type GatewayRequest, type RequestId, type WireError } from './gateway/wire.js';
 export { MemoryLogTransport, KafkaLogTransport, type LogTransport } from '@tributary/kafka';

@@ -8,7 +8,7 @@ import { StreamListeners, type ListenerState } from './listening/stream-listener
 import { resolveStreamsOptions, type ResolvedStreamsOptions, type StreamsOptions } from './options.js';
 import { StreamPublisher } from './publishing/stream-publisher.js';
 import { JsonStreamCodec } from './codec/json-stream-codec.js';
-import { isValidStreamName } from './gateway/wire.js';
+import { isValidStreamName } from './stream-name.js';
 import type { ListenOptions, StreamCodec, StreamListener, StreamPosition, StreamService, StreamSubscription } from './stream-service.js';
 
 interface Started {

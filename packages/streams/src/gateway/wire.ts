@@ -23,6 +23,7 @@
 import { ErrorCodes, TributaryError } from '@tributary/core';
 import type { JsonValueCodec } from '../codec/json-stream-codec.js';
 import type { ListenFrom, StreamDelivery, StreamPosition } from '../stream-service.js';
+import { isValidStreamName } from '../stream-name.js';
 
 /** The six request actions of the seed. */
 export const GATEWAY_ACTIONS = ['header', 'delete', 'put', 'listen', 'hangup', 'close'] as const;
@@ -82,12 +83,6 @@ export interface ErrorPlace {
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 const ACTION_LIST = GATEWAY_ACTIONS.join(', ');
-
-/** The stream service's rule: 1 to 1024 characters, no control characters. */
-export function isValidStreamName(stream: unknown): stream is string {
-  // eslint-disable-next-line no-control-regex -- control characters are what the rule refuses
-  return typeof stream === 'string' && stream.length > 0 && stream.length <= 1024 && !/[\u0000-\u001f\u007f]/.test(stream);
-}
 
 /** A request-shaped problem, with INVALID_ARGUMENT as its code. */
 export function requestError(reason: GatewayErrorReason, message: string): WireError {

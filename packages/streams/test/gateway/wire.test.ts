@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { ErrorCodes, TributaryError } from '@tributary/core';
 import { ClassRegistry } from '../../src/codec/class-registry.js';
 import { JsonStreamCodec } from '../../src/codec/json-stream-codec.js';
-import { ackJson, deliveryJson, errorJson, GatewayErrorReasons, isValidStreamName, parseRequest, wireErrorOf, type GatewayRequest } from '../../src/gateway/wire.js';
+import { ackJson, deliveryJson, errorJson, GatewayErrorReasons, parseRequest, wireErrorOf, type GatewayRequest } from '../../src/gateway/wire.js';
+import { isValidStreamName } from '../../src/stream-name.js';
 import { Point } from '../codec/generate.js';
 
 const codec = new JsonStreamCodec({ registry: new ClassRegistry().register(Point, { name: 'geo.point', version: '1.0' }) });

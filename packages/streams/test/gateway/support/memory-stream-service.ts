@@ -5,7 +5,7 @@
  */
 import { InvalidArgumentError } from '@tributary/core';
 import { InvalidStreamNameError } from '../../../src/errors.js';
-import { isValidStreamName } from '../../../src/gateway/wire.js';
+import { isValidStreamName } from '../../../src/stream-name.js';
 import type { ListenOptions, StreamDelivery, StreamListener, StreamService, StreamSubscription } from '../../../src/stream-service.js';
 
 interface Stream {
