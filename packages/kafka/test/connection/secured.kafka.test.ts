@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isTributaryError, type TributaryError } from '@tributary/core';
 import { randomGroup, randomTopic, startKafkaCluster, type KafkaSecurity, type SecuredKafkaCluster } from '@tributary/test-kit';
+import { joinedAndBeating } from '../support/membership.js';
 import { GroupMembership, KafkaAdmin, KafkaClient, KafkaWriter, ensureTopics, partitionKey, readToEnd, silentLogger, type KafkaClientOptions } from '../../src/index.js';
 
 // TLS and SASL against a real broker: a node of this file's own, with SASL_PLAINTEXT (PLAIN, SCRAM-SHA-256,
@@ -58,13 +59,7 @@ describe.each(ways)('over %s', (_, connection) => {
     const member = new GroupMembership(client, { groupId, topics: [topic], sessionTimeoutMs: 6000, rebalanceTimeoutMs: 10_000, heartbeatIntervalMs: 500 });
     try {
       await member.connect();
-      let assignment: Record<string, number[]> = {};
-      // Committed after the first heartbeat: kafkajs drops a commit, silently, until its runner is running,
-      // which it marks only after the join event.
-      await new Promise<void>((resolve, reject) => {
-        const joined = (a: Record<string, number[]>) => void (assignment = a);
-        void member.join({ joined, rebalancing: () => {}, heartbeat: resolve, crashed: (error) => reject(error) }).catch(reject);
-      });
+      const assignment = await joinedAndBeating(member);
       expect([...(assignment[topic] ?? [])].sort()).toEqual([0, 1]);
       await member.commit([{ topic, partition: 0, offset: 7n }, { topic, partition: 1, offset: 5n }]);
     } finally {

@@ -3,6 +3,7 @@ import { createTopics, randomGroup, randomTopic, testClient } from '@tributary/t
 import { KafkaAdmin } from '../../src/admin/kafka-admin.js';
 import { partitionKey } from '../../src/admin/topic-partition.js';
 import { GroupMembership } from '../../src/group/group-membership.js';
+import { joinedAndBeating } from '../support/membership.js';
 
 const brokers = inject('kafkaBrokers');
 
@@ -15,10 +16,7 @@ describe("a group member's commits", () => {
     const member = new GroupMembership(client, { groupId, topics: [topic], sessionTimeoutMs: 6000, rebalanceTimeoutMs: 10_000, heartbeatIntervalMs: 500 });
     try {
       await member.connect();
-      // Committed after the first heartbeat: kafkajs drops a commit, silently, until its runner is running.
-      await new Promise<void>((resolve, reject) => {
-        void member.join({ joined: () => {}, rebalancing: () => {}, heartbeat: resolve, crashed: (error) => reject(error) }).catch(reject);
-      });
+      await joinedAndBeating(member);
       await member.commit([
         { topic, partition: 0, offset: 7n, leaderEpoch: 4 },
         { topic, partition: 1, offset: 5n },
