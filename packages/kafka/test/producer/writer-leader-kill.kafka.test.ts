@@ -6,6 +6,8 @@ import { KafkaWriter, type RecordToWrite, type WriteResult } from '../../src/pro
 import { readToEnd } from '../../src/reader/read-to-end.js';
 
 const PARTITIONS = 3;
+/** GUARD_RUNS=20 repeats the scenario on the same cluster, each run on its own topic, to show it holds every time. */
+const RUNS = Math.max(1, Number(process.env.GUARD_RUNS ?? 1) || 1);
 
 /** Wait until every partition has a leader and all three replicas in sync, so the next kill leaves two. */
 function fullIsr(cluster: KafkaCluster, topic: string) {
@@ -23,7 +25,8 @@ function fullIsr(cluster: KafkaCluster, topic: string) {
 describe('KafkaWriter with five requests in flight, a partition leader killed mid-stream (three nodes)', () => {
   const clusterOf = useKafkaCluster({ nodes: 3 });
 
-  it('appends every acknowledged record once, no failed one, and keeps each partition in writing order', { timeout: 150_000 }, async () => {
+  const title = 'appends every acknowledged record once, no failed one, and keeps each partition in writing order';
+  for (let run = 1; run <= RUNS; run++) it(RUNS > 1 ? `${title} (run ${run} of ${RUNS})` : title, { timeout: 150_000 }, async () => {
     const cluster = clusterOf();
     const topic = randomTopic('writer-leader-kill');
     await using admin = new KafkaAdmin(testClient(cluster.brokers));
