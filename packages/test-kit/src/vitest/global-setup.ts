@@ -6,6 +6,12 @@ declare module 'vitest' {
   export interface ProvidedContext {
     /** Bootstrap addresses of the Kafka the run's global setup started (or found in KAFKA_BROKERS). */
     kafkaBrokers: string[];
+    /**
+     * The log directory (`log.dirs`) of each node when the run's Kafka is the launcher's, on this machine; empty
+     * for a cluster named in KAFKA_BROKERS or a container. Tests of what a client meets when bytes on a broker's
+     * disk go bad write there.
+     */
+    kafkaLogDirs: string[];
   }
 }
 
@@ -16,6 +22,7 @@ declare module 'vitest' {
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   const endpoint = await provideKafka({ log: (line) => console.log(`[kafka] ${line}`) });
   project.provide('kafkaBrokers', endpoint.brokers);
+  project.provide('kafkaLogDirs', endpoint.cluster?.nodes.map((n) => n.layout.dataDir) ?? []);
   return async () => {
     await endpoint.stop();
   };
