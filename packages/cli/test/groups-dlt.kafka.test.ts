@@ -80,6 +80,32 @@ describe('tributary groups and dlt', () => {
     expect(jsonLines((await runCli(['groups', 'lag', groupId, '-t', topic], { env })).stdout)[0]).toMatchObject({ committed: '2', lag: '5' });
   }, 180_000);
 
+  it('lists groups with their state, protocol type and members, filtered by prefix and state', async () => {
+    const suffix = randomBytes(4).toString('hex');
+    const topic = `cli-list-${suffix}`;
+    const prefix = `cli-list-${suffix}-`;
+    expect((await runCli(['topics', 'create', topic, '-p', '1'], { env })).status).toBe(0);
+    const members = [0, 1].map(
+      (i) => new ConsumerGroup({ brokers, groupId: `${prefix}${i}`, topics: [topic], logger: silentLogger, handlers: { '#': () => {} } }),
+    );
+    await Promise.all(members.map((m) => m.start()));
+    await members[1]!.stop();
+
+    const listed = await runCli(['groups', 'list', '--prefix', prefix], { env });
+    expect(listed).toMatchObject({ status: 0, stderr: '' });
+    expect(jsonLines(listed.stdout)).toEqual([
+      { group: `${prefix}0`, state: 'Stable', protocolType: 'consumer', members: 1 },
+      { group: `${prefix}1`, state: 'Empty', protocolType: 'consumer', members: 0 },
+    ]);
+    const stable = await runCli(['groups', 'list', '--prefix', prefix, '--state', 'stable'], { env });
+    expect(jsonLines(stable.stdout).map((g) => g.group)).toEqual([`${prefix}0`]);
+    await members[0]!.stop();
+
+    const bad = await runCli(['groups', 'list', '--state', 'Asleep'], { env });
+    expect(bad).toMatchObject({ status: 2, stdout: '' });
+    expect(bad.stderr).toMatch(/^tributary: error: option '-s, --state <state>' argument 'Asleep' is invalid\. expected one of Empty, Stable, PreparingRebalance, CompletingRebalance, Dead, got "Asleep"\n$/);
+  }, 120_000);
+
   it('asks for what is missing, exit 2', async () => {
     const lag = await runCli(['groups', 'lag', 'g'], { env });
     expect(lag).toMatchObject({ status: 2, stdout: '' });

@@ -32,7 +32,7 @@ export type { WriteOutcome } from './producer/outcome.js';
 export { COMPRESSION_NAMES, type CompressionName } from './producer/compression.js';
 export { murmur2, partitionForKey } from './producer/partitioner.js';
 // Topics, offsets and groups.
-export { KafkaAdmin, type GroupDescription, type ClusterDescription, type PartitionDescription } from './admin/kafka-admin.js';
+export { KafkaAdmin, type GroupDescription, type GroupListing, type ClusterDescription, type PartitionDescription } from './admin/kafka-admin.js';
 export type { GroupCommit } from './admin/group-offsets.js';
 export { ensureTopics } from './admin/ensure-topics.js';
 export type { TopicSpec, EnsureTopicsResult } from './admin/topics.js';

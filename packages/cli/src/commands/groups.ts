@@ -1,8 +1,18 @@
-import { Option, type Command } from 'commander';
+import { InvalidArgumentError as CommanderArgumentError, Option, type Command } from 'commander';
 import { resetGroupOffsets } from '@tributary/consumer';
 import type { PartitionLag } from '@tributary/kafka';
 import { UsageError } from '../cli/errors.js';
 import { action, collect } from '../cli/program.js';
+
+/** Kafka's group states (GroupState in Kafka's GroupCoordinator), as DescribeGroups names them. */
+const GROUP_STATES = ['Empty', 'Stable', 'PreparingRebalance', 'CompletingRebalance', 'Dead'];
+
+/** A `--state` value (any case) as Kafka spells it, collected into a list. */
+function groupState(value: string, previous: string[] | undefined): string[] {
+  const state = GROUP_STATES.find((s) => s.toLowerCase() === value.toLowerCase());
+  if (!state) throw new CommanderArgumentError(`expected one of ${GROUP_STATES.join(', ')}, got "${value}"`);
+  return collect(state, previous);
+}
 
 const LAG_COLUMNS = ['topic', 'partition', 'committed', 'high', 'lag'];
 
@@ -20,12 +30,29 @@ function topicsOf(opts: TopicsOption, what: string): string[] {
 }
 
 /**
- * `tributary groups describe|lag|reset-offsets`: a consumer group's state, members, commits and lag, and moving
- * its commits (through the consumer's resetGroupOffsets, only while the group has no member).
+ * `tributary groups list|describe|lag|reset-offsets`: the cluster's groups, a consumer group's state, members,
+ * commits and lag, and moving its commits (through the consumer's resetGroupOffsets, only while the group has no
+ * member).
  */
 export function groupsCommand(parent: Command): void {
-  const groups = parent.command('groups').description("describe consumer groups, show their lag, and move their commits");
+  const groups = parent.command('groups').description('list and describe consumer groups, show their lag, and move their commits');
   const topicOption = () => new Option('-t, --topic <topic>', "a topic the group reads (repeatable)").argParser(collect);
+
+  groups
+    .command('list')
+    .description('list the groups of the cluster with their state, protocol type and member count')
+    .addOption(new Option('-s, --state <state>', 'only groups in this state (repeatable)').argParser(groupState))
+    .option('-p, --prefix <prefix>', 'only groups whose id starts with this')
+    .action(
+      action(async (ctx, opts: { state?: string[]; prefix?: string }) => {
+        const listed = await (await ctx.admin()).listGroups();
+        const rows = listed.filter((g) => (!opts.state || opts.state.includes(g.state)) && (!opts.prefix || g.groupId.startsWith(opts.prefix)));
+        ctx.output.table(
+          rows.map((g) => ({ group: g.groupId, state: g.state, protocolType: g.protocolType, members: g.members })),
+          ['group', 'state', 'protocolType', 'members'],
+        );
+      }),
+    );
 
   groups
     .command('describe')

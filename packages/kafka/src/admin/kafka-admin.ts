@@ -33,6 +33,17 @@ export interface GroupDescription {
   readonly members: ReadonlyArray<{ memberId: string; clientId: string; host: string }>;
 }
 
+/** A group of the cluster as {@link KafkaAdmin.listGroups} lists it. */
+export interface GroupListing {
+  readonly groupId: string;
+  /** Kafka's group state (see {@link GroupDescription.state}); `Dead` for a group removed while it was listed. */
+  readonly state: string;
+  /** `consumer` for consumer groups (Tributary's among them), `connect` and others for other clients' groups. */
+  readonly protocolType: string;
+  /** How many members the group has now. */
+  readonly members: number;
+}
+
 /**
  * Topics, offsets and groups of a cluster: what Tributary's components ask besides reading and writing records.
  * Connects on first use; every failure is a TributaryError (CONNECTION, retriable when the client says so;
@@ -181,6 +192,26 @@ export class KafkaAdmin implements OffsetLookup, AsyncDisposable {
     const g = groups[0];
     if (!g) throw new TributaryError(ErrorCodes.CONNECTION, `The broker did not describe group "${groupId}"`, { retriable: true, context: { groupId } });
     return { groupId, state: g.state, members: g.members.map((m) => ({ memberId: m.memberId, clientId: m.clientId, host: m.clientHost })) };
+  }
+
+  /**
+   * Every group of the cluster (each broker's ListGroups, which names a group and its protocol type), with its
+   * state and member count from one DescribeGroups per coordinator; sorted by group id.
+   */
+  async listGroups(): Promise<GroupListing[]> {
+    return this.#call('Listing groups', async (a) => {
+      const { groups } = await a.listGroups();
+      // A group held by two brokers' listings during a coordinator move is listed once.
+      const types = new Map(groups.map((g) => [g.groupId, g.protocolType]));
+      if (types.size === 0) return [];
+      const described = new Map((await a.describeGroups([...types.keys()])).groups.map((g) => [g.groupId, g]));
+      return [...types]
+        .map(([groupId, protocolType]) => {
+          const g = described.get(groupId);
+          return { groupId, state: g?.state ?? 'Dead', protocolType: g?.protocolType || protocolType, members: g?.members.length ?? 0 };
+        })
+        .sort((x, y) => (x.groupId < y.groupId ? -1 : x.groupId > y.groupId ? 1 : 0));
+    });
   }
 
   async #call<T>(what: string, call: (admin: Admin) => Promise<T>): Promise<T> {
