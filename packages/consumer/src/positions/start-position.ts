@@ -103,8 +103,23 @@ export async function resolveStartPosition(
       const offset = start.kind === 'time' && wanted < range.low ? range.low : wanted;
       out.set(partitionKey(topic, range.partition), clampToRange('Start position', topic, range, offset, policy));
     }
+    if (start.kind === 'position') checkPartitionsExist('Start position', start.position, topic, ranges.length);
   }
   return out;
+}
+
+/**
+ * A position naming a partition its topic does not have is a mistake (Kafka never removes partitions), not a
+ * partition to leave alone: refuse it rather than let a seek or a start position do nothing in silence.
+ * @throws InvalidArgumentError naming the position, the partition and the topic's partitions.
+ */
+export function checkPartitionsExist(what: string, position: Position, topic: string, partitions: number): void {
+  const stray = position.entries().find((e) => e.topic === topic && e.partition >= partitions);
+  if (!stray) return;
+  throw new InvalidArgumentError(
+    `${what} ${topic}:${stray.partition}@${stray.next} names partition ${stray.partition}, but topic ${quote(topic)} has partitions 0 to ${partitions - 1}`,
+    { topic, partition: stray.partition, partitions, expected: `a partition from 0 to ${partitions - 1}` },
+  );
 }
 
 /**

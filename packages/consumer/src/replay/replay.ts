@@ -1,7 +1,7 @@
 import type { DateTime } from 'luxon';
 import { createCodecLookup, decodeEvent, ErrorCodes, InvalidArgumentError, Position, readCategory, TributaryError, type CodecLookup, type Event, type StoredRecord } from '@tributary/core';
 import { OffsetOutOfRangeError } from '../errors.js';
-import { timeMillis } from '../positions/start-position.js';
+import { checkPartitionsExist, timeMillis } from '../positions/start-position.js';
 import { compileCategoryPattern, type CategoryPattern } from '../routing/category-pattern.js';
 import type { ReplaySource, SourceRead } from './replay-source.js';
 
@@ -143,6 +143,9 @@ function report(progress: ReplayProgress, total: number, started: number, onProg
 async function planRanges(source: ReplaySource, topic: string, from: ReplayBound, to: ReplayBound): Promise<Range[]> {
   const count = await source.partitionCount(topic);
   if (count === 0) throw new InvalidArgumentError(`Cannot replay topic "${topic}": it does not exist`, { topic });
+  for (const [which, bound] of [['from', from], ['to', to]] as const) {
+    if (bound instanceof Position || (typeof bound === 'string' && bound.includes('@'))) checkPartitionsExist(`Replay ${which}`, bound instanceof Position ? bound : Position.parse(bound), topic, count);
+  }
   const ranges: Range[] = [];
   for (let partition = 0; partition < count; partition++) {
     const { low, high } = await source.range(topic, partition);

@@ -34,6 +34,15 @@ describe('start positions', () => {
     expect(await resolveStartPosition(start, ['t'], lookup, 'fail')).toEqual(new Map([[key(1), 20n]]));
   });
 
+  it('refuses a Position naming a partition the topic does not have, whatever the out-of-range policy', async () => {
+    for (const policy of ['fail', 'earliest'] as const) {
+      const error = await resolveStartPosition(parseStartPosition('t:1@20,t:2@0', 'position'), ['t'], lookup, policy).catch((e: unknown) => e);
+      expect(isTributaryError(error, 'INVALID_ARGUMENT')).toBe(true);
+      expect((error as Error).message).toBe('Start position t:2@0 names partition 2, but topic "t" has partitions 0 to 1');
+      expect((error as { context: object }).context).toMatchObject({ topic: 't', partition: 2, partitions: 2 });
+    }
+  });
+
   it('resolves a time per partition through offsets-for-times, within each range', async () => {
     const got = await resolveStartPosition({ kind: 'time', millis: 5 * 60_000 }, ['t'], lookup, 'fail');
     expect(got).toEqual(new Map([[key(0), 10n], [key(1), 5n]]));

@@ -67,6 +67,16 @@ describe('replay of the in-process buses', () => {
     await expect(replay({ source: memoryReplaySource(bus), topic: 't', categories: ['a..b'] }).next()).rejects.toMatchObject({ context: { option: 'categories[0]' } });
   });
 
+  it('refuses a bound naming a partition the topic does not have, rather than read as if it were not named', async () => {
+    const bus = new MemoryBus();
+    bus.createTopic('t', { partitions: 2 });
+    await expect(replay({ source: memoryReplaySource(bus), topic: 't', from: 't:0@0,t:5@0' }).next()).rejects.toMatchObject({
+      code: 'INVALID_ARGUMENT',
+      message: 'Replay from t:5@0 names partition 5, but topic "t" has partitions 0 to 1',
+    });
+    await expect(replay({ source: memoryReplaySource(bus), topic: 't', to: 't:2@0' }).next()).rejects.toMatchObject({ context: { topic: 't', partition: 2, partitions: 2 } });
+  });
+
   it('replays the memory bus', async () => {
     const bus = new MemoryBus();
     await roundTrip(new MemoryProducerPlugin({ topic: 'orders', partitions: 3 }, { bus }), memoryReplaySource(bus), 'orders');
