@@ -13,20 +13,25 @@ export function processCpuSeconds(pid: number): number | undefined {
   }
 }
 
-/** Elapsed and CPU seconds of `fn`: this process's CPU, and the broker's when its pid is known. */
-export async function measure<T>(fn: () => Promise<T>, brokerPid?: number): Promise<{ result: T; seconds: number; cpu: { client: number; broker?: number } }> {
+/**
+ * Elapsed and CPU seconds of `fn`: the client's CPU (this process's, plus that of `clientPids`, the client's
+ * other processes), and the broker's when its pid is known.
+ */
+export async function measure<T>(fn: () => Promise<T>, brokerPid?: number, clientPids: readonly number[] = []): Promise<{ result: T; seconds: number; cpu: { client: number; broker?: number } }> {
   const brokerBefore = brokerPid === undefined ? undefined : processCpuSeconds(brokerPid);
+  const othersBefore = clientPids.map((pid) => processCpuSeconds(pid) ?? 0);
   const cpuBefore = process.cpuUsage();
   const started = process.hrtime.bigint();
   const result = await fn();
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   const cpu = process.cpuUsage(cpuBefore);
   const brokerAfter = brokerPid === undefined ? undefined : processCpuSeconds(brokerPid);
+  const others = clientPids.reduce((sum, pid, i) => sum + (processCpuSeconds(pid) ?? othersBefore[i]!) - othersBefore[i]!, 0);
   return {
     result,
     seconds,
     cpu: {
-      client: (cpu.user + cpu.system) / 1e6,
+      client: (cpu.user + cpu.system) / 1e6 + others,
       ...(brokerBefore !== undefined && brokerAfter !== undefined ? { broker: brokerAfter - brokerBefore } : {}),
     },
   };

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Consumer, Producer } from 'kafkajs';
 import { benchKafka } from './raw-kafkajs.js';
+import { spawnResponders } from './responder-processes.js';
 import type { RoundTripper } from './round-trip.js';
 
 /** The header that carries a request's id to the responder and back on its reply. */
@@ -28,39 +29,40 @@ export interface RawPingPongOptions {
  * Request/response written with raw kafkajs as a competent user would, the anchor of the round-trip figures.
  * Requester: one idempotent producer (acks all, one request in flight, as every anchor of the benchmark) sends
  * each request with a correlation id header; its own consumer reads the reply topic and settles the matching
- * call. Responders: one consumer group over the request topic; each member has its own idempotent producer and
- * answers a fetched batch with one send of all its replies (`eachBatch`), partitions handled concurrently.
+ * call. Responders: one consumer group over the request topic, each member a process of its own (as responders
+ * are deployed, and as Tributary's are measured) with its own idempotent producer, answering a fetched batch with
+ * one send of all its replies (`eachBatch`), partitions handled concurrently.
  */
 export async function startRawPingPong(options: RawPingPongOptions): Promise<RoundTripper> {
   const kafka = benchKafka(options.brokers);
-  const clients: Array<Consumer | Producer> = [];
-  const consumer = (groupId: string) => {
-    const c = kafka.consumer({ groupId, maxWaitTimeInMs: options.maxWaitTimeInMs, heartbeatInterval: 500 });
-    clients.push(c);
-    return c;
+  const groupId = `bench-rt-responders-${randomBytes(4).toString('hex')}`;
+  // Ready once the latest joins share out the request partitions, one or more each.
+  const shared = (assigned: readonly number[]) => assigned.every((n) => n > 0) && assigned.reduce((a, b) => a + b, 0) === options.requestPartitions;
+  const responders = spawnResponders(options.responders, { kind: 'kafkajs', groupId, ...options }, shared);
+  const consumer = kafka.consumer({ groupId: `bench-rt-requester-${randomBytes(4).toString('hex')}`, maxWaitTimeInMs: options.maxWaitTimeInMs, heartbeatInterval: 500 });
+  const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
+  const close = async () => {
+    await Promise.all([consumer.disconnect(), producer.disconnect(), responders.close()]);
   };
-  const producer = () => {
-    const p = kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
-    clients.push(p);
-    return p;
-  };
-  const close = () => Promise.all(clients.map((c) => c.disconnect())).then(() => undefined);
   try {
-    const responderGroup = `bench-rt-responders-${randomBytes(4).toString('hex')}`;
-    const responders = Array.from({ length: options.responders }, () => ({ consumer: consumer(responderGroup), producer: producer() }));
-    // Listening before run(): kafkajs' run() resolves only after the member's first join.
-    const settled = waitForAssignment(responders.map((r) => r.consumer), options.requestPartitions);
-    await Promise.all(responders.map((r) => startResponder(r.consumer, r.producer, options)));
-    const requester = await startRequester(consumer(`bench-rt-requester-${randomBytes(4).toString('hex')}`), producer(), options);
-    await settled;
-    return { call: requester, close };
+    await responders.ready;
+    const requester = await startRequester(consumer, producer, options);
+    return { call: requester, close, pids: responders.pids };
   } catch (error) {
     await close();
     throw error;
   }
 }
 
-async function startResponder(consumer: Consumer, producer: Producer, options: RawPingPongOptions): Promise<void> {
+/**
+ * One responder: a member of `groupId` answering every request with its value and correlation id. `assigned`
+ * hears how many request partitions each join gave it. Resolves with its close.
+ */
+export async function startRawResponder(options: RawPingPongOptions, groupId: string, assigned: (partitions: number) => void): Promise<() => Promise<void>> {
+  const kafka = benchKafka(options.brokers);
+  const consumer = kafka.consumer({ groupId, maxWaitTimeInMs: options.maxWaitTimeInMs, heartbeatInterval: 500 });
+  const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
+  consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => assigned(Object.values(payload.memberAssignment).reduce((n, list) => n + list.length, 0)));
   await Promise.all([producer.connect(), consumer.connect()]);
   await consumer.subscribe({ topic: options.requestTopic, fromBeginning: true });
   await consumer.run({
@@ -70,24 +72,9 @@ async function startResponder(consumer: Consumer, producer: Producer, options: R
       await producer.send({ topic: options.replyTopic, acks: -1, messages: replies });
     },
   });
-}
-
-/** Resolves when the responders' latest assignments share out the request partitions, one or more each. */
-function waitForAssignment(consumers: Consumer[], partitions: number, timeoutMs = 60_000): Promise<void> {
-  const assigned = new Map<Consumer, number>();
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`raw kafkajs responders did not share ${partitions} partitions in ${timeoutMs} ms: ${[...assigned.values()].join(', ')}`)), timeoutMs);
-    for (const c of consumers) {
-      c.on(c.events.GROUP_JOIN, ({ payload }) => {
-        assigned.set(c, Object.values(payload.memberAssignment).reduce((n, list) => n + list.length, 0));
-        const counts = [...assigned.values()];
-        if (counts.length === consumers.length && counts.every((n) => n > 0) && counts.reduce((a, b) => a + b, 0) === partitions) {
-          clearTimeout(timer);
-          resolve();
-        }
-      });
-    }
-  });
+  return async () => {
+    await Promise.all([consumer.disconnect(), producer.disconnect()]);
+  };
 }
 
 async function startRequester(consumer: Consumer, producer: Producer, options: RawPingPongOptions): Promise<(seq: number) => Promise<void>> {

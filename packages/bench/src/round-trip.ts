@@ -8,6 +8,8 @@ import { measure } from './measure.js';
 export interface RoundTripper {
   call(seq: number): Promise<void>;
   close(): Promise<void>;
+  /** Other processes of the implementation (its responders): their CPU counts as the client's. */
+  readonly pids?: readonly number[];
 }
 
 /** A closed-loop run: `inFlight` callers, each sending its next request as soon as its last reply arrived. */
@@ -41,7 +43,7 @@ export async function runClosedLoop(target: RoundTripper, options: ClosedLoopOpt
   const next = () => seq++;
   await loop(target, options.inFlight, options.warmUpMs, next);
   const latencies: number[] = [];
-  const { seconds, cpu } = await measure(() => loop(target, options.inFlight, options.measureMs, next, latencies), options.brokerPid);
+  const { seconds, cpu } = await measure(() => loop(target, options.inFlight, options.measureMs, next, latencies), options.brokerPid, target.pids);
   return { requests: latencies.length, requestsPerSec: latencies.length / seconds, ...summarize(latencies), cpu };
 }
 

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { createMessaging, ensureMessagingTopics, type Messaging } from '@tributary/messaging';
+import { spawnResponders } from './responder-processes.js';
 import type { RoundTripper } from './round-trip.js';
 
 /** The path every benchmark request goes to; its handler echoes the request. */
@@ -15,30 +16,26 @@ export interface TributaryRoundTripOptions {
 }
 
 /**
- * Request/response through Tributary messaging, shaped as the raw kafkajs ping-pong: the requester and each
- * responder have a messaging instance of their own, as separate processes would (one instance per process
- * shares its readers and writer), on topics with a prefix of their own. Each responder is a session
- * registered for {@link ECHO_PATH}; the requester sends to the path, so requests balance between them.
+ * Request/response through Tributary messaging, shaped as the raw kafkajs ping-pong: each responder a process of
+ * its own with its messaging instance (one instance per process shares its readers and writer), the requester in
+ * this one, on topics with a prefix of their own. Each responder is a session registered for {@link ECHO_PATH};
+ * the requester sends to the path, so requests balance between them.
  */
 export async function startTributaryRoundTrip(options: TributaryRoundTripOptions): Promise<RoundTripper> {
   const connection = { brokers: options.brokers };
   const prefix = `bench-rt-${randomBytes(4).toString('hex')}`;
   await ensureMessagingTopics(connection, { prefix });
-  const instances: Messaging[] = [];
-  const close = () => Promise.all(instances.map((m) => m.close())).then(() => undefined);
+  const responders = spawnResponders(options.responders, { kind: 'tributary', brokers: options.brokers, prefix });
+  const m = createMessaging({ connection, prefix });
+  const close = async () => {
+    await Promise.all([m.close(), responders.close()]);
+  };
   try {
-    for (let i = 0; i < options.responders; i++) {
-      const m = createMessaging({ connection, prefix });
-      instances.push(m);
-      const responder = await m.openSession({ properties: { role: 'responder' } });
-      await responder.registerRequestHandler(ECHO_PATH, async (request) => request, { requestType: 'json', responseType: 'json' });
-    }
-    const m = createMessaging({ connection, prefix });
-    instances.push(m);
+    await responders.ready;
     const requester = await m.openSession();
     await seesResponders(m, options.responders, options.timeoutMs);
     const base = { note: 'n'.repeat(Math.max(0, options.payloadBytes - 20)) };
-    return { call: async (seq) => void (await requester.sendRequestToPath(ECHO_PATH, { n: seq, ...base }, { timeout: options.timeoutMs })), close };
+    return { call: async (seq) => void (await requester.sendRequestToPath(ECHO_PATH, { n: seq, ...base }, { timeout: options.timeoutMs })), close, pids: responders.pids };
   } catch (error) {
     await close();
     throw error;

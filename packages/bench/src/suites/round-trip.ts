@@ -79,8 +79,8 @@ function caseFigures(name: string, how: string, r: RoundTripResult, anchors: Rec
 
 const RAW_HOW =
   'requester: one idempotent producer (acks all, one request in flight, as every anchor), one send() per request, since kafkajs merges no concurrent sends; ' +
-  'its own consumer on a 1-partition reply topic; responders: one group on a 4-partition request topic, eachBatch answered with one send, maxWaitTimeInMs 100';
-const TRIBUTARY_HOW = `sendRequestToPath to a JSON echo handler; the requester and each responder with a messaging instance of their own, as separate processes; ${PAYLOAD_BYTES} B requests`;
+  'its own consumer on a 1-partition reply topic; responders: one group on a 4-partition request topic, each member a process of its own, eachBatch answered with one send, maxWaitTimeInMs 100; client CPU includes the responders\' processes';
+const TRIBUTARY_HOW = `sendRequestToPath to a JSON echo handler; each responder a process of its own with its messaging instance, the requester in the benchmark's process; ${PAYLOAD_BYTES} B requests; client CPU includes the responders' processes`;
 
 /** The issue's targets: p50 <= 5 ms and p99 <= 25 ms with one requester; >= 5,000 requests/s with 64. */
 function targets(c: Case): Pick<Figure, 'bound'>[] {
