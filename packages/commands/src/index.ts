@@ -1,6 +1,8 @@
 /**
  * @tributary/commands: command messages with a typed registry and chaining (seed 000, Scale), and channels,
  * groups and signalling (seed 001, Django Message Broker), on Kafka.
+ *
+ * @module @tributary/commands
  */
 export { CommandMessage, type CommandContext, type CommandMessageClass } from './message/command-message.js';
 export { MessageRegistry } from './message/message-registry.js';

@@ -5,6 +5,8 @@
  * - {@link EventReader}: a pull reader for scripts (seek, iterate until idle, find the next event of a category).
  * - {@link replay}: a range of a topic without a consumer group, with progress, from Kafka, the memory bus or
  *   the file bus (the {@link ReplaySource} port).
+ *
+ * @module @tributary/consumer
  */
 export { ConsumerGroup, type ConsumerGroupCounters, type ConsumerGroupState } from './group/consumer-group.js';
 export type { ConsumerGroupOptions, PartitionsListener } from './group/options.js';

@@ -1,6 +1,8 @@
 /**
  * @tributary/core: the event model, positions, codecs and the producer-plugin contract.
  * Core knows no Kafka client; plugins and the consumer depend on it, never the reverse.
+ *
+ * @module @tributary/core
  */
 export { ErrorCodes, TributaryError, InvalidArgumentError, isTributaryError, type ErrorCode, type TributaryErrorOptions } from './errors.js';
 export { EventHeaders, RESERVED_HEADER_PREFIX, type EventRecord } from './envelope/record.js';

@@ -10,6 +10,8 @@
  * - {@link KafkaAdmin}: topics, offsets, group commits, lag; {@link GroupMembership}: a consumer group member's
  *   place in its group; {@link KafkaSchemaLog}: the schema registry's log.
  * Nothing here knows Tributary's events: records are bytes, keys and headers.
+ *
+ * @module @tributary/kafka
  */
 export { KafkaClient, type KafkaClientOptions } from './connection/kafka-client.js';
 export { resolveConnectionOptions, type KafkaConnectionOptions, type ResolvedConnectionOptions, type TlsOptions, type SaslOptions } from './connection/options.js';

@@ -21,6 +21,8 @@
  * const quote = await client.sendRequestToPath('prices/quote', { sku: 'A-1' }, { timeout: 5000 });
  * await messaging.close();
  * ```
+ *
+ * @module @tributary/messaging
  */
 export { Messaging, createMessaging, type OpenSessionOptions } from './messaging.js';
 export type { MessagingOptions } from './options.js';

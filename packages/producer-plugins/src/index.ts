@@ -1,6 +1,8 @@
 /**
  * @tributary/producer-plugins: the built-in producer plugins: kafka (on the Kafka layer, @tributary/kafka),
  * memory (an in-process partitioned log, the test double) and file (JSON lines on disk).
+ *
+ * @module @tributary/producer-plugins
  */
 import { registerBuiltinProducerPlugin } from '@tributary/core';
 

@@ -3,6 +3,8 @@
  * current status) and its messages; a listener receives the header first, then every message put after it, in
  * order, with no gap and no duplicate, until the stream closes. History is durable: resume from a stored
  * position and learn whether the history after it is complete.
+ *
+ * @module @tributary/streams
  */
 export { Streams, createStreams } from './streams.js';
 export type { StreamsOptions } from './options.js';

@@ -4,6 +4,8 @@
  * launcher itself (one node or three, with per-node kill, pause, resume and restart; one node can also open
  * SASL and TLS listeners). `writeJavaCorpus()` writes records with Kafka's own Java clients and returns what a
  * correct reader must see.
+ *
+ * @module @tributary/test-kit
  */
 export { KafkaRuntimeError, type KafkaRuntimeReason } from './errors.js';
 export { startKafkaCluster, type KafkaCluster, type KafkaClusterOptions, type SecuredKafkaCluster } from './runtime/cluster.js';

@@ -1,6 +1,8 @@
 /**
  * @tributary/core/testing: the conformance suite every producer plugin must pass, and log checks for tests.
  * This entry imports vitest (an optional peer dependency of @tributary/core); the main entry never does.
+ *
+ * @module @tributary/core/testing
  */
 export {
   describeProducerPluginConformance,

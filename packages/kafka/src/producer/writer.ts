@@ -93,7 +93,7 @@ const MAX_REQUEST_BYTES = 1024 * 1024;
  *
  * Kafka's producer pipeline, as Java's client has it: each write's records join their partition's open batch
  * (`batchSize`, `lingerMs`); the batches of the partitions a broker leads travel in one Produce request to it, up
- * to `maxInFlightRequests` requests per broker on the wire (see {@link Sender}). Concurrent writes merge into shared
+ * to `maxInFlightRequests` requests per broker on the wire (see `Sender`). Concurrent writes merge into shared
  * batches and requests; each partition keeps the order in which records were written, across writes. Partitions are
  * chosen here with Kafka's murmur2 partitioner, so the k-th record of a batch sits at the base offset the broker
  * returns plus k.

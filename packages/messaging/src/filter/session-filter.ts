@@ -47,7 +47,7 @@ export interface SessionFilter {
  * @returns the filter, ready to match any number of sessions.
  * @throws SessionFilterSyntaxError when `text` is not a filter (an empty text included): `line` and `column`
  *   (1-based) say where parsing stopped, `context.expected` what would have been valid there and `context.found`
- *   what was there. Parentheses and `not`s nest at most {@link MAX_FILTER_DEPTH} deep.
+ *   what was there. Parentheses and `not`s nest at most 64 deep (`MAX_FILTER_DEPTH`).
  */
 export function parseSessionFilter(text: string): SessionFilter {
   // JavaScript callers can pass anything; the promised error beats a TypeError from deep in the lexer.

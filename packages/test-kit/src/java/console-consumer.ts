@@ -31,7 +31,7 @@ export interface ConsoleConsumerResult {
  * Read a whole topic from the beginning with Kafka's own `kafka-console-consumer`, in a group of its own, and
  * report the position of every record it delivered: an honest reader that shares no code with Tributary.
  * @throws KafkaRuntimeError `not-ready` when the tool fails, or its count disagrees with the lines it printed;
- *   TributaryError TIMEOUT or ABORTED as {@link runJavaTool}.
+ *   TributaryError TIMEOUT or ABORTED as `runJavaTool`.
  */
 export async function readWithConsoleConsumer(options: ConsoleConsumerOptions): Promise<ConsoleConsumerResult> {
   const [{ java }, jars] = await Promise.all([findJava(), ensureKafkaJars()]);
