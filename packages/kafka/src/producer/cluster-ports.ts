@@ -19,10 +19,13 @@ export class ClusterProducePorts implements SenderPorts {
   readonly #cluster: InternalCluster;
   readonly #topics = new Set<string>();
   readonly #brokers = new Map<number, { broker: InternalBroker; version: ProduceVersion }>();
+  readonly #topicConfig: (topic: string, names: readonly string[]) => Promise<Record<string, string>>;
   #connected = false;
 
-  constructor(kafka: Kafka) {
+  /** `topicConfig` reads a topic's configuration entries (KafkaAdmin.topicConfig). */
+  constructor(kafka: Kafka, topicConfig: (topic: string, names: readonly string[]) => Promise<Record<string, string>>) {
     this.#cluster = createInternalCluster(kafka);
+    this.#topicConfig = topicConfig;
   }
 
   async connect(): Promise<void> {
@@ -70,6 +73,11 @@ export class ClusterProducePorts implements SenderPorts {
     if (this.#topics.has(topic)) return;
     await this.#cluster.addMultipleTargetTopics([topic]);
     this.#topics.add(topic);
+  }
+
+  async messageLimit(topic: string): Promise<number | undefined> {
+    const limit = Number((await this.#topicConfig(topic, ['max.message.bytes']))['max.message.bytes']);
+    return Number.isSafeInteger(limit) ? limit : undefined;
   }
 
   leaderOf(topic: string, partition: number): number | undefined {

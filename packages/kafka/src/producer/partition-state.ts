@@ -56,6 +56,8 @@ export class PartitionState {
   /** The lowest send order, since the last reset, of a batch given up as certainly not appended. */
   #deadFrom = Number.POSITIVE_INFINITY;
   #sendOrder = 0;
+  /** Bytes a batch takes at most, below `batchSize` once the broker refused a batch as too large. */
+  #batchCap = Number.POSITIVE_INFINITY;
   readonly #idempotent: boolean;
 
   constructor(topic: string, partition: number, producer: ProducerIdentity) {
@@ -73,8 +75,9 @@ export class PartitionState {
    */
   append(record: ProducerBatch['records'][number], size: number, owner: Submission, slot: number, now: number, batchSize: number): void {
     const cost = size + RECORD_OVERHEAD;
+    const limit = batchSize < this.#batchCap ? batchSize : this.#batchCap;
     let last = this.queue[this.queue.length - 1];
-    if (!last || last.order >= 0 || (last.records.length > 0 && last.bytes + cost > batchSize)) this.queue.push((last = new ProducerBatch(this.topic, this.partition, now)));
+    if (!last || last.order >= 0 || (last.records.length > 0 && last.bytes + cost > limit)) this.queue.push((last = new ProducerBatch(this.topic, this.partition, now)));
     last.add(record, cost, owner, slot);
   }
 
@@ -127,6 +130,33 @@ export class PartitionState {
     let at = 0;
     while (at < this.queue.length && this.queue[at]!.order >= 0 && this.queue[at]!.order < batch.order) at++;
     this.queue.splice(at, 0, batch);
+  }
+
+  /**
+   * Put in place of a batch the broker refused as too large (MESSAGE_TOO_LARGE, given before any append) its two
+   * halves, to be sent again ahead of the partition's later batches under its epoch and sequence numbers: the first
+   * half from its base sequence, the second from where the first ends, so the batches sent after it keep theirs,
+   * as Java's RecordAccumulator.splitAndReenqueue does. The partition's later batches take at most half its bytes.
+   */
+  split(batch: ProducerBatch): void {
+    const pieces = batch.split();
+    // The halves take the batch's place in the sending order; the batches after it move down.
+    const shift = pieces.length - 1;
+    for (const b of this.queue) if (b.order > batch.order) b.order += shift;
+    for (const b of this.inFlight) if (b.order > batch.order) b.order += shift;
+    if (this.#deadFrom > batch.order) this.#deadFrom += shift;
+    this.#sendOrder += shift;
+    let sequence = batch.baseSequence;
+    pieces.forEach((piece, i) => {
+      piece.order = batch.order + i;
+      piece.epoch = batch.epoch;
+      if (this.#idempotent) {
+        piece.baseSequence = sequence;
+        sequence = piece.nextSequence;
+      }
+      this.requeue(piece);
+    });
+    this.#batchCap = Math.min(this.#batchCap, Math.max(1, Math.floor(batch.bytes / 2)));
   }
 
   /** A sent batch was given up; `certainlyNotAppended` when its outcome is `failed`. Its successors cannot follow it. */

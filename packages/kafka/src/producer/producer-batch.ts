@@ -107,6 +107,22 @@ export class ProducerBatch {
     return last !== undefined && last.sent && classifyWriteFailure(last.error, acks) === 'failed';
   }
 
+  /**
+   * Its records in two batches, the first half and the rest, each with its records' owners, the batch's creation
+   * time and its attempts so far: what a batch the broker refused as too large (MESSAGE_TOO_LARGE) is sent as.
+   */
+  split(): [ProducerBatch, ProducerBatch] {
+    const half = Math.ceil(this.records.length / 2);
+    const piece = (from: number, to: number) => {
+      const batch = new ProducerBatch(this.topic, this.partition, this.createdAt);
+      for (let k = from; k < to; k++) batch.add(this.records[k]!, 0, this.#owners[k]!, this.#slots[k]!);
+      batch.bytes = Math.round((this.bytes * (to - from)) / this.records.length);
+      batch.attempts.push(...this.attempts);
+      return batch;
+    };
+    return [piece(0, half), piece(half, this.records.length)];
+  }
+
   /** Acknowledged from `base` (-1 when no offset is known): the k-th record is at base + k. */
   succeed(base: bigint): void {
     if (this.done) return;

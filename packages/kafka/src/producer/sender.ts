@@ -24,6 +24,8 @@ export interface SenderPorts {
   produce(node: number, request: { acks: Acks; timeoutMs: number; partitions: readonly ProducePartitionRequest[] }): Promise<ReadonlyMap<string, PartitionAnswer> | undefined>;
   /** A new producer id (InitProducerId), when a partition has used every epoch of the one it has. */
   newProducerId(): Promise<ProducerIdentity>;
+  /** The topic's `max.message.bytes` (the largest record batch its partitions take); undefined when it cannot be read. */
+  messageLimit(topic: string): Promise<number | undefined>;
 }
 
 /** How the sender batches, sends and retries. */
@@ -274,6 +276,12 @@ export class Sender {
     batch.attempts.push({ error, sent });
     const types = new Set(leafErrors(error).map((leaf) => leaf.type));
     if (!sent || [...types].some((t) => t !== undefined && METADATA_ERRORS.has(t)) || types.has(undefined)) this.#refresh();
+    if (sent && types.has('MESSAGE_TOO_LARGE')) {
+      // Refused before the append: a batch of several records goes again as two halves under its own sequence
+      // numbers (unless an earlier attempt may have appended it); a lone record cannot be made smaller.
+      if (batch.records.length > 1 && !batch.mayHaveAppended(this.#options.acks)) return state.split(batch);
+      if (batch.records.length === 1) return this.#tooLarge(state, batch, error);
+    }
     if (this.#idempotent && sent) {
       if (types.has('DUPLICATE_SEQUENCE_NUMBER')) {
         // The broker appended it before and no longer holds its offset (Java completes it without one).
@@ -298,6 +306,25 @@ export class Sender {
       return;
     }
     this.#giveUp(state, batch, error);
+  }
+
+  /** A batch of one record refused as too large: it fails with EVENT_TOO_LARGE, naming its size and the topic's limit. */
+  #tooLarge(state: PartitionState, batch: ProducerBatch, refusal: unknown): void {
+    const outcome = classifyAttempts(batch.attempts, this.#options.acks);
+    state.gaveUp(batch, outcome === 'failed');
+    const { topic, partition } = batch;
+    const size = batch.encoded!.length;
+    void this.#ports
+      .messageLimit(topic)
+      .catch(() => undefined)
+      .then((limit) => {
+        const error = new TributaryError(
+          ErrorCodes.EVENT_TOO_LARGE,
+          `The broker refused a record for ${topic}:${partition} as too large: it takes ${size} bytes as a record batch, and the topic's max.message.bytes is ${limit ?? 'unknown (it could not be read)'}`,
+          { cause: refusal, retriable: false, context: { topic, partition, size, limit } },
+        );
+        batch.fail(error, outcome);
+      });
   }
 
   #giveUp(state: PartitionState, batch: ProducerBatch, error: unknown): void {

@@ -61,7 +61,9 @@ export interface KafkaWriterOptions {
    * Produce request carries one batch per partition, so this bounds what one request moves per partition. Default
    * 256 KiB: measured on two cores, 16 KiB (Java's default) moved a third of the records of a send() of 1000, 128
    * KiB half as many, and 256 KiB to 1 MiB the same within noise; it stays well under the broker's
-   * `max.message.bytes` (1 MiB by default), past which a batch is refused as MESSAGE_TOO_LARGE.
+   * `max.message.bytes` (1 MiB by default). A batch over a topic's `max.message.bytes` is refused
+   * (MESSAGE_TOO_LARGE) before it is appended, and sent again as halves, as Java's producer splits it; a record
+   * over it alone fails with EVENT_TOO_LARGE, naming its size and the limit.
    */
   batchSize?: number;
   /** @deprecated The name `batchSize` replaces. */
@@ -152,8 +154,9 @@ export class KafkaWriter implements AsyncDisposable {
       retries: options.retries ?? Number.POSITIVE_INFINITY,
       deliveryTimeoutMs: options.deliveryTimeoutMs ?? timeoutMs,
     };
-    this.#ports = new ClusterProducePorts(client[kKafkajs]);
-    this.#admin = new KafkaAdmin(client);
+    const admin = new KafkaAdmin(client);
+    this.#admin = admin;
+    this.#ports = new ClusterProducePorts(client[kKafkajs], (topic, names) => admin.topicConfig(topic, names));
   }
 
   /** Connect, take a producer id (when idempotent), and connect the admin that answers partition counts. */

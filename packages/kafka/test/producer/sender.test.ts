@@ -1,12 +1,14 @@
 import { KafkaJSConnectionError, KafkaJSProtocolError, KafkaJSRequestTimeoutError } from 'kafkajs';
 import { describe, expect, it } from 'vitest';
-import { isTributaryError } from '@tributary/core';
+import { isTributaryError, type TributaryError } from '@tributary/core';
 import { Submission, type WriteResult } from '../../src/producer/producer-batch.js';
+import { decodeRecordBatches } from '../../src/protocol/record-batch.js';
 import { Sender, type PartitionAnswer, type SenderOptions, type SenderPorts } from '../../src/producer/sender.js';
 
 const protocol = (type: string, code: number, retriable: boolean) => Object.assign(new KafkaJSProtocolError(`broker said ${type}`), { type, code, retriable });
 const outOfOrder = () => protocol('OUT_OF_ORDER_SEQUENCE_NUMBER', 45, false);
 const reset = () => new KafkaJSConnectionError('Connection error: read ECONNRESET');
+const tooLarge = () => protocol('MESSAGE_TOO_LARGE', 10, false);
 
 /** A batch as a request carried it: where it went and the producer fields in its header. */
 interface SentBatch {
@@ -36,6 +38,7 @@ function fakeCluster(leaders: Record<string, number | undefined> = {}) {
     leaderOf: (topic, partition) => (`${topic}:${partition}` in leaders ? leaders[`${topic}:${partition}`] : 1),
     refreshMetadata: async () => void refreshes++,
     newProducerId: async () => ({ producerId: 99n, producerEpoch: 0 }),
+    messageLimit: async () => 10_000,
     produce: (node, request) =>
       new Promise((resolve, reject) => {
         const batches = request.partitions.map(({ topic, partition, records: b }) => ({
@@ -95,6 +98,8 @@ function write(sender: Sender, topic: string, partition: number, values: string[
   });
 }
 
+/** The values a request's batch carries, decoded. */
+const values = async (b: SentBatch) => (await decodeRecordBatches(b.bytes, 0n)).records.map((r) => r.value!.toString());
 const shown = (results: WriteResult[]) => results.map((r) => (r.ok ? String(r.offset) : r.outcome));
 const fields = (b: SentBatch) => `${b.topic}:${b.partition} e${b.epoch} s${b.sequence} n${b.count}`;
 
@@ -108,7 +113,7 @@ describe('Sender', () => {
       [1, ['t:0 e0 s0 n2', 't:1 e0 s0 n2']],
       [2, ['t:2 e0 s0 n2']],
     ]);
-    cluster.requests[0]!.answer({ 't:0': 10n, 't:1': protocol('MESSAGE_TOO_LARGE', 10, false) });
+    cluster.requests[0]!.answer({ 't:0': 10n, 't:1': protocol('INVALID_RECORD', 87, false) });
     cluster.requests[1]!.answer({ 't:2': 30n });
     expect((await Promise.all(written)).map(shown)).toEqual([['10', '11'], ['failed', 'failed'], ['30', '31']]);
   });
@@ -216,12 +221,70 @@ describe('Sender', () => {
 
   it('after a batch certainly not appended, sends the later ones under the next epoch, even those whose answers were lost', async () => {
     const { cluster, written } = await onTheWire(2, options());
-    cluster.requests[1]!.answer({ 't:0': protocol('MESSAGE_TOO_LARGE', 10, false) });
+    cluster.requests[1]!.answer({ 't:0': protocol('INVALID_RECORD', 87, false) });
     cluster.requests[2]!.fail(reset());
     await settle();
     expect(cluster.requests.slice(3).map((r) => fields(r.batches[0]!))).toEqual(['t:0 e1 s0 n1']);
     cluster.requests[3]!.answer({ 't:0': 5n });
     expect((await Promise.all(written)).map(shown)).toEqual([['failed'], ['5']]);
+  });
+
+  it('sends a batch refused as too large again as halves, under its own sequence numbers, before the batches sent after it', async () => {
+    const cluster = fakeCluster();
+    const sender = new Sender(cluster.ports, { producerId: 7n, producerEpoch: 0 }, options());
+    await prove(cluster, sender);
+    const big = write(sender, 't', 0, ['a', 'b', 'c', 'd', 'e']);
+    await settle();
+    const after = write(sender, 't', 0, ['f']);
+    await settle();
+    expect(cluster.requests.slice(1).map((r) => fields(r.batches[0]!))).toEqual(['t:0 e0 s0 n5', 't:0 e0 s5 n1']);
+    cluster.requests[1]!.answer({ 't:0': tooLarge() });
+    // The batch after it is refused for the gap; it keeps its numbers and waits for the halves.
+    cluster.requests[2]!.answer({ 't:0': outOfOrder() });
+    await settle();
+    expect(cluster.requests.slice(3).map((r) => fields(r.batches[0]!))).toEqual(['t:0 e0 s0 n3']);
+    // The first half is still too large: it is halved again.
+    cluster.requests[3]!.answer({ 't:0': tooLarge() });
+    const sent: string[] = [];
+    for (let i = 4, offset = 10n; i < 8; i++) {
+      await settle();
+      expect(cluster.requests).toHaveLength(i + 1);
+      const batch = cluster.requests[i]!.batches[0]!;
+      sent.push(`${fields(batch)} ${(await values(batch)).join('')}`);
+      cluster.requests[i]!.answer({ 't:0': offset });
+      offset += BigInt(batch.count);
+    }
+    expect(sent).toEqual(['t:0 e0 s0 n2 ab', 't:0 e0 s2 n1 c', 't:0 e0 s3 n2 de', 't:0 e0 s5 n1 f']);
+    expect([shown(await big), shown(await after)]).toEqual([['10', '11', '12', '13', '14'], ['15']]);
+    // Later batches of the partition take at most half the bytes of the smallest batch refused (3 records of 34).
+    const later = write(sender, 't', 0, ['g', 'h', 'i']);
+    await settle();
+    expect(cluster.requests.slice(8).map((r) => fields(r.batches[0]!))).toEqual(['t:0 e0 s6 n1', 't:0 e0 s7 n1', 't:0 e0 s8 n1']);
+    cluster.requests.slice(8).forEach((r, i) => r.answer({ 't:0': BigInt(16 + i) }));
+    expect(shown(await later)).toEqual(['16', '17', '18']);
+  });
+
+  it('fails a lone record refused as too large with EVENT_TOO_LARGE naming its size and the limit, and the next batch starts the next epoch', async () => {
+    const cluster = fakeCluster();
+    const sender = new Sender(cluster.ports, { producerId: 7n, producerEpoch: 0 }, options());
+    const [result] = await (async () => {
+      const written = write(sender, 't', 0, ['x'.repeat(100)]);
+      await settle();
+      cluster.requests[0]!.answer({ 't:0': tooLarge() });
+      return written;
+    })();
+    expect(result).toMatchObject({ ok: false, outcome: 'failed', attempts: [{ sent: true }] });
+    const error = result!.ok ? undefined : result!.error;
+    expect(isTributaryError(error, 'EVENT_TOO_LARGE')).toBe(true);
+    const size = cluster.requests[0]!.batches[0]!.bytes.length;
+    expect((error as TributaryError).context).toEqual({ topic: 't', partition: 0, size, limit: 10_000 });
+    expect((error as Error).message).toContain(`${size} bytes`);
+    expect((error as Error).message).toContain('max.message.bytes is 10000');
+    const next = write(sender, 't', 0, ['ok']);
+    await settle();
+    expect(fields(cluster.requests[1]!.batches[0]!)).toBe('t:0 e1 s0 n1');
+    cluster.requests[1]!.answer({ 't:0': 0n });
+    expect(shown(await next)).toEqual(['0']);
   });
 
   it('without idempotence, keeps one batch of a partition on the wire and sends a failed one again before the next', async () => {

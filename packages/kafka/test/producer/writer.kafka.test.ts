@@ -107,15 +107,4 @@ describe('KafkaWriter against a broker', () => {
     });
     expect(read.map((r) => [r.value, readHeaders(r)])).toEqual([...records, ...records].map((r) => [r.value, writtenHeaders(r)]));
   });
-
-  it("names the broker's refusal of a record too large, and reports it failed without a retry", async () => {
-    const topic = randomTopic('writer-too-large');
-    await createTopics(brokers, [{ topic, numPartitions: 1, configEntries: [{ name: 'max.message.bytes', value: '10000' }] }]);
-    await using writer = new KafkaWriter(testClient(brokers));
-    await writer.connect();
-    const [result] = await writer.write(toWrite(topic, [{ key: null, value: Buffer.alloc(50_000, 'x'), headers: {}, timestamp: '0' }]));
-    expect(result).toMatchObject({ ok: false, outcome: 'failed' });
-    expect(result!.ok ? [] : result!.attempts.length).toBe(1);
-    expect(result!.ok ? undefined : (result!.error as { type?: string }).type).toBe('MESSAGE_TOO_LARGE');
-  });
 });
