@@ -13,7 +13,7 @@
  *
  * @module @tributary/kafka
  */
-export { KafkaClient, type KafkaClientOptions } from './connection/kafka-client.js';
+export { KafkaClient, type ClientDefaults, type KafkaClientOptions } from './connection/kafka-client.js';
 export { resolveConnectionOptions, type KafkaConnectionOptions, type ResolvedConnectionOptions, type TlsOptions, type SaslOptions } from './connection/options.js';
 export { asTributaryError, brokerErrorKind, type BrokerErrorKind } from './errors.js';
 // Reading.

@@ -56,12 +56,8 @@ export function resolveMessagingOptions(o: MessagingOptions): ResolvedMessagingO
   if (o.logger !== undefined && !isLogger(o.logger)) fail('logger', 'an object with debug, info, warn and error methods (pino fits)', typeof o.logger);
   if (o.metrics !== undefined && (typeof o.metrics !== 'object' || typeof o.metrics?.registry?.registerMetric !== 'function')) fail('metrics.registry', 'a prom-client Registry', o.metrics);
   const logger = o.logger ?? stderrLogger;
-  const transport = o.transport ?? new KafkaLogTransport(kafkaClient(o.connection!, logger));
+  const transport = o.transport ?? new KafkaLogTransport(KafkaClient.from(o.connection!, { clientId: 'tributary-messaging', optionPath: 'connection', logger }));
   return { transport, topics: messagingTopics(prefix), heartbeatMs, sessionTimeoutMs, requestTimeoutMs, maxConcurrentHandlers, closeTimeoutMs, logger, metrics: o.metrics };
-}
-
-function kafkaClient(connection: KafkaClient | KafkaClientOptions, logger: Logger): KafkaClient {
-  return KafkaClient.from(connection instanceof KafkaClient ? connection : { ...connection, logger: connection.logger ?? logger }, { clientId: 'tributary-messaging', optionPath: 'connection' });
 }
 
 function int(value: unknown, option: string, fallback: number, min: number, max: number): number {

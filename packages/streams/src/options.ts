@@ -46,7 +46,7 @@ export function resolveStreamsOptions(o: StreamsOptions): ResolvedStreamsOptions
   const logger = o.logger ?? stderrLogger;
   const transport =
     o.transport ??
-    new KafkaLogTransport(KafkaClient.from(o.connection instanceof KafkaClient ? o.connection : { ...o.connection!, logger: o.connection!.logger ?? logger }, { clientId: 'tributary-streams', optionPath: 'connection' }));
+    new KafkaLogTransport(KafkaClient.from(o.connection!, { clientId: 'tributary-streams', optionPath: 'connection', logger }));
   return { transport, topics: streamTopics(prefix), codec: o.codec, readCodecs: o.readCodecs ?? [], maxQueued, logger };
 }
 

@@ -48,14 +48,10 @@ export function resolveHub(o: HubOptions, fail: OptionFailure): ResolvedHub {
   if (o.logger !== undefined && !isLogger(o.logger)) fail('logger', 'an object with debug, info, warn and error methods (pino fits)', typeof o.logger);
   if (o.messaging !== undefined && (typeof o.messaging !== 'object' || o.messaging === null)) fail('messaging', 'a Messaging hub, or options of one', o.messaging);
   const logger = o.logger ?? stderrLogger;
-  const transport = o.transport ?? new KafkaLogTransport(kafkaClient(o.connection!, logger));
+  const transport = o.transport ?? new KafkaLogTransport(KafkaClient.from(o.connection!, { clientId: 'tributary-channels', optionPath: 'connection', logger }));
   if (o.messaging instanceof Messaging) return { transport, messaging: o.messaging, ownsMessaging: false, logger };
   // Messaging checks its own options and names the wrong one.
   return { transport, messaging: createMessaging({ ...o.messaging, transport, logger }), ownsMessaging: true, logger };
-}
-
-function kafkaClient(connection: KafkaClient | KafkaClientOptions, logger: Logger): KafkaClient {
-  return KafkaClient.from(connection instanceof KafkaClient ? connection : { ...connection, logger: connection.logger ?? logger }, { clientId: 'tributary-channels', optionPath: 'connection' });
 }
 
 /** An integer option within bounds, or its default. */

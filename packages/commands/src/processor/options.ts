@@ -56,6 +56,6 @@ export function resolveProcessorOptions(o: CommandProcessorOptions): ResolvedPro
   if (o.transactions && (typeof o.transactions.transactionalId !== 'string' || o.transactions.transactionalId === '')) fail('transactions.transactionalId', 'a non-empty string, stable for one worker', o.transactions.transactionalId);
   if (o.logger !== undefined && !isLogger(o.logger)) fail('logger', 'an object with debug, info, warn and error methods (pino fits)', typeof o.logger);
   const logger = o.logger ?? stderrLogger;
-  const client = KafkaClient.from(o.connection instanceof KafkaClient ? o.connection : { ...o.connection, logger: o.connection.logger ?? logger }, { clientId: 'tributary-commands', optionPath: 'connection' });
+  const client = KafkaClient.from(o.connection, { clientId: 'tributary-commands', optionPath: 'connection', logger });
   return { ...o, client, logger };
 }

@@ -33,7 +33,7 @@ export class CommandSender implements AsyncDisposable {
 
   constructor(options: CommandSenderOptions) {
     const logger = options.logger ?? stderrLogger;
-    const client = KafkaClient.from(options.connection instanceof KafkaClient ? options.connection : { ...options.connection, logger: options.connection.logger ?? logger }, { clientId: 'tributary-commands', optionPath: 'connection' });
+    const client = KafkaClient.from(options.connection, { clientId: 'tributary-commands', optionPath: 'connection', logger });
     this.#writer = new KafkaWriter(client);
     this.#topic = options.topic;
     this.#batchSize = options.batchSize ?? 500;

@@ -11,6 +11,15 @@ export interface KafkaClientOptions extends KafkaConnectionOptions {
   logger?: Logger;
 }
 
+/** What a component making its own {@link KafkaClient} puts in where the user's options say nothing. */
+export interface ClientDefaults {
+  readonly clientId?: string;
+  /** The option that named the connection, prefixed to option paths in errors (`connection.brokers`). */
+  readonly optionPath?: string;
+  /** The component's logger, for a client whose options name none. */
+  readonly logger?: Logger;
+}
+
 /**
  * A connection to one Kafka cluster, made from {@link KafkaConnectionOptions}: what every Tributary component
  * that reaches Kafka builds on, so no user constructs a kafkajs client. It holds no connection itself; the
@@ -27,15 +36,19 @@ export class KafkaClient {
   readonly logger: Logger;
   readonly #kafka: Kafka;
 
-  constructor(options: KafkaClientOptions, defaults: { clientId?: string; optionPath?: string } = {}) {
+  /**
+   * @param defaults what a component that makes its own client puts in: its clientId, the path of the option that
+   * named the connection (for errors), and its logger, used when the options name none.
+   */
+  constructor(options: KafkaClientOptions, defaults: ClientDefaults = {}) {
     this.options = resolveConnectionOptions(options, defaults.optionPath ?? '', defaults.clientId);
-    this.logger = options.logger ?? stderrLogger;
+    this.logger = options.logger ?? defaults.logger ?? stderrLogger;
     this.#kafka = new Kafka(kafkajsConfig(this.options, this.logger));
     checkKafkajs(this.#kafka);
   }
 
   /** Make a client from options, or take one already made (components accept either). */
-  static from(options: KafkaClientOptions | KafkaClient, defaults: { clientId?: string; optionPath?: string } = {}): KafkaClient {
+  static from(options: KafkaClientOptions | KafkaClient, defaults: ClientDefaults = {}): KafkaClient {
     return options instanceof KafkaClient ? options : new KafkaClient(options, defaults);
   }
 
