@@ -1,5 +1,5 @@
 import { InvalidArgumentError } from '@tributary/core';
-import { ensureTopics, type EnsureTopicsResult, type KafkaClient, type KafkaClientOptions } from '@tributary/kafka';
+import { COMPACTED_TOPIC_CONFIGS, ensureTopics, type EnsureTopicsResult, type KafkaClient, type KafkaClientOptions } from '@tributary/kafka';
 
 /** Default prefix of the messaging topics. */
 export const DEFAULT_MESSAGING_PREFIX = 'tributary.messaging';
@@ -50,7 +50,7 @@ export async function ensureMessagingTopics(connection: KafkaClient | KafkaClien
       topic: topics.sessions,
       partitions: 1,
       ...replication,
-      configs: { 'cleanup.policy': 'compact', 'delete.retention.ms': String(24 * 3600_000), 'segment.ms': String(3600_000), 'min.cleanable.dirty.ratio': '0.1' },
+      configs: COMPACTED_TOPIC_CONFIGS,
     },
     {
       topic: topics.inbox,

@@ -1,5 +1,5 @@
 import { InvalidArgumentError } from '@tributary/core';
-import { ensureTopics, type EnsureTopicsResult, type KafkaClient, type KafkaClientOptions } from '@tributary/kafka';
+import { COMPACTED_TOPIC_CONFIGS, ensureTopics, type EnsureTopicsResult, type KafkaClient, type KafkaClientOptions } from '@tributary/kafka';
 
 /** Default prefix of the streams topics. */
 export const DEFAULT_STREAMS_PREFIX = 'tributary.streams';
@@ -48,6 +48,6 @@ export async function ensureStreamTopics(connection: KafkaClient | KafkaClientOp
   const replication = options.replicationFactor === undefined ? {} : { replicationFactor: options.replicationFactor };
   return ensureTopics(connection, [
     { topic: topics.log, partitions, ...replication, configs: { 'cleanup.policy': 'delete', 'retention.ms': String(options.retentionMs ?? 7 * 24 * 3600_000) } },
-    { topic: topics.index, partitions: 1, ...replication, configs: { 'cleanup.policy': 'compact', 'delete.retention.ms': String(24 * 3600_000), 'segment.ms': String(3600_000), 'min.cleanable.dirty.ratio': '0.1' } },
+    { topic: topics.index, partitions: 1, ...replication, configs: COMPACTED_TOPIC_CONFIGS },
   ]);
 }

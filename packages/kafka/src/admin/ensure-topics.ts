@@ -3,6 +3,18 @@ import { KafkaAdmin } from './kafka-admin.js';
 import type { EnsureTopicsResult, TopicSpec } from './topics.js';
 
 /**
+ * The configs of a compacted topic that holds the latest record per key (sessions, stream headers): compacted,
+ * with tombstones kept a day so a reader starting late still sees a key go, and segments rolled hourly with a
+ * low dirty ratio so the cleaner actually runs on small, busy topics (it never compacts the active segment).
+ */
+export const COMPACTED_TOPIC_CONFIGS: Readonly<Record<string, string>> = Object.freeze({
+  'cleanup.policy': 'compact',
+  'delete.retention.ms': String(24 * 3600_000),
+  'segment.ms': String(3600_000),
+  'min.cleanable.dirty.ratio': '0.1',
+});
+
+/**
  * Make sure topics exist (see {@link KafkaAdmin.ensureTopics}), from connection options or a client: the
  * one-call form for set-up scripts, such as creating a consumer's `<topic>.DLT` next to its topic.
  */

@@ -9,7 +9,7 @@ export interface TopicSpec {
   /** Default: 3 when the cluster has three or more brokers, else 1 ("replication as the cluster allows"). */
   replicationFactor?: number;
   /** Topic configs, such as `{ 'cleanup.policy': 'compact' }`. On a cluster, `min.insync.replicas` defaults to 2. */
-  configs?: Record<string, string>;
+  configs?: Readonly<Record<string, string>>;
 }
 
 /** What `ensureTopics` did for each topic. */
