@@ -1,5 +1,5 @@
 import { jsonCodec, encodeEvent, type Event, type EventRecord } from '@tributary/core';
-import { ConsumerGroup, type HandlerContext } from '@tributary/consumer';
+import { ConsumerGroup, type HandlerContext, type OffsetToCommit } from '@tributary/consumer';
 import { KafkaTransactionalWriter, KafkaWriter, type TransactionalRecord } from '@tributary/kafka';
 import { addBuiltinMessageTypes } from '../builtins/builtins.js';
 import { CommandFailedError } from '../errors.js';
@@ -8,6 +8,13 @@ import { MemoryDedupeStore, type DedupeStore } from '../dedupe/dedupe-store.js';
 import { COMMAND_CATEGORY, commandEnvelope, commandEvent, followUpId, messageOf } from '../envelope/command-envelope.js';
 import { MessageRegistry } from '../message/message-registry.js';
 import { resolveProcessorOptions, type CommandProcessorOptions, type ResolvedProcessorOptions } from './options.js';
+import { TransactionBatch } from './transaction-batch.js';
+
+/**
+ * Commands executed and held for their transaction, at most: past this, a handler waits for the transaction under
+ * way, so a transaction that keeps failing does not let the batch grow without bound.
+ */
+const MAX_HELD = 10_000;
 
 
 /** What a processor has done since it started. */
@@ -29,9 +36,10 @@ export interface CommandProcessorCounters {
  * result or a throw publishes nothing and commits nothing: the message is retried with back-off, then written
  * to `<topic>.DLT` with the reason.
  *
- * With `transactions`, the follow-ups, the dedupe mark and the offset commit go in one Kafka transaction, so a
- * reader with `isolationLevel: 'read_committed'` sees each follow-up once even if the processor dies at any
- * point. Without, the window is this: a processor that dies after publishing follow-ups and before the group
+ * With `transactions`, the follow-ups and dedupe marks of the commands executed, and their offset commit, go in
+ * one Kafka transaction per batch (a transaction under way, the next one takes every command executed meanwhile),
+ * so a reader with `isolationLevel: 'read_committed'` sees each follow-up once even if the processor dies at any
+ * point; a command that fails holds the commit back until it is dead-lettered (see {@link TransactionBatch}). Without, the window is this: a processor that dies after publishing follow-ups and before the group
  * commits runs the message again when it is redelivered (execution must be idempotent, as the seed demands) and
  * publishes the follow-ups again under the same ids, which readers can drop by id.
  */
@@ -42,6 +50,10 @@ export class CommandProcessor implements AsyncDisposable {
   readonly #group: ConsumerGroup;
   readonly #writer: KafkaWriter | undefined;
   readonly #txn: KafkaTransactionalWriter | undefined;
+  readonly #batch: TransactionBatch | undefined;
+  /** A commit of the batch is under way or due; `#again`: commands came meanwhile, so another follows. */
+  #committing: Promise<void> | undefined;
+  #again = false;
   readonly counters: CommandProcessorCounters = { executed: 0, duplicates: 0, failures: 0, followUps: 0 };
 
   /** @throws InvalidArgumentError naming a wrong option. */
@@ -50,8 +62,11 @@ export class CommandProcessor implements AsyncDisposable {
     this.#registry = o.registry ?? addBuiltinMessageTypes(new MessageRegistry({ logger: o.logger }));
     const dedupe = o.dedupe ?? 'kafka';
     this.#dedupe = dedupe === false ? undefined : dedupe === 'memory' ? new MemoryDedupeStore() : dedupe === 'kafka' ? new KafkaDedupeStore({ client: o.client, topic: `${o.topic}.dedupe`, logger: o.logger }) : dedupe;
-    if (o.transactions) this.#txn = new KafkaTransactionalWriter(o.client, o.transactions);
-    else this.#writer = new KafkaWriter(o.client);
+    if (o.transactions) {
+      this.#txn = new KafkaTransactionalWriter(o.client, o.transactions);
+      this.#batch = new TransactionBatch(this.#txn, o.groupId);
+    } else this.#writer = new KafkaWriter(o.client);
+    const batch = this.#batch;
     this.#group = new ConsumerGroup({
       ...o.group,
       client: o.client,
@@ -64,6 +79,13 @@ export class CommandProcessor implements AsyncDisposable {
       // Only committed follow-ups of other processors are commands to run.
       isolationLevel: 'read_committed',
       handlers: { [`${COMMAND_CATEGORY}.#`]: (event, context) => this.#handle(event, context) },
+      // With transactions, the group's commits are the batch's transactions: offsets never commit without the
+      // follow-ups of the commands below them.
+      ...(batch ? { commitOffsets: (offsets: readonly OffsetToCommit[]) => this.#commitBatch(offsets) } : {}),
+      onPartitionsRevoked: (partitions) => {
+        batch?.revoke(partitions);
+        return o.group?.onPartitionsRevoked?.(partitions);
+      },
       onPartitionsAssigned: async (...args) => {
         // A redelivered message may have been finished by the member that had the partition before.
         await this.#dedupe?.catchUp?.();
@@ -96,7 +118,9 @@ export class CommandProcessor implements AsyncDisposable {
 
   async #handle(event: Event, context: HandlerContext): Promise<void> {
     const envelope = commandEnvelope(event);
-    if (this.#dedupe && (await this.#dedupe.has(envelope.id))) {
+    const place = event.offset!;
+    this.#batch?.handling(place.topic, place.partition, place.offset);
+    if (this.#batch?.holds(envelope.id) || (this.#dedupe && (await this.#dedupe.has(envelope.id)))) {
       this.counters.duplicates++;
       this.#o.logger.debug({ id: envelope.id, type: envelope.type }, 'Command already done: not run again');
       return;
@@ -115,19 +139,61 @@ export class CommandProcessor implements AsyncDisposable {
     }
     const followUps = message.newMessages.map((m, i) => commandEvent(m, { id: followUpId(envelope.id, i), correlationId: envelope.correlationId, causationId: envelope.id }));
     const records = await Promise.all(followUps.map((e) => encodeEvent(e, jsonCodec, this.#o.topic)));
-    if (this.#txn) await this.#commitInTransaction(event, envelope.id, records);
-    else await this.#publishThenMark(envelope.id, records);
+    if (this.#batch) await this.#hold(place, envelope.id, records);
+    else {
+      await this.#publishThenMark(envelope.id, records);
+      this.counters.followUps += records.length;
+    }
     this.counters.executed++;
-    this.counters.followUps += records.length;
   }
 
-  async #commitInTransaction(event: Event, id: string, records: EventRecord[]): Promise<void> {
-    const place = event.offset!;
+  /** Keep what the command left for the batch's transaction, and see that one is under way. */
+  async #hold(place: { topic: string; partition: number; offset: bigint }, id: string, records: EventRecord[]): Promise<void> {
+    const batch = this.#batch!;
     const writes: TransactionalRecord[] = records.map((r) => ({ topic: this.#o.topic, key: r.key, value: r.value, headers: r.headers }));
     const mark = this.#dedupe?.recordFor?.(id);
     if (mark) writes.push(mark);
-    await this.#txn!.commit(writes, { groupId: this.#o.groupId, offsets: [{ topic: place.topic, partition: place.partition, offset: place.offset + 1n }] });
-    if (this.#dedupe) (this.#dedupe.remember ?? this.#dedupe.add).call(this.#dedupe, id);
+    batch.add({ topic: place.topic, partition: place.partition, offset: place.offset, id, records: writes, followUps: records.length });
+    const committing = this.#commitSoon();
+    if (batch.size >= MAX_HELD) await committing;
+  }
+
+  /**
+   * Have the group commit what settled (a transaction, through {@link #commitBatch}) once the records in hand
+   * are handled: after the current turn of the event loop, or after the transaction under way, which takes
+   * with it every command executed meanwhile. Resolves when that commit ended, whether or not it went through
+   * (the group's next commit tries again).
+   */
+  #commitSoon(): Promise<void> {
+    if (this.#committing) {
+      this.#again = true;
+      return this.#committing;
+    }
+    const run = async () => {
+      do {
+        // A turn of the event loop first: the records handled so far have settled by then.
+        await new Promise((resolve) => setImmediate(resolve));
+        this.#again = false;
+        if (this.#group.state !== 'running') return;
+        await this.#group.commit().catch((error: unknown) => this.#o.logger.warn({ err: (error as Error)?.message ?? String(error) }, 'A transaction of executed commands failed; it is tried again at the next commit'));
+      } while (this.#again);
+    };
+    this.#committing = run().finally(() => {
+      this.#committing = undefined;
+      // A command held between the last check and now.
+      if (this.#again) void this.#commitSoon();
+    });
+    return this.#committing;
+  }
+
+  /** The group's commit: one transaction for the offsets and every command below them. */
+  async #commitBatch(offsets: readonly OffsetToCommit[]): Promise<void> {
+    const committed = await this.#batch!.commit(offsets);
+    const dedupe = this.#dedupe;
+    for (const done of committed) {
+      if (dedupe) (dedupe.remember ?? dedupe.add).call(dedupe, done.id);
+      this.counters.followUps += done.followUps;
+    }
   }
 
   async #publishThenMark(id: string, records: EventRecord[]): Promise<void> {

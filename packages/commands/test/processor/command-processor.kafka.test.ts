@@ -1,6 +1,6 @@
 import { describe, expect, inject, it } from 'vitest';
 import { encodeEvent, jsonCodec } from '@tributary/core';
-import { KafkaWriter, readToEnd, silentLogger } from '@tributary/kafka';
+import { KafkaAdmin, KafkaWriter, partitionKey, readToEnd, silentLogger } from '@tributary/kafka';
 import { testClient } from '@tributary/test-kit';
 import {
   addBuiltinMessageTypes,
@@ -114,5 +114,52 @@ describe('the command processor against a real broker', () => {
     expect(events).toHaveLength(10);
     expect(new Set(events.map((e) => e.headers['command-correlation-id']))).toEqual(new Set([root!.id]));
     expect(events.map((e) => (e.payload as { body: { left: number } }).body.left).sort((a, b) => b - a)).toEqual([9, 8, 7, 6, 5, 4, 3, 2, 1, 0]);
+  });
+
+  it('with transactions, a command failing mid-batch holds the commit at it, its predecessors committed, then is dead-lettered', async () => {
+    const { topic, groupId } = await freshCommands(brokers, 1);
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    class Gate extends CommandMessage {
+      static readonly type = 'gate';
+      constructor() {
+        super(Gate.type);
+      }
+      async execute(): Promise<boolean> {
+        await released;
+        return false;
+      }
+      toJSON(): unknown {
+        return {};
+      }
+      static fromJSON(): Gate {
+        return new Gate();
+      }
+    }
+    const r = registry();
+    r.addMessageType(Gate);
+    await using sender = new CommandSender({ connection: { brokers, logger: silentLogger }, topic });
+    const [a, b, gate, c] = await sender.sendMessages([new ChainCommandMessage('a'), new ChainCommandMessage('b'), new Gate(), new ChainCommandMessage('c')]);
+    await using processor = new CommandProcessor({
+      connection: { brokers, logger: silentLogger }, groupId, topic, registry: r, logger: silentLogger,
+      transactions: { transactionalId: `${groupId}-worker` }, retry: { attempts: 3, initialDelayMs: 10, maxDelayMs: 20 },
+    });
+    await using admin = new KafkaAdmin(testClient(brokers));
+    const committedOffset = async () => (await admin.groupOffsets(groupId, [topic])).get(partitionKey(topic, 0));
+    const echoIds = async () => (await committedCommands(brokers, topic)).filter((e) => e.category === 'command.echo').map((e) => e.id);
+    await processor.start();
+    // The gate's first attempt hangs: the commands before it are committed with their follow-ups, not past it.
+    await until(async () => (await echoIds()).length === 2);
+    expect((await echoIds()).sort()).toEqual([followUpId(a!.id, 0), followUpId(b!.id, 0)].sort());
+    await until(async () => (await committedOffset()) === gate!.offset);
+    expect(processor.counters.executed).toBe(2);
+    release();
+    // Then the gate is dead-lettered, c runs, and so do the three echoes the chains led to.
+    await until(async () => processor.counters.executed === 6 && (await admin.lag(groupId, [topic])).every((l) => l.lag === 0n));
+    const [dead] = await readToEnd({ brokers }, `${topic}.DLT`);
+    expect(dead!.headers['tributary-id']?.toString()).toBe(gate!.id);
+    expect(processor.counters.failures).toBe(3);
+    const ids = await echoIds();
+    expect(ids.sort()).toEqual([a, b, c].map((m) => followUpId(m!.id, 0)).sort());
   });
 });

@@ -420,7 +420,8 @@ export class ConsumerGroup implements AsyncDisposable {
     // coordinator would refuse it then); what settled waits for the next confirmation, or goes with a revocation.
     if (!membership || this.#lease.lapsed(Date.now())) return [];
     try {
-      const done = await this.#committer.commit((offsets) => membership.commit(offsets));
+      const sink = this.#o.commitOffsets;
+      const done = await this.#committer.commit((offsets) => (sink ? sink(offsets) : membership.commit(offsets)));
       if (done.length > 0) this.#logger.debug({ groupId: this.#o.groupId, reason, offsets: done.map((d) => `${d.topic}:${d.partition}@${d.offset}`) }, 'committed');
       return done;
     } catch (error) {

@@ -1,6 +1,7 @@
 import type { Registry } from 'prom-client';
 import { KafkaClient, type KafkaConnectionOptions } from '@tributary/kafka';
 import { createCodecLookup, InvalidArgumentError, isValidTopic, quote, type CodecLookup, type TributaryError } from '@tributary/core';
+import type { OffsetToCommit } from '../commit/committer.js';
 import { deadLetterTopicFor } from '../failure/dead-letter-headers.js';
 import { retryPolicy, type RetryOptions, type RetryPolicy } from '../failure/retry-policy.js';
 import type { TopicPartition } from '@tributary/kafka';
@@ -62,6 +63,13 @@ export interface ConsumerGroupOptions extends Partial<KafkaConnectionOptions> {
   partitionsConcurrently?: number;
   /** Milliseconds between commits of settled offsets (also made at rebalances and at stop). Default 1000. */
   commitIntervalMs?: number;
+  /**
+   * Commits settled offsets in place of the group's own commit (Kafka's OffsetCommit), at the same moments: a
+   * transactional producer's `sendOffsets`, so records written for what settled and its offsets commit together.
+   * Contract as the group's: resolve only once every offset given is committed; a rejection commits none of them
+   * (they are offered again at the next commit).
+   */
+  commitOffsets?: (offsets: readonly OffsetToCommit[]) => Promise<void>;
   /** Default 30000. */
   sessionTimeoutMs?: number;
   /** Default 60000. */
@@ -114,6 +122,7 @@ export interface ResolvedOptions {
   readonly deadLetterBackoff: { initialDelayMs: number; maxDelayMs: number };
   readonly partitionsConcurrently: number;
   readonly commitIntervalMs: number;
+  readonly commitOffsets: ((offsets: readonly OffsetToCommit[]) => Promise<void>) | undefined;
   readonly sessionTimeoutMs: number;
   readonly rebalanceTimeoutMs: number;
   readonly heartbeatIntervalMs: number;
@@ -191,6 +200,7 @@ export function resolveOptions(options: ConsumerGroupOptions): ResolvedOptions {
     deadLetterBackoff: { initialDelayMs, maxDelayMs },
     partitionsConcurrently: integer('partitionsConcurrently', o.partitionsConcurrently, 1, 1),
     commitIntervalMs: integer('commitIntervalMs', o.commitIntervalMs, 1000, 10),
+    commitOffsets: optionalFunction('commitOffsets', o.commitOffsets),
     sessionTimeoutMs,
     rebalanceTimeoutMs: integer('rebalanceTimeoutMs', o.rebalanceTimeoutMs, Math.max(60_000, sessionTimeoutMs), 1000),
     heartbeatIntervalMs,

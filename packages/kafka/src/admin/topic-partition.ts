@@ -15,8 +15,8 @@ export function fromPartitionKey(key: string): TopicPartition {
   return { topic: key.slice(0, cut), partition: Number(key.slice(cut + 1)) };
 }
 
-/** Partitions grouped by topic. */
-export function byTopic<T extends TopicPartition>(partitions: Iterable<T>): Map<string, T[]> {
+/** Partitions (or anything of a topic) grouped by topic. */
+export function byTopic<T extends { readonly topic: string }>(partitions: Iterable<T>): Map<string, T[]> {
   const out = new Map<string, T[]>();
   for (const p of partitions) {
     const list = out.get(p.topic);

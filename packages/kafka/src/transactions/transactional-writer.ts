@@ -1,8 +1,12 @@
 import type { Producer, Transaction } from 'kafkajs';
 import { InvalidArgumentError, TributaryError } from '@tributary/core';
 import type { KafkaClient } from '../connection/kafka-client.js';
+import { byTopic, topicOffsets } from '../admin/topic-partition.js';
 import { asTributaryError } from '../errors.js';
 import { kKafkajs } from '../internal/symbols.js';
+
+/** First back-off of a kafkajs request that failed for a reason that may pass; doubles on each retry. */
+const RETRY_INITIAL_MS = 20;
 
 /** A record to write in a transaction: bytes, headers, and its topic (and partition, or a key to pick it). */
 export interface TransactionalRecord {
@@ -54,6 +58,10 @@ export class KafkaTransactionalWriter implements AsyncDisposable {
       idempotent: true,
       maxInFlightRequests: 1,
       transactionTimeout: options.transactionTimeoutMs ?? 60_000,
+      // A transaction begun just after the last one committed meets CONCURRENT_TRANSACTIONS while the coordinator
+      // still writes the last one's markers, which takes milliseconds: Kafka's Java producer retries that after
+      // 20 ms, where the client's 100 ms back-off would cap a writer at a few transactions a second.
+      retry: { retries: Number.MAX_SAFE_INTEGER, initialRetryTime: RETRY_INITIAL_MS, maxRetryTime: 5000 },
     });
   }
 
@@ -109,21 +117,18 @@ export class KafkaTransactionalWriter implements AsyncDisposable {
     let transaction: Transaction | undefined;
     try {
       transaction = await this.#producer.transaction();
-      const byTopic = new Map<string, TransactionalRecord[]>();
-      for (const r of records) byTopic.set(r.topic, [...(byTopic.get(r.topic) ?? []), r]);
-      if (byTopic.size > 0) {
+      const perTopic = byTopic(records);
+      if (perTopic.size > 0) {
         await transaction.sendBatch({
           acks: -1,
-          topicMessages: [...byTopic].map(([topic, list]) => ({
+          topicMessages: [...perTopic].map(([topic, list]) => ({
             topic,
             messages: list.map((r) => ({ key: r.key, value: r.value, headers: { ...(r.headers ?? {}) }, ...(r.partition === undefined ? {} : { partition: r.partition }) })),
           })),
         });
       }
       if (offsets && offsets.offsets.length > 0) {
-        const topics = new Map<string, Array<{ partition: number; offset: string }>>();
-        for (const o of offsets.offsets) topics.set(o.topic, [...(topics.get(o.topic) ?? []), { partition: o.partition, offset: o.offset.toString() }]);
-        await transaction.sendOffsets({ consumerGroupId: offsets.groupId, topics: [...topics].map(([topic, partitions]) => ({ topic, partitions })) });
+        await transaction.sendOffsets({ consumerGroupId: offsets.groupId, topics: topicOffsets(offsets.offsets) });
       }
       await transaction.commit();
     } catch (error) {

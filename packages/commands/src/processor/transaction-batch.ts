@@ -1,0 +1,123 @@
+import type { OffsetToCommit } from '@tributary/consumer';
+import { partitionKey, type KafkaTransactionalWriter, type TopicPartition, type TransactionalRecord } from '@tributary/kafka';
+
+/** What a batch needs of a transactional writer (the Kafka layer's; a fake in unit tests). */
+export type BatchWriter = Pick<KafkaTransactionalWriter, 'commit'>;
+
+/** What one executed command leaves to commit: its follow-ups (and dedupe mark), keyed by where it was read. */
+export interface DoneCommand {
+  readonly topic: string;
+  readonly partition: number;
+  readonly offset: bigint;
+  /** The command's id (what the dedupe store remembers once committed). */
+  readonly id: string;
+  /** Its follow-ups, and the dedupe mark when the store keeps one on Kafka. */
+  readonly records: readonly TransactionalRecord[];
+  /** How many of `records` are follow-ups. */
+  readonly followUps: number;
+}
+
+/**
+ * The commands executed since the last transaction, by partition and offset, and the transactions that commit
+ * them (Kafka's read-process-write, a transaction per batch as Spring and Karafka run it): when the consumer
+ * group commits its settled offsets, one transaction carries the records of every command below those offsets
+ * and the offsets themselves (`sendOffsets`). A read_committed reader thus sees a command's follow-ups exactly
+ * when its offset is committed, whatever the batch holds:
+ * - a command that failed (retried, then dead-lettered) left nothing here, and the group does not settle past
+ *   it until it is dead-lettered, so a transaction never commits past it, and always holds the follow-ups of
+ *   the commands before it;
+ * - a transaction that fails is aborted, and what it held stays here for the next one (the records are the
+ *   same bytes: nothing is published twice);
+ * - a command handled again (the partition read again from an earlier offset) replaces what it left before;
+ *   a partition revoked takes its commands with it (the new owner runs them again).
+ */
+export class TransactionBatch {
+  readonly #writer: BatchWriter;
+  readonly #groupId: string;
+  /** Per partition, in offset order, with an offset no command held lies above (none is when handling goes on). */
+  readonly #done = new Map<string, { readonly commands: Map<bigint, DoneCommand>; last: bigint }>();
+  /** Ids held, so a command sent twice and read twice before a commit runs once. */
+  readonly #ids = new Map<string, number>();
+  #size = 0;
+
+  constructor(writer: BatchWriter, groupId: string) {
+    this.#writer = writer;
+    this.#groupId = groupId;
+  }
+
+  /** Commands held, not yet committed. */
+  get size(): number {
+    return this.#size;
+  }
+
+  /** Whether a command with this id is held (executed here, its transaction not yet committed). */
+  holds(id: string): boolean {
+    return this.#ids.has(id);
+  }
+
+  /**
+   * The partition is handled from `offset` on (again, after a rewind, or for the first time): what was held
+   * from there on is stale. Call before looking an id up with {@link holds}, so a command read again does not
+   * count as its own duplicate.
+   */
+  handling(topic: string, partition: number, offset: bigint): void {
+    const held = this.#done.get(partitionKey(topic, partition));
+    if (!held || held.last < offset) return;
+    for (const [at, done] of held.commands) if (at >= offset) this.#forget(held.commands, done);
+    held.last = offset - 1n;
+  }
+
+  add(done: DoneCommand): void {
+    const key = partitionKey(done.topic, done.partition);
+    let held = this.#done.get(key);
+    if (!held) this.#done.set(key, (held = { commands: new Map(), last: done.offset }));
+    const before = held.commands.get(done.offset);
+    if (before) this.#forget(held.commands, before);
+    held.commands.set(done.offset, done);
+    if (done.offset > held.last) held.last = done.offset;
+    this.#ids.set(done.id, (this.#ids.get(done.id) ?? 0) + 1);
+    this.#size++;
+  }
+
+  /** Partitions no longer owned: their commands are run again by the new owner. */
+  revoke(partitions: readonly TopicPartition[]): void {
+    for (const p of partitions) {
+      const key = partitionKey(p.topic, p.partition);
+      const held = this.#done.get(key);
+      if (!held) continue;
+      for (const done of held.commands.values()) this.#forget(held.commands, done);
+      this.#done.delete(key);
+    }
+  }
+
+  /**
+   * Commit `offsets` (the group's settled offsets) with the records of every command below them, in one
+   * transaction. Resolves with the commands committed; rejects when the transaction failed (aborted: they are
+   * kept for the next one).
+   * @throws TributaryError from the transactional writer.
+   */
+  async commit(offsets: readonly OffsetToCommit[]): Promise<DoneCommand[]> {
+    const taken: DoneCommand[] = [];
+    for (const o of offsets) {
+      const held = this.#done.get(partitionKey(o.topic, o.partition));
+      if (held) for (const done of held.commands.values()) if (done.offset < o.offset) taken.push(done);
+    }
+    const records: TransactionalRecord[] = [];
+    for (const done of taken) for (const r of done.records) records.push(r);
+    await this.#writer.commit(records, { groupId: this.#groupId, offsets: offsets.map(({ topic, partition, offset }) => ({ topic, partition, offset })) });
+    for (const done of taken) {
+      const held = this.#done.get(partitionKey(done.topic, done.partition))?.commands;
+      // Revoked or handled again meanwhile: only what this transaction held is let go.
+      if (held?.get(done.offset) === done) this.#forget(held, done);
+    }
+    return taken;
+  }
+
+  #forget(held: Map<bigint, DoneCommand>, done: DoneCommand): void {
+    held.delete(done.offset);
+    const n = this.#ids.get(done.id) ?? 0;
+    if (n <= 1) this.#ids.delete(done.id);
+    else this.#ids.set(done.id, n - 1);
+    this.#size--;
+  }
+}
