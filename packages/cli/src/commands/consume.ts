@@ -3,6 +3,7 @@ import { Option, type Command } from 'commander';
 import { Position, type Event } from '@tributary/core';
 import { ConsumerGroup, silentLogger, stderrLogger } from '@tributary/consumer';
 import { partitionKey, type KafkaAdmin } from '@tributary/kafka';
+import { readerCodecs, schemaTopicOption } from '../cli/codecs.js';
 import { UsageError } from '../cli/errors.js';
 import { EVENT_COLUMNS } from '../cli/event-lines.js';
 import { action, collect, integerArg, type CommandContext } from '../cli/program.js';
@@ -13,6 +14,7 @@ interface ConsumeOptions {
   from: string;
   follow?: boolean;
   max?: number;
+  schemaTopic?: string;
 }
 
 /** A row of output for an event: its JSON form (offset included). */
@@ -60,6 +62,7 @@ async function consume(ctx: CommandContext, topics: string[], opts: ConsumeOptio
     topics,
     handlers: Object.fromEntries((opts.category ?? ['#']).map((pattern) => [pattern, print])),
     from: opts.from,
+    codecs: readerCodecs(ctx, opts),
     commitIntervalMs: 200,
     logger: ctx.options.verbose ? stderrLogger : silentLogger,
     onError: (error) => {
@@ -92,6 +95,8 @@ export function consumeCommand(parent: Command): void {
     .addOption(new Option('--from <start>', "where a partition the group has no commit for starts: earliest, latest, a position (orders:0@42,orders:1@17) or an ISO time").default('earliest'))
     .option('-f, --follow', 'keep reading new events until Ctrl-C (default: stop at the end captured at start)')
     .addOption(new Option('-n, --max <count>', 'stop after this many events').argParser(integerArg(1)))
+    .addOption(schemaTopicOption())
+    .addHelpText('after', '\nPayloads are decoded by the codec each record names: json, string, or avro (with the writer\'s schema, found in the schema registry by id).')
     .action(
       action(async (ctx, topics: string[], opts: ConsumeOptions) => {
         if (!['earliest', 'latest'].includes(opts.from) && !opts.from.includes('@') && Number.isNaN(Date.parse(opts.from))) {

@@ -1,5 +1,6 @@
 import { Option, type Command } from 'commander';
 import { kafkaReplaySource, replay, type ReplayProgress } from '@tributary/consumer';
+import { readerCodecs, schemaTopicOption } from '../cli/codecs.js';
 import { UsageError } from '../cli/errors.js';
 import { EVENT_COLUMNS } from '../cli/event-lines.js';
 import { action, collect, type CommandContext } from '../cli/program.js';
@@ -12,6 +13,7 @@ interface ReplayCommandOptions {
   category?: string[];
   progress: boolean;
   events: boolean;
+  schemaTopic?: string;
 }
 
 const BOUND = "earliest, a position (orders:0@42,orders:1@17) or an ISO time";
@@ -72,6 +74,7 @@ async function runReplay(ctx: CommandContext, topic: string, opts: ReplayCommand
     topic,
     from: opts.from,
     to: opts.to,
+    codecs: readerCodecs(ctx, opts),
     ...(opts.category ? { categories: opts.category } : {}),
     signal: ctx.signal,
     onProgress: (p) => {
@@ -101,6 +104,7 @@ export function replayCommand(parent: Command): void {
     .option('-c, --category <pattern>', 'only events matching this category pattern (repeatable)', collect)
     .option('--no-progress', 'no progress bar (it is drawn on stderr only when stderr is a terminal)')
     .option('--no-events', 'print only the count of events and records replayed')
+    .addOption(schemaTopicOption())
     .action(
       action(async (ctx, topic: string, opts: ReplayCommandOptions) => {
         checkBound('from', opts.from, ['earliest']);
