@@ -1,6 +1,4 @@
-import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
-import { cpus, release, totalmem } from 'node:os';
 import { dirname } from 'node:path';
 import { ratio, type Figure } from './figures.js';
 
@@ -13,14 +11,7 @@ export interface RunInfo {
   command: string;
 }
 
-/** Cores, CPU model, memory, Node, Java and OS of this machine, in one line. */
-export function describeMachine(java: string): string {
-  const cpu = cpus();
-  // `java -version` prints to stderr.
-  const probe = spawnSync(java, ['-version'], { encoding: 'utf8' });
-  const javaVersion = `${probe.stderr ?? ''}${probe.stdout ?? ''}`.split('\n')[0] || 'unknown Java';
-  return `${cpu.length} cores (${cpu[0]?.model.trim() ?? 'unknown CPU'}), ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, ${javaVersion.replace(/"/g, '')}, Linux ${release()}`;
-}
+export { describeMachine } from '@tributary/test-kit';
 
 function fmt(n: number): string {
   if (!Number.isFinite(n)) return 'n/a';

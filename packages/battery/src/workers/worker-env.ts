@@ -1,0 +1,48 @@
+import { HistoryWriter } from '../history.js';
+
+/** What every worker process is given through its environment by the battery that spawned it. */
+export interface WorkerEnv {
+  brokers: string[];
+  /** The worker's name, unique in the run (and so its history file's name). */
+  name: string;
+  history: HistoryWriter;
+  /** Further settings, as the battery wrote them (`BATTERY_<NAME>`). */
+  setting(name: string, fallback?: string): string;
+  numeric(name: string, fallback: number): number;
+}
+
+export function workerEnv(): WorkerEnv {
+  const need = (key: string) => {
+    const value = process.env[key];
+    if (!value) throw new Error(`The battery worker needs ${key} in its environment`);
+    return value;
+  };
+  const name = need('BATTERY_WORKER');
+  const setting = (key: string, fallback?: string) => process.env[`BATTERY_${key}`] ?? fallback ?? need(`BATTERY_${key}`);
+  return {
+    brokers: need('BATTERY_BROKERS').split(','),
+    name,
+    history: new HistoryWriter(need('BATTERY_HISTORY'), name),
+    setting,
+    numeric: (key, fallback) => Number(setting(key, String(fallback))),
+  };
+}
+
+/**
+ * Tell the battery this worker is ready, and call `stop` when it asks the worker to finish (a graceful stop:
+ * the battery's faults use signals instead). The process exits when `stop` settles.
+ */
+export function serve(stop: () => Promise<void>): void {
+  const finish = () => {
+    void stop().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        console.error(error);
+        process.exit(1);
+      },
+    );
+  };
+  process.on('message', (m) => (m === 'stop' ? finish() : undefined));
+  process.on('disconnect', finish);
+  process.send?.('ready');
+}
