@@ -14,6 +14,7 @@ export { KafkaNode, type NodeStats } from './runtime/kafka-node.js';
 export { ensureKafkaJars, KAFKA_POM, type KafkaJars, type EnsureKafkaJarsOptions } from './runtime/jars.js';
 export { findJava, type JavaRuntime } from './runtime/java.js';
 export { freePort } from './runtime/ports.js';
+export { describeMachine } from './runtime/machine.js';
 export { liveProcessCount } from './runtime/process-registry.js';
 export { provideKafka, KAFKA_IMAGE, type KafkaEndpoint, type KafkaSource, type ProvideKafkaOptions } from './select.js';
 export { randomTopic, randomGroup, testClient, createTopics, waitFor, type TestTopic } from './helpers.js';
