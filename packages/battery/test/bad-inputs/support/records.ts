@@ -42,11 +42,22 @@ export async function eventInput(event: Event, topic: string, partition: number,
   return { partition, key: r.key, value: r.value, headers: r.headers };
 }
 
-/** The dead-letter records of `topic`, by the original partition and offset they name (`"0@12"`). */
+/**
+ * The dead-letter records of `topic`, by the original partition and offset they name (`"0@12"`). A record
+ * dead-lettered twice fails the test, naming its positions.
+ */
 export async function deadLetters(brokers: string[], topic: string): Promise<Map<string, ReadRecord>> {
   const letters = await readToEnd({ brokers }, `${topic}.DLT`);
   const text = (r: ReadRecord, name: string) => r.headers[name]?.toString();
-  return new Map(letters.map((r) => [`${text(r, 'tributary-dlt-original-partition')}@${text(r, 'tributary-dlt-original-offset')}`, r]));
+  const byPosition = new Map<string, ReadRecord>();
+  const twice: string[] = [];
+  for (const r of letters) {
+    const position = `${text(r, 'tributary-dlt-original-partition')}@${text(r, 'tributary-dlt-original-offset')}`;
+    if (byPosition.has(position)) twice.push(position);
+    byPosition.set(position, r);
+  }
+  expect(twice, `records of ${topic} dead-lettered more than once`).toEqual([]);
+  return byPosition;
 }
 
 /** Every expected id seen exactly once, and nothing else: missing, duplicate and extra ids are listed on failure. */
