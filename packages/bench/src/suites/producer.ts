@@ -6,6 +6,7 @@ import { avroCodec, makeEvents } from '../events.js';
 import { javaDefaultProducer } from '../java-producer-anchor.js';
 import { measure, sampleRssMiB } from '../measure.js';
 import { platformaticRuntime, runPlatformaticProducer } from '../platformatic-anchor.js';
+import { producerRssOverEvents } from '../producer-rss.js';
 import { benchKafka } from '../raw-kafkajs.js';
 import { createTopic } from '../topics.js';
 import { workloads } from './baseline.js';
@@ -151,5 +152,6 @@ export const producer: Suite = {
     }
     await concurrentSingles(ctx);
     ctx.figures.push({ suite: 'producer', name: 'peak RSS while sending', value: rssWhileSending, unit: 'MiB', anchors: [], notes: 'highest RSS of the benchmark process sampled every 50 ms during the send() workloads (events built a batch at a time); the process also holds the bench harness and kafkajs' });
+    ctx.figures.push(await producerRssOverEvents(ctx));
   },
 };
