@@ -39,7 +39,7 @@ export interface CommandProcessorCounters {
  * With `transactions`, the follow-ups and dedupe marks of the commands executed, and their offset commit, go in
  * one Kafka transaction per batch (a transaction under way, the next one takes every command executed meanwhile),
  * so a reader with `isolationLevel: 'read_committed'` sees each follow-up once even if the processor dies at any
- * point; a command that fails holds the commit back until it is dead-lettered (see {@link TransactionBatch}). Without, the window is this: a processor that dies after publishing follow-ups and before the group
+ * point; a command that fails holds the commit back until it is dead-lettered (see `TransactionBatch`). Without, the window is this: a processor that dies after publishing follow-ups and before the group
  * commits runs the message again when it is redelivered (execution must be idempotent, as the seed demands) and
  * publishes the follow-ups again under the same ids, which readers can drop by id.
  */

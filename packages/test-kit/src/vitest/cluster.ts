@@ -1,3 +1,8 @@
+/**
+ * Vitest helpers: a Kafka cluster of its own for one test file.
+ *
+ * @module @tributary/test-kit/vitest
+ */
 import { afterAll, beforeAll } from 'vitest';
 import { startKafkaCluster, type KafkaCluster, type KafkaClusterOptions } from '../runtime/cluster.js';
 

@@ -1,3 +1,8 @@
+/**
+ * Vitest global setup: one Kafka for a whole test run, handed to tests as `inject('kafkaBrokers')`.
+ *
+ * @module @tributary/test-kit/vitest-global-setup
+ */
 import type {} from 'vitest';
 import type { TestProject } from 'vitest/node';
 import { provideKafka } from '../select.js';
