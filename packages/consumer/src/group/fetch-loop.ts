@@ -357,6 +357,10 @@ export class FetchLoop {
       s.working = false;
       if (--this.#active === 0) for (const resolve of this.#idle.splice(0)) resolve();
       this.#kick();
+      // Nothing left in hand: the loop, asleep until its next poll, may now send the fetch that waits at the
+      // broker at once, so a record written by the handler that just finished (a command's follow-up) comes
+      // back as soon as it is appended rather than at the next poll.
+      if (this.#active === 0) this.wake();
     }
   }
 
