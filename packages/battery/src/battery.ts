@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fromPartitionKey, KafkaAdmin, readToEnd, type TopicPartition } from '@tributary/kafka';
+import { ensureMessagingTopics } from '@tributary/messaging';
 import { randomGroup, randomTopic, startKafkaCluster, testClient, waitFor, type KafkaCluster } from '@tributary/test-kit';
 import { check, type CheckResult, type ObservedRecord } from './checker.js';
 import { proxyClientListeners, START_TIMEOUT_MS } from './faults/proxied-listeners.js';
@@ -47,6 +48,7 @@ export interface BatteryResult {
 }
 
 const MEMBER_SESSION_TIMEOUT_MS = 6000;
+const MESSAGING_SESSION_TIMEOUT_MS = 6000;
 
 /**
  * KRaft's defaults (1 s election timeout, 2 s fetch timeout, 1 s back-off) let the three controllers split their
@@ -70,6 +72,7 @@ export async function runBattery(profile: Profile, log: (line: string) => void):
   const historyDir = await mkdtemp(join(tmpdir(), 'tributary-battery-'));
   const topic = randomTopic('battery');
   const groupId = randomGroup('battery');
+  const messagingPrefix = randomTopic('battery-messaging');
   let cluster: KafkaCluster | undefined;
   let proxies: ChaosProxy[] = [];
   let supervisor: Supervisor | undefined;
@@ -81,6 +84,7 @@ export async function runBattery(profile: Profile, log: (line: string) => void):
     proxies = routed.proxies;
     admin = new KafkaAdmin(testClient(cluster.brokers, 'battery-admin'));
     await admin.ensureTopics([{ topic, partitions: profile.partitions, replicationFactor: 3, configs: { 'min.insync.replicas': '2' } }, { topic: `${topic}.DLT`, partitions: 1, replicationFactor: 3 }]);
+    await ensureMessagingTopics({ brokers: cluster.brokers }, { prefix: messagingPrefix, inboxPartitions: 4, replicationFactor: 3 });
     log(`cluster up (Kafka ${cluster.kafkaVersion}); topic ${topic} with ${profile.partitions} partitions; clients through proxies ${routed.brokers.join(',')}`);
 
     const sup = (supervisor = new Supervisor(historyDir, { BATTERY_BROKERS: routed.brokers.join(',') }));
@@ -90,17 +94,28 @@ export async function runBattery(profile: Profile, log: (line: string) => void):
       await m.ready;
       return m;
     };
+    let responderCount = 0;
+    const startResponder = async (): Promise<WorkerProcess> => {
+      const r = sup.start('responder', `responder-${++responderCount}`, { PREFIX: messagingPrefix, SESSION_TIMEOUT_MS: MESSAGING_SESSION_TIMEOUT_MS });
+      await r.ready;
+      return r;
+    };
     const producers = Array.from({ length: profile.producers }, (_, i) => sup.start('producer', `producer-${i + 1}`, { TOPIC: topic, RATE: profile.rate }));
     await Promise.all(producers.map((p) => p.ready));
     for (let i = 0; i < profile.members; i++) await startMember();
+    for (let i = 0; i < 2; i++) await startResponder();
+    const requester = sup.start('requester', 'requester-1', { PREFIX: messagingPrefix, SESSION_TIMEOUT_MS: MESSAGING_SESSION_TIMEOUT_MS });
+    await requester.ready;
     const productionStart = Date.now();
     await waitFor('the first deliveries', async () => (readHistories(historyDir).some((e) => e.k === 'deliver') ? true : undefined), 120_000);
-    log(`${profile.producers} producers at ${profile.rate} events/s each, ${profile.members} members: running`);
+    log(`${profile.producers} producers at ${profile.rate} events/s each, ${profile.members} members, a requester and two responders: running`);
 
     const ctx: FaultContext = {
       cluster, admin, topic, proxies,
       members: () => sup.workers.filter((w) => w.kind === 'member' && w.alive),
       startMember,
+      responders: () => sup.workers.filter((w) => w.kind === 'responder' && w.alive),
+      startResponder,
       ownedBy: (member) => ownedNow(readHistories(historyDir), member),
       memberSessionTimeoutMs: MEMBER_SESSION_TIMEOUT_MS,
       brokerSessionTimeoutMs: 4000,
@@ -121,9 +136,9 @@ export async function runBattery(profile: Profile, log: (line: string) => void):
     await sleep(profile.settleMs);
     const productionEnd = Date.now();
     log('faults over; stopping the producers, then draining the group');
-    await Promise.all(producers.map((p) => p.stop()));
+    await Promise.all([...producers, requester].map((p) => p.stop(60_000)));
     await waitFor('the group caught up with the log', async () => ((await admin!.lag(groupId, [topic])).every((l) => l.lag === 0n) ? true : undefined), 180_000);
-    await Promise.all(ctx.members().map((m) => m.stop()));
+    await Promise.all([...ctx.members(), ...ctx.responders()].map((m) => m.stop()));
 
     log('reading the cluster end to end with a fresh client');
     const reader = testClient(cluster.brokers, 'battery-checker');

@@ -205,13 +205,14 @@ export function check(history: readonly HistoryEntry[], observed: Observed, opti
     if (!dlt.has(d.id)) add('lost-dead-letter', `${d.topic}:${d.partition}@${d.offset} (payload ${d.id}) failed for good but is not in the dead-letter topic`, d);
   }
 
-  // Requests: exactly one outcome each.
+  // Requests: exactly one outcome each, and a response the requester's own.
   const requests = of('request');
   const outcomes = new Map<string, Of<'outcome'>[]>();
   for (const o of of('outcome')) outcomes.set(o.id, [...(outcomes.get(o.id) ?? []), o]);
   for (const r of requests) {
     const got = outcomes.get(r.id) ?? [];
     if (got.length !== 1) add('request-outcomes', `request ${r.id} got ${got.length} outcomes${got.length ? `: ${got.map((o) => o.outcome).join(', ')}` : ''}`, r, ...got);
+    else if (got[0]!.outcome === 'wrong-response') add('request-outcomes', `request ${r.id} got another request's response`, r, ...got);
   }
 
   // Streams: per listener and stream, each element one after the previous; a restarted listener may begin again

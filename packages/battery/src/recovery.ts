@@ -3,10 +3,14 @@ import type { HistoryEntry } from './history.js';
 
 /**
  * Milliseconds from a fault's `recoveryFrom` to the first successful ack and the first delivery after it on the
- * partitions it hit (for a member fault, the first delivery alone: producers do not notice those), or undefined
- * when the history has none.
+ * partitions it hit (for a member fault, the first delivery alone: producers do not notice those; for a responder
+ * killed, the first response), or undefined when the history has none.
  */
 export function recoveryMs(fault: FaultRecord, history: readonly HistoryEntry[]): number | undefined {
+  if (fault.kind === 'responder-killed') {
+    const answered = history.find((e) => e.t >= fault.recoveryFrom && e.k === 'outcome' && e.outcome === 'response');
+    return answered && answered.t - fault.recoveryFrom;
+  }
   const hit = new Set(fault.partitions.map((p) => `${p.topic}:${p.partition}`));
   const first = (k: 'send' | 'deliver') =>
     history.find((e) => e.t >= fault.recoveryFrom && e.k === k && (e.k !== 'send' || e.status === 'ok') && hit.has(`${e.topic}:${'partition' in e ? e.partition : -1}`))?.t;

@@ -89,9 +89,11 @@ describe('the checker', () => {
       line('r', { k: 'request', id: 'q1' }), line('r', { k: 'outcome', id: 'q1', outcome: 'response' }),
       line('r', { k: 'request', id: 'q2' }),
       line('r', { k: 'request', id: 'q3' }), line('r', { k: 'outcome', id: 'q3', outcome: 'response' }), line('r', { k: 'outcome', id: 'q3', outcome: 'TIMEOUT' }),
+      line('r', { k: 'request', id: 'q4' }), line('r', { k: 'outcome', id: 'q4', outcome: 'REQUEST_TIMEOUT' }),
+      line('r', { k: 'request', id: 'q5' }), line('r', { k: 'outcome', id: 'q5', outcome: 'wrong-response' }),
     ];
     const r = check(h, observed([]));
-    expect(r.anomalies.map((a) => a.message)).toEqual(['request q2 got 0 outcomes', 'request q3 got 2 outcomes: response, TIMEOUT']);
+    expect(r.anomalies.map((a) => a.message)).toEqual(['request q2 got 0 outcomes', 'request q3 got 2 outcomes: response, TIMEOUT', "request q5 got another request's response"]);
   });
 
   it('reports stream gaps and reorderings, and lets a restarted listener begin again at or before where it was', () => {

@@ -13,6 +13,7 @@ export const FAULT_KINDS = [
   'member-killed', // a group member killed with kill -9 while handling records; a new one starts
   'member-frozen', // a group member SIGSTOPped past its session timeout, then SIGCONT
   'member-joins', // a member joins while the group processes: a rebalance under load
+  'responder-killed', // a messaging responder killed with kill -9 while handling requests; a new one starts
   'connection-resets', // every client connection reset through the proxies, repeatedly
   'network-delay', // every client byte delayed through the proxies
 ] as const;
@@ -42,6 +43,9 @@ export interface FaultContext {
   members(): WorkerProcess[];
   /** Start one more member and wait until it is ready. */
   startMember(): Promise<WorkerProcess>;
+  /** The responders running now, and a new one started (resolves once it is registered). */
+  responders(): WorkerProcess[];
+  startResponder(): Promise<WorkerProcess>;
   /** The partitions a member owns now, by its history. */
   ownedBy(member: string): TopicPartition[];
   memberSessionTimeoutMs: number;
@@ -166,6 +170,16 @@ const INJECTORS: Record<FaultKind, Injector> = {
     return { kind: 'member-joins', target: joined.name, startedAt, healedAt, recoveryFrom: startedAt, partitions: await allPartitions(ctx) };
   },
 
+  async 'responder-killed'(ctx) {
+    const victim = pick(ctx.responders());
+    const startedAt = Date.now();
+    await victim.kill();
+    ctx.log(`killed responder ${victim.name} (kill -9) while it handled requests`);
+    const replacement = await ctx.startResponder();
+    const healedAt = Date.now();
+    return { kind: 'responder-killed', target: `${victim.name} -> ${replacement.name}`, startedAt, healedAt, recoveryFrom: startedAt, partitions: [] };
+  },
+
   async 'connection-resets'(ctx) {
     const startedAt = Date.now();
     let resets = 0;
@@ -198,7 +212,7 @@ export function injectFault(kind: FaultKind, ctx: FaultContext): Promise<FaultRe
 /** Undo whatever a failed fault may have left: every node running and resumed, members resumed, proxies clean. */
 export async function healEverything(ctx: FaultContext): Promise<void> {
   for (const p of ctx.proxies) p.delayMs = 0;
-  for (const m of ctx.members()) m.signal('SIGCONT');
+  for (const m of [...ctx.members(), ...ctx.responders()]) m.signal('SIGCONT');
   for (const n of ctx.cluster.nodes) n.resume();
   await Promise.all(ctx.cluster.nodes.filter((n) => !n.running).map((n) => n.start(START_TIMEOUT_MS)));
   await clusterHealed(ctx);

@@ -7,6 +7,8 @@ import { fileURLToPath } from 'node:url';
 const PROGRAMS = {
   producer: fileURLToPath(new URL('./producer.ts', import.meta.url)),
   member: fileURLToPath(new URL('./member.ts', import.meta.url)),
+  requester: fileURLToPath(new URL('./requester.ts', import.meta.url)),
+  responder: fileURLToPath(new URL('./responder.ts', import.meta.url)),
 } as const;
 export type WorkerKind = keyof typeof PROGRAMS;
 

@@ -29,10 +29,10 @@ export function workerEnv(): WorkerEnv {
 }
 
 /**
- * Tell the battery this worker is ready, and call `stop` when it asks the worker to finish (a graceful stop:
- * the battery's faults use signals instead). The process exits when `stop` settles.
+ * Tell the battery this worker is ready once `ready` resolves, and call `stop` when it asks the worker to finish (a
+ * graceful stop: the battery's faults use signals instead). The process exits when `stop` settles.
  */
-export function serve(stop: () => Promise<void>): void {
+export function serve(stop: () => Promise<void>, ready: Promise<unknown> = Promise.resolve()): void {
   const finish = () => {
     void stop().then(
       () => process.exit(0),
@@ -44,5 +44,5 @@ export function serve(stop: () => Promise<void>): void {
   };
   process.on('message', (m) => (m === 'stop' ? finish() : undefined));
   process.on('disconnect', finish);
-  process.send?.('ready');
+  void ready.then(() => process.send?.('ready'), () => {});
 }
