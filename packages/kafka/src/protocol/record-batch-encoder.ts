@@ -136,6 +136,7 @@ function measure(records: readonly RecordToEncode[]): Section {
   }
   const baseTimestamp = timestamps[0]!;
   let size = 0;
+  let named = 0;
   for (let i = 0; i < count; i++) {
     const { key, value, headers } = records[i]!;
     let body = 1 + varlongSize(timestamps[i]! - baseTimestamp) + varintSize(i) + bytesSize(key) + bytesSize(value);
@@ -143,12 +144,14 @@ function measure(records: readonly RecordToEncode[]): Section {
     for (const name in headers) {
       const v = headers[name];
       if (v === undefined) continue;
-      const nameLength = headerName(name).length;
+      const entry = headerName(name);
+      // writeRecords takes the names in this order from here, rather than looking each up again.
+      NAMES_IN_ORDER[named++] = entry;
       if (Array.isArray(v)) {
-        for (const each of v as ReadonlyArray<Buffer | null>) body += varintSize(nameLength) + nameLength + bytesSize(each);
+        for (const each of v as ReadonlyArray<Buffer | null>) body += entry.length + bytesSize(each);
         headerCount += v.length;
       } else {
-        body += varintSize(nameLength) + nameLength + bytesSize(v as Buffer | null);
+        body += entry.length + bytesSize(v as Buffer | null);
         headerCount++;
       }
     }
@@ -168,6 +171,7 @@ const MAX_SECTION = 2 ** 31 - 1 - (RECORDS_START - LOG_OVERHEAD);
 function writeRecords(out: Buffer, start: number, records: readonly RecordToEncode[], section: Section): void {
   const { bodies, headerCounts, timestamps, baseTimestamp } = section;
   let pos = start;
+  let named = 0;
   for (let i = 0; i < records.length; i++) {
     const { key, value, headers } = records[i]!;
     pos = writeVarint(out, pos, bodies[i]!);
@@ -180,36 +184,46 @@ function writeRecords(out: Buffer, start: number, records: readonly RecordToEnco
     for (const name in headers) {
       const v = headers[name];
       if (v === undefined) continue;
-      const nameBytes = headerName(name);
+      const entry = NAMES_IN_ORDER[named]!;
+      NAMES_IN_ORDER[named++] = undefined;
       if (Array.isArray(v)) {
-        for (const each of v as ReadonlyArray<Buffer | null>) pos = writeBytes(out, writeHeaderName(out, pos, nameBytes), each);
-      } else pos = writeBytes(out, writeHeaderName(out, pos, nameBytes), v as Buffer | null);
+        for (const each of v as ReadonlyArray<Buffer | null>) {
+          out.set(entry, pos);
+          pos = writeBytes(out, pos + entry.length, each);
+        }
+      } else {
+        out.set(entry, pos);
+        pos = writeBytes(out, pos + entry.length, v as Buffer | null);
+      }
     }
   }
 }
 
 /**
- * Header names as UTF-8, by name. Records of one stream carry the same few names, so each is encoded once; the
- * cache is dropped whole when it grows past a bound, so names that never repeat cannot make it grow forever.
+ * Header names as written, by name: the varint length, then the UTF-8 bytes. Records of one stream carry the
+ * same few names, so each is encoded once; the cache is dropped whole when it grows past a bound, so names that
+ * never repeat cannot make it grow forever.
  */
 const NAMES = new Map<string, Buffer>();
 const MAX_NAMES = 1024;
 
 function headerName(name: string): Buffer {
-  let bytes = NAMES.get(name);
-  if (bytes === undefined) {
+  let entry = NAMES.get(name);
+  if (entry === undefined) {
     if (NAMES.size >= MAX_NAMES) NAMES.clear();
-    bytes = Buffer.from(name, 'utf8');
-    NAMES.set(name, bytes);
+    const bytes = Buffer.from(name, 'utf8');
+    entry = Buffer.allocUnsafe(varintSize(bytes.length) + bytes.length);
+    bytes.copy(entry, writeVarint(entry, 0, bytes.length));
+    NAMES.set(name, entry);
   }
-  return bytes;
+  return entry;
 }
 
-function writeHeaderName(out: Buffer, pos: number, name: Buffer): number {
-  pos = writeVarint(out, pos, name.length);
-  name.copy(out, pos);
-  return pos + name.length;
-}
+/**
+ * The header names of the batch being encoded, in the order measure() met them, for writeRecords(), which walks
+ * the headers in the same order right after (both run in one synchronous stretch) and clears each slot it uses.
+ */
+const NAMES_IN_ORDER: Array<Buffer | undefined> = [];
 
 /** Length-prefixed bytes; null is length -1. */
 function bytesSize(b: Buffer | null): number {
