@@ -15,9 +15,9 @@ export interface RawCommandsRun {
 }
 
 /**
- * With a topic for marks: every message in a Kafka transaction of its own (kafkajs' `transaction()`), holding one
- * mark record keyed by the message's id and the group's offset commit (`sendOffsets`), as the processor does with
- * transactions and its Kafka store.
+ * With a topic for marks: every batch kafkajs fetched in a Kafka transaction of its own (kafkajs' `transaction()`),
+ * holding a mark record keyed by each message's id and the group's offset commit (`sendOffsets`), as the processor
+ * does with transactions and its Kafka store (Spring's and Karafka's read-process-write, a transaction per poll).
  */
 export interface RawTransactions {
   markTopic: string;
@@ -28,7 +28,7 @@ export interface RawTransactions {
  * records of `topic` from the beginning and does the per-message work a command processor must do at least:
  * decode the JSON envelope, look at its type, and mark the offset done; offsets are committed after each batch
  * (kafkajs' default with no commit interval or threshold), as a competent user would leave it, or in a
- * transaction per message with `transactions`.
+ * transaction per batch with `transactions`.
  */
 export async function consumeCommandsRaw(brokers: string[], topic: string, count: number, timeoutMs: number, transactions?: RawTransactions): Promise<RawCommandsRun> {
   const kafka = benchKafka(brokers);
@@ -50,19 +50,21 @@ export async function consumeCommandsRaw(brokers: string[], topic: string, count
         .run({
           autoCommit: !transactions,
           eachBatch: async (payload) => {
+            const marks: Array<Buffer | string | null> = [];
             for (const m of payload.batch.messages) {
               const envelope = JSON.parse(m.value!.toString('utf8')) as { type?: string };
               if (envelope.type === 'echo') echoes++;
-              if (producer && transactions) {
-                const id = m.headers?.['tributary-id'];
-                const place = { topic: payload.batch.topic, partition: payload.batch.partition, next: String(BigInt(m.offset) + 1n) };
-                await commitInTransaction(producer, transactions.markTopic, groupId, place, (Array.isArray(id) ? id[0] : id) ?? m.key);
-                // A transaction takes a while: stay in the group through a long batch of them.
-                await payload.heartbeat();
-              }
-              payload.resolveOffset(m.offset);
-              handled++;
+              if (!transactions) continue;
+              const id = m.headers?.['tributary-id'];
+              marks.push((Array.isArray(id) ? id[0] : id) ?? m.key);
             }
+            const last = payload.batch.messages.at(-1);
+            if (producer && transactions && last) {
+              const place = { topic: payload.batch.topic, partition: payload.batch.partition, next: String(BigInt(last.offset) + 1n) };
+              await commitInTransaction(producer, transactions.markTopic, groupId, place, marks);
+            }
+            for (const m of payload.batch.messages) payload.resolveOffset(m.offset);
+            handled += payload.batch.messages.length;
             await payload.heartbeat();
             if (handled >= count) {
               clearTimeout(timer);
@@ -81,11 +83,11 @@ export async function consumeCommandsRaw(brokers: string[], topic: string, count
   }
 }
 
-/** One message's mark (keyed by its id) and offset commit (`next`: the offset after it) in a transaction of their own. */
-async function commitInTransaction(producer: Producer, markTopic: string, groupId: string, place: { topic: string; partition: number; next: string }, id: Buffer | string | null): Promise<void> {
+/** A batch's marks (keyed by each message's id) and offset commit (`next`: the offset after it) in one transaction. */
+async function commitInTransaction(producer: Producer, markTopic: string, groupId: string, place: { topic: string; partition: number; next: string }, ids: ReadonlyArray<Buffer | string | null>): Promise<void> {
   const transaction = await producer.transaction();
   try {
-    await transaction.send({ topic: markTopic, acks: -1, messages: [{ key: id, value: '1' }] });
+    await transaction.send({ topic: markTopic, acks: -1, messages: ids.map((id) => ({ key: id, value: '1' })) });
     await transaction.sendOffsets({ consumerGroupId: groupId, topics: [{ topic: place.topic, partitions: [{ partition: place.partition, offset: place.next }] }] });
     await transaction.commit();
   } catch (error) {

@@ -1,4 +1,4 @@
-import { jsonCodec, encodeEvent, ErrorCodes, TributaryError } from '@tributary/core';
+import { jsonCodec, encodeEvent, ErrorCodes, InvalidArgumentError, isValidTopic, quote, TributaryError } from '@tributary/core';
 import { KafkaClient, KafkaWriter, stderrLogger, type KafkaClientOptions, type Logger } from '@tributary/kafka';
 import { commandEvent } from '../envelope/command-envelope.js';
 import type { CommandMessage } from '../message/command-message.js';
@@ -31,7 +31,11 @@ export class CommandSender implements AsyncDisposable {
   readonly #topic: string;
   readonly #batchSize: number;
 
+  /** @throws InvalidArgumentError naming a wrong option (`topic`, `batchSize`, `connection...`), before anything connects. */
   constructor(options: CommandSenderOptions) {
+    if (typeof options?.topic !== 'string' || !isValidTopic(options.topic)) fail('topic', 'a topic name (1 to 249 letters, digits, ".", "_" or "-")', options?.topic);
+    // A batch size below 1 would never move through the messages: refuse it here rather than loop at the first send.
+    if (options.batchSize !== undefined && (!Number.isSafeInteger(options.batchSize) || options.batchSize < 1)) fail('batchSize', 'an integer >= 1', options.batchSize);
     const logger = options.logger ?? stderrLogger;
     const client = KafkaClient.from(options.connection, { clientId: 'tributary-commands', optionPath: 'connection', logger });
     this.#writer = new KafkaWriter(client);
@@ -65,4 +69,8 @@ export class CommandSender implements AsyncDisposable {
   [Symbol.asyncDispose](): Promise<void> {
     return this.close();
   }
+}
+
+function fail(option: string, expected: string, value: unknown): never {
+  throw new InvalidArgumentError(`CommandSender option ${option} must be ${expected}, got ${quote(value)}`, { option, value, expected });
 }
