@@ -81,11 +81,12 @@ const group = new ConsumerGroup({
 });
 
 env.history.append({ k: 'start' });
-group.start().catch((error: unknown) => {
+const started = group.start();
+started.catch((error: unknown) => {
   console.error(error);
   process.exit(1);
 });
 serve(async () => {
   await group.stop();
   env.history.close();
-});
+}, started);

@@ -33,9 +33,11 @@ async function sendOne(id: string): Promise<void> {
   }
 }
 
+const opened = producer.open();
+
 async function produce(): Promise<void> {
   env.history.append({ k: 'start' });
-  await producer.open();
+  await opened;
   // Paced by the clock (a stall is not made up for by a burst) and bounded in flight (a stall cannot pile up sends).
   let credit = 0;
   let last = Date.now();
@@ -67,4 +69,4 @@ serve(async () => {
   await Promise.allSettled([...pending]);
   await producer.close();
   env.history.close();
-});
+}, opened);
