@@ -21,6 +21,11 @@ if (existsSync(results)) {
   console.log(`\ntests: ${r.numPassedTests} passed, ${r.numFailedTests} failed, ${r.numPendingTests + r.numTodoTests} skipped`);
 }
 
+// The reliability battery's quick profile: faults on a three-node cluster, then the independent checker (exit 1 on
+// any anomaly). Its figures go to .cache: docs/reliability.md is written by deliberate runs of `pnpm battery`.
+step('Reliability battery (quick profile)');
+run(pnpm[0], [...pnpm.slice(1), 'run', 'battery', '--profile', 'quick', '--out', join(ROOT, '.cache', 'reliability.md')]);
+
 // The unit tests again on current Node (Node 20 left support in April 2026), so a break there is caught.
 step('Unit tests on Node 24');
 const node = node24();
