@@ -6,7 +6,7 @@ import { kKafkajs } from '../internal/symbols.js';
 import { readGroupCommits, setEmptyGroupOffsets, type GroupCommit } from './group-offsets.js';
 import { groupLag, type PartitionLag } from './lag.js';
 import type { OffsetLookup, PartitionRange } from './offset-lookup.js';
-import { partitionKey, type TopicPartition } from './topic-partition.js';
+import type { TopicPartition } from './topic-partition.js';
 import { ensureTopicsWith, type EnsureTopicsResult, type TopicSpec } from './topics.js';
 
 /** The brokers of a cluster and its active controller (null when none is known yet). */
@@ -147,10 +147,12 @@ export class KafkaAdmin implements OffsetLookup, AsyncDisposable {
 
   /** The group's committed offsets (the next offset to read) by partition key; partitions without a commit are absent. */
   async groupOffsets(groupId: string, topics: readonly string[]): Promise<Map<string, bigint>> {
-    const committed = await this.#call(`Reading the commits of group "${groupId}"`, (a) => a.fetchOffsets({ groupId, topics: [...topics] }));
-    const out = new Map<string, bigint>();
-    for (const t of committed) for (const p of t.partitions) if (p.offset !== '-1' && p.offset !== '') out.set(partitionKey(t.topic, p.partition), BigInt(p.offset));
-    return out;
+    // Through the coordinator lookup that waits while the group's coordinator moves or loads (a broker just
+    // started), as every group call of this layer; kafkajs' fetchOffsets gives up on NOT_COORDINATOR at once.
+    const partitions: TopicPartition[] = [];
+    for (const topic of topics) for (let partition = 0, n = await this.partitionCount(topic); partition < n; partition++) partitions.push({ topic, partition });
+    const commits = await this.groupCommits(groupId, partitions);
+    return new Map([...commits].map(([key, commit]) => [key, commit.offset]));
   }
 
   /**
@@ -183,7 +185,9 @@ export class KafkaAdmin implements OffsetLookup, AsyncDisposable {
 
   /** Per-partition lag of a group: high watermark minus its commit (minus the log start without one). */
   async lag(groupId: string, topics: readonly string[]): Promise<PartitionLag[]> {
-    return this.#call(`Reading the lag of group "${groupId}"`, (a) => groupLag(a, groupId, topics));
+    const committed = await this.groupOffsets(groupId, topics);
+    const ranges = await Promise.all(topics.map(async (topic) => ({ topic, ranges: await this.ranges(topic) })));
+    return groupLag(committed, ranges);
   }
 
   /** The group's state and members. */

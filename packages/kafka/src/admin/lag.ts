@@ -1,4 +1,5 @@
-import type { Admin } from 'kafkajs';
+import type { PartitionRange } from './offset-lookup.js';
+import { partitionKey } from './topic-partition.js';
 
 /** Lag of one partition: how many offsets the group has yet to commit past. */
 export interface PartitionLag {
@@ -12,18 +13,14 @@ export interface PartitionLag {
   readonly lag: bigint;
 }
 
-/** Per-partition lag of a group on its topics, from the broker (high watermarks and the group's commits). */
-export async function groupLag(admin: Admin, groupId: string, topics: readonly string[]): Promise<PartitionLag[]> {
-  const committed = await admin.fetchOffsets({ groupId, topics: [...topics] });
+/** Per-partition lag of a group from its commits (by partition key) and its topics' ranges, sorted by topic and partition. */
+export function groupLag(committed: ReadonlyMap<string, bigint>, topics: ReadonlyArray<{ topic: string; ranges: readonly PartitionRange[] }>): PartitionLag[] {
   const out: PartitionLag[] = [];
-  for (const topic of topics) {
-    const mine = committed.find((c) => c.topic === topic)?.partitions ?? [];
-    for (const end of await admin.fetchTopicOffsets(topic)) {
-      const c = mine.find((p) => p.partition === end.partition)?.offset;
-      const done = c === undefined || c === '-1' ? undefined : BigInt(c);
-      const high = BigInt(end.high);
-      const lag = high - (done ?? BigInt(end.low));
-      out.push({ topic, partition: end.partition, high, committed: done, lag: lag < 0n ? 0n : lag });
+  for (const { topic, ranges } of topics) {
+    for (const range of ranges) {
+      const done = committed.get(partitionKey(topic, range.partition));
+      const lag = range.high - (done ?? range.low);
+      out.push({ topic, partition: range.partition, high: range.high, committed: done, lag: lag < 0n ? 0n : lag });
     }
   }
   return out.sort((a, b) => (a.topic === b.topic ? a.partition - b.partition : a.topic < b.topic ? -1 : 1));
