@@ -33,6 +33,7 @@ async function main(): Promise<number> {
   console.log(`\n${faultTable(result)}\n\n${anomalyTable(result)}\n`);
   for (const a of result.check.anomalies.slice(0, 20)) console.log(`- ${a.kind}: ${a.message}`);
   console.log(`[battery] ${result.eventsPerSecond.toFixed(0)} events/s held, ${result.faults.length} faults, ${found === 0 ? 'no anomaly' : `${found} ANOMALIES (history kept in ${result.historyDir})`}`);
+  writeFileSync(join(result.historyDir, 'faults.json'), `${JSON.stringify(result.faults, null, 2)}\n`);
   writeFileSync(join(result.historyDir, 'anomalies.json'), `${JSON.stringify(result.check.anomalies, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v), 2)}\n`);
   if (found === 0 && !values['keep-history']) await rm(result.historyDir, { recursive: true, force: true });
   else console.log(`[battery] history: ${result.historyDir}`);

@@ -33,6 +33,7 @@ export { KafkaWriter, type KafkaWriterOptions, type RecordToWrite, type Writable
 export type { WriteOutcome } from './producer/outcome.js';
 export { COMPRESSION_NAMES, type CompressionName } from './producer/compression.js';
 export { murmur2, partitionForKey } from './producer/partitioner.js';
+export { encodeRecordBatch, type RecordToEncode, type EncodeRecordBatchOptions } from './protocol/record-batch-encoder.js';
 // Topics, offsets and groups.
 export { KafkaAdmin, type GroupDescription, type GroupListing, type ClusterDescription, type PartitionDescription } from './admin/kafka-admin.js';
 export type { GroupCommit } from './admin/group-offsets.js';

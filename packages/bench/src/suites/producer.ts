@@ -3,6 +3,7 @@ import { KafkaProducerPlugin } from '@tributary/producer-plugins';
 import type { RawMessage as Message } from '../raw-kafkajs.js';
 import type { BenchContext, Suite } from '../context.js';
 import { avroCodec, makeEvents } from '../events.js';
+import { envelopeHeaderCost } from '../header-cost.js';
 import { javaDefaultProducer } from '../java-producer-anchor.js';
 import { measure, sampleRssMiB } from '../measure.js';
 import { platformaticRuntime, runPlatformaticProducer } from '../platformatic-anchor.js';
@@ -152,6 +153,7 @@ export const producer: Suite = {
     }
     await concurrentSingles(ctx);
     ctx.figures.push({ suite: 'producer', name: 'peak RSS while sending', value: rssWhileSending, unit: 'MiB', anchors: [], notes: 'highest RSS of the benchmark process sampled every 50 ms during the send() workloads (events built a batch at a time); the process also holds the bench harness and kafkajs' });
+    for (const w of workloads(ctx.scale)) ctx.figures.push(...(await envelopeHeaderCost(w.size)));
     ctx.figures.push(await producerRssOverEvents(ctx));
   },
 };
