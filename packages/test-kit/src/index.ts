@@ -21,3 +21,4 @@ export { randomTopic, randomGroup, testClient, createTopics, waitFor, type TestT
 export { writeJavaCorpus, type WriteJavaCorpusOptions } from './java/corpus.js';
 export type { CorpusManifest, CorpusTopic, CorpusRecord, CorpusBatch, CorpusCodec, CorpusScenario, CorpusWriterKind } from './java/corpus-manifest.js';
 export { readWithConsoleConsumer, type ConsoleConsumerOptions, type ConsoleConsumerResult } from './java/console-consumer.js';
+export { writeWithConsoleProducer, type ConsoleProducerOptions, type ConsoleRecord } from './java/console-producer.js';

@@ -1,5 +1,8 @@
 import { KafkaRuntimeError } from '../errors.js';
-import type { CorpusRecord } from './corpus-manifest.js';
+import { ensureKafkaJars } from '../runtime/jars.js';
+import { findJava } from '../runtime/java.js';
+import type { CorpusCodec, CorpusRecord } from './corpus-manifest.js';
+import { runJavaTool } from './run-java.js';
 
 /** The main class of Kafka 3.9's console producer (`bin/kafka-console-producer.sh`). */
 export const CONSOLE_PRODUCER_CLASS = 'kafka.tools.ConsoleProducer';
@@ -61,4 +64,47 @@ export function checkConsoleRecords(topic: string, lines: ConsoleLine[], records
   if (bad >= 0) {
     throw new KafkaRuntimeError('not-ready', `The console producer's topic ${topic} reads back ${records.length} records for ${lines.length} lines sent; the first difference is at line ${bad}`, { topic, line: lines[bad]?.text });
   }
+}
+
+/** A record for the console producer: null key, value or header value as Kafka's null. */
+export interface ConsoleRecord {
+  key: string | null;
+  value: string | null;
+  headers?: Array<[name: string, value: string | null]>;
+}
+
+export interface ConsoleProducerOptions {
+  brokers: string[];
+  topic: string;
+  /** The batches' compression. */
+  codec: CorpusCodec;
+  /** One line each: no tab or newline in any field, no `,` or `:` in header names and values. */
+  records: readonly ConsoleRecord[];
+  /** Deadline for the run, JVM start included. Default 60 s. */
+  timeoutMs?: number;
+  signal?: AbortSignal;
+}
+
+/**
+ * Write records with Kafka's own `kafka-console-producer` (acks=all, idempotent, the codec given), as a Java
+ * application would: keyed records go to the partition Java's partitioner picks.
+ * @throws KafkaRuntimeError `not-ready` when a field cannot travel on one line or the
+ *   tool fails; TributaryError TIMEOUT or ABORTED as `runJavaTool`.
+ */
+export async function writeWithConsoleProducer(options: ConsoleProducerOptions): Promise<void> {
+  const field = (s: string | null) => s ?? NULL_MARKER;
+  const lines = options.records.map((r, i) => {
+    const headers = r.headers ?? [];
+    const fields = [r.key, r.value, ...headers.flat()];
+    if (fields.some((f) => f !== null && /[\t\n\r]/.test(f)) || headers.flat().some((f) => f !== null && /[,:]/.test(f))) {
+      throw new KafkaRuntimeError('not-ready', `Record ${i} for the console producer cannot travel on one line (a tab or newline, or a "," or ":" in a header)`, { topic: options.topic, record: i });
+    }
+    return `${headers.map(([k, v]) => `${k}:${field(v)}`).join(',')}\t${field(r.key)}\t${field(r.value)}\n`;
+  });
+  const [{ java }, jars] = await Promise.all([findJava(), ensureKafkaJars()]);
+  await runJavaTool({
+    tool: `ConsoleProducer ${options.topic}`, java, classpath: jars.classpath, main: CONSOLE_PRODUCER_CLASS,
+    args: consoleProducerArgs(options.brokers.join(','), options.topic, options.codec), stdin: lines.join(''),
+    timeoutMs: options.timeoutMs ?? 60_000, signal: options.signal,
+  });
 }
