@@ -1,7 +1,9 @@
 import type { Command } from 'commander';
 import { createRoot } from './cli/program.js';
+import { benchCommand } from './commands/bench.js';
 import { consumeCommand } from './commands/consume.js';
 import { dltCommand } from './commands/dlt.js';
+import { gatewayCommand } from './commands/gateway.js';
 import { groupsCommand } from './commands/groups.js';
 import { kafkaCommand } from './commands/kafka.js';
 import { messagingCommands } from './commands/messaging.js';
@@ -22,7 +24,9 @@ export function createProgram(stderr: NodeJS.WritableStream = process.stderr): C
   dltCommand(program);
   messagingCommands(program);
   streamCommand(program);
+  gatewayCommand(program);
   sendMessageCommand(program);
   kafkaCommand(program);
+  benchCommand(program);
   return program;
 }

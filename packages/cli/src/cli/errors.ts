@@ -9,8 +9,23 @@ export const ExitCodes = { OK: 0, FAILURE: 1, USAGE: 2 } as const;
  */
 export class UsageError extends InvalidArgumentError {}
 
+/**
+ * A command that runs another program (the benchmark runner) ends with that program's failure: the program has
+ * said why on stderr, so nothing more is printed, and the exit code is the program's.
+ */
+export class ChildProgramFailed extends Error {
+  constructor(
+    readonly program: string,
+    readonly exitCode: number,
+  ) {
+    super(`${program} exited with code ${exitCode}`);
+    this.name = 'ChildProgramFailed';
+  }
+}
+
 /** Bad input (INVALID_ARGUMENT) is a usage error whoever found it; everything else is a runtime failure. */
 export function exitCodeOf(error: unknown): number {
+  if (error instanceof ChildProgramFailed) return error.exitCode;
   return isTributaryError(error) && error.code === ErrorCodes.INVALID_ARGUMENT ? ExitCodes.USAGE : ExitCodes.FAILURE;
 }
 

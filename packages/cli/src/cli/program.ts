@@ -1,7 +1,7 @@
 import { Command, CommanderError, InvalidArgumentError as CommanderArgumentError, Option } from 'commander';
 import { KafkaAdmin, KafkaClient, type KafkaClientOptions } from '@tributary/kafka';
 import { connectionOptions, type GlobalOptions } from './config.js';
-import { ExitCodes, exitCodeOf, formatError } from './errors.js';
+import { ChildProgramFailed, ExitCodes, exitCodeOf, formatError } from './errors.js';
 import { Output } from './output.js';
 
 /** What a command's action gets: the options of the run, its output, and the way to Kafka. */
@@ -119,6 +119,11 @@ export function createRoot(stderr: NodeJS.WritableStream = process.stderr): Comm
  * INVALID_ARGUMENT), 1 any other failure. The failure is printed to stderr as one line; `--verbose` adds causes.
  */
 export async function runCli(program: Command, argv: readonly string[], stderr: NodeJS.WritableStream = process.stderr): Promise<number> {
+  // A reader that stops early (`tributary consume orders | head -3`) closes the pipe: end quietly, as done.
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EPIPE') throw error;
+    process.exit(ExitCodes.OK);
+  });
   try {
     await program.parseAsync([...argv], { from: 'user' });
     return ExitCodes.OK;
@@ -128,7 +133,7 @@ export async function runCli(program: Command, argv: readonly string[], stderr: 
       return error.exitCode === 0 ? ExitCodes.OK : ExitCodes.USAGE;
     }
     const verbose = argv.includes('--verbose') || argv.includes('-v');
-    stderr.write(formatError(error, verbose));
+    if (!(error instanceof ChildProgramFailed)) stderr.write(formatError(error, verbose));
     return exitCodeOf(error);
   }
 }

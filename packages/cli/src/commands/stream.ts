@@ -4,20 +4,28 @@ import type { ListenFrom, StreamDelivery, Streams } from '@tributary/streams';
 import { UsageError } from '../cli/errors.js';
 import { parseJsonArgument } from '../cli/json-argument.js';
 
-const json = (value: string, what: string) => parseJsonArgument(value, what, '; nothing was sent');
 import { action, type CommandContext } from '../cli/program.js';
 
-interface StreamOptions {
+const json = (value: string, what: string) => parseJsonArgument(value, what, '; nothing was sent');
+
+/** The options of commands on the streams service (stream ..., gateway). */
+export interface StreamOptions {
   prefix?: string;
 }
 
+/** `--prefix` of the streams topics. */
+export function streamsPrefixOption(): Option {
+  return new Option('--prefix <prefix>', 'prefix of the streams topics (default tributary.streams)');
+}
 
 /** The streams service on the run's connection, its topics made sure of (they are Tributary's own, like a schema log's). */
-async function openStreams(ctx: CommandContext, o: StreamOptions): Promise<Streams> {
+export async function openStreams(ctx: CommandContext, o: StreamOptions): Promise<Streams> {
   const { createStreams, ensureStreamTopics } = await import('@tributary/streams');
   const connection = ctx.connection();
-  await ensureStreamTopics(connection, o.prefix ? { prefix: o.prefix } : {});
-  const streams = createStreams({ connection, ...(o.prefix ? { prefix: o.prefix } : {}), ...(connection.logger ? { logger: connection.logger } : {}) });
+  // `stream --prefix P listen ...`: the option is the parent command's, so it is read with the globals.
+  const prefix = o.prefix ?? (ctx.options as StreamOptions).prefix;
+  await ensureStreamTopics(connection, prefix ? { prefix } : {});
+  const streams = createStreams({ connection, ...(prefix ? { prefix } : {}), ...(connection.logger ? { logger: connection.logger } : {}) });
   ctx.defer(() => streams.closeHub());
   return streams;
 }
@@ -61,7 +69,7 @@ export function streamCommand(parent: Command): void {
   const stream = parent
     .command('stream')
     .description('keyed message streams: listen (the header, then every later message), put, header, close')
-    .addOption(new Option('--prefix <prefix>', 'prefix of the streams topics (default tributary.streams)'));
+    .addOption(streamsPrefixOption());
 
   stream
     .command('listen')
