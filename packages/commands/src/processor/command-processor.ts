@@ -175,7 +175,10 @@ export class CommandProcessor implements AsyncDisposable {
         await new Promise((resolve) => setImmediate(resolve));
         this.#again = false;
         if (this.#group.state !== 'running') return;
-        await this.#group.commit().catch((error: unknown) => this.#o.logger.warn({ err: (error as Error)?.message ?? String(error) }, 'A transaction of executed commands failed; it is tried again at the next commit'));
+        await this.#group.commit().catch((error: unknown) => {
+          // A group that began to stop meanwhile commits at its stop.
+          if (this.#group.state === 'running') this.#o.logger.warn({ err: (error as Error)?.message ?? String(error) }, 'A transaction of executed commands failed; it is tried again at the next commit');
+        });
       } while (this.#again);
     };
     this.#committing = run().finally(() => {
