@@ -23,7 +23,8 @@ function fullIsr(cluster: KafkaCluster, topic: string) {
 }
 
 describe('KafkaWriter with five requests in flight, a partition leader killed mid-stream (three nodes)', () => {
-  const clusterOf = useKafkaCluster({ nodes: 3 });
+  // Three JVMs starting on a loaded machine can take minutes: a slow start is not what this test is about.
+  const clusterOf = useKafkaCluster({ nodes: 3 }, 360_000);
 
   const title = 'appends every acknowledged record once, no failed one, and keeps each partition in writing order';
   for (let run = 1; run <= RUNS; run++) it(RUNS > 1 ? `${title} (run ${run} of ${RUNS})` : title, { timeout: 150_000 }, async () => {
