@@ -119,7 +119,7 @@ export function quote(value: unknown, max = 120): string {
 
 /** A plugin's settings do not validate. `context` holds `plugin`, `path` (dotted), `value` and `expected`. */
 export class PluginConfigError extends TributaryError {
-  constructor(message: string, context: { plugin: string; path: string; value: unknown; expected: string }, cause?: unknown) {
+  constructor(message: string, context: { plugin: string; path: string; value: unknown; expected: string; issues?: ReadonlyArray<{ path: string; message: string }> }, cause?: unknown) {
     super(ErrorCodes.PLUGIN_CONFIG, message, { context, cause });
   }
 }

@@ -55,6 +55,7 @@ export {
   type SettingsInput,
   type SettingsShape,
 } from './plugin/settings-schema.js';
+export { isStandardSchema, type StandardSchemaV1 } from './plugin/standard-schema.js';
 export {
   loadProducerPlugin,
   registerBuiltinProducerPlugin,

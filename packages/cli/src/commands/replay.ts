@@ -42,7 +42,9 @@ class ProgressLine {
     this.#progress = p;
     if (!this.#on || (!force && Date.now() - this.#last < 100)) return;
     this.#last = Date.now();
-    this.#stream.write(`\r\x1b[K  ${formatProgress(p)}`);
+    // Cut to the terminal's width: a line that wraps could not be redrawn in place with \r.
+    const line = `  ${formatProgress(p)}`;
+    this.#stream.write(`\r\x1b[K${this.#stream.columns ? line.slice(0, this.#stream.columns - 1) : line}`);
     this.#shown = true;
   }
 

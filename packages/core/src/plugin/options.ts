@@ -1,6 +1,7 @@
 import type { CodecRoutes, CodecSelector } from './codec-selector.js';
 import { isValidTopic } from '../offset/topic.js';
 import { setting, type InferSettings, type SettingsInput } from './settings-schema.js';
+import type { StandardSchemaV1 } from './standard-schema.js';
 
 /** The default of `maxEventBytes`: 1 MiB, Kafka's default `max.message.bytes` for a record batch. */
 export const DEFAULT_MAX_EVENT_BYTES = 1_048_576;
@@ -36,8 +37,12 @@ export interface SendOptions {
   signal?: AbortSignal;
 }
 
+/** What a user writes for a settings schema: the DSL's input type, or a Standard Schema validator's. */
+type OwnSettingsInput<S> = S extends { readonly _input: infer I } ? I : S extends StandardSchemaV1 ? StandardSchemaV1.InferInput<S> : never;
+
 /**
- * What a user writes for a plugin whose own settings schema is `S`: the plugin's settings and the base ones,
- * those with defaults optional. Plugins type their constructor's settings with it.
+ * What a user writes for a plugin whose own settings schema is `S` (the DSL's or a Standard Schema validator):
+ * the plugin's settings and the base ones, those with defaults optional. Plugins type their constructor's
+ * settings with it.
  */
-export type ProducerSettingsInput<S> = SettingsInput<S> & SettingsInput<typeof baseProducerSettingsSchema>;
+export type ProducerSettingsInput<S> = OwnSettingsInput<S> & SettingsInput<typeof baseProducerSettingsSchema>;

@@ -1,4 +1,4 @@
-import { ErrorCodes, PluginLoadError, PluginStateError, TributaryError, isTributaryError } from '../errors.js';
+import { ErrorCodes, PluginConfigError, PluginLoadError, PluginStateError, TributaryError, isTributaryError, quote } from '../errors.js';
 import type { Event } from '../event/event.js';
 import type { EventOffset } from '../offset/event-offset.js';
 import { validateTopic } from '../offset/topic.js';
@@ -7,7 +7,8 @@ import { allFailed, applyOffsets, failedBeforeSend, failedDuringSend, type SendC
 import { toCodecSelector } from './codec-selector.js';
 import { baseProducerSettingsSchema, type BaseProducerSettings, type ProducerPluginOptions, type SendOptions } from './options.js';
 import type { OutgoingRecord } from './outgoing-record.js';
-import { parseSettings, type ObjectSchema, type SettingSchema, type SettingsShape } from './settings-schema.js';
+import { ObjectSchema, parseSettings, type SettingSchema, type SettingsShape } from './settings-schema.js';
+import { isStandardSchema, validateStandardSettings, type StandardSchemaV1 } from './standard-schema.js';
 
 /** Where a plugin is in its life: `new` -> `opening` -> `open` -> `closing` -> `closed`. */
 export type ProducerPluginState = 'new' | 'opening' | 'open' | 'closing' | 'closed';
@@ -16,9 +17,42 @@ export type ProducerPluginState = 'new' | 'opening' | 'open' | 'closing' | 'clos
 export interface ProducerPluginDefinition<Settings extends object> {
   /** The plugin's name, in errors and logs (`memory`, `file`, `kafka`, or the user's). */
   readonly name: string;
-  /** The plugin's own settings; `topic` and `maxEventBytes` are added (see {@link baseProducerSettingsSchema}). */
+  /**
+   * The plugin's own settings; `topic` and `maxEventBytes` are added (see {@link baseProducerSettingsSchema}).
+   * Either the `setting` DSL's `setting.object({...})`, or any Standard Schema validator (zod, valibot,
+   * arktype...) of an object: it is given the settings without `topic` and `maxEventBytes`, which the base checks,
+   * and must validate synchronously. Whether unknown keys are refused is then the validator's choice (zod's
+   * `z.strictObject`, valibot's `v.strictObject`); the DSL always refuses them.
+   */
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  readonly settings: ObjectSchema<SettingsShape> & SettingSchema<Settings, any>;
+  readonly settings: (ObjectSchema<SettingsShape> & SettingSchema<Settings, any>) | StandardSchemaV1<any, Settings>;
+}
+
+/**
+ * The settings of a plugin checked by its definition's schema and the base one, defaults filled in, frozen.
+ * @throws PluginConfigError naming the plugin, the path, the value and what was expected.
+ */
+function checkSettings<Settings extends object>(definition: ProducerPluginDefinition<Settings>, input: unknown): Readonly<Settings & BaseProducerSettings> {
+  const own = definition.settings;
+  if (own instanceof ObjectSchema) {
+    return parseSettings(baseProducerSettingsSchema.extend(own.shape), input, definition.name) as unknown as Readonly<Settings & BaseProducerSettings>;
+  }
+  if (!isStandardSchema(own)) {
+    throw new PluginConfigError(`Plugin "${definition.name}" declares its settings with ${quote(own)}: expected setting.object({...}) or a Standard Schema validator (zod, valibot, arktype...)`, {
+      plugin: definition.name,
+      path: '',
+      value: own,
+      expected: 'a settings schema',
+    });
+  }
+  if (input === null || typeof input !== 'object' || Array.isArray(input)) return parseSettings(baseProducerSettingsSchema, input, definition.name) as never;
+  const { topic, maxEventBytes, ...rest } = input as Record<string, unknown>;
+  const base = parseSettings(baseProducerSettingsSchema, { topic, maxEventBytes }, definition.name);
+  const checked = validateStandardSettings(own, rest, definition.name);
+  if (checked === null || typeof checked !== 'object' || Array.isArray(checked)) {
+    throw new PluginConfigError(`The settings schema of plugin "${definition.name}" gave ${quote(checked)}: expected it to give an object of settings`, { plugin: definition.name, path: '', value: checked, expected: 'an object' });
+  }
+  return Object.freeze({ ...checked, ...base }) as Readonly<Settings & BaseProducerSettings>;
 }
 
 /** Marks producer plugin classes, also across two copies of this package (checked by the loader). */
@@ -63,7 +97,8 @@ export abstract class ProducerPlugin<Settings extends object = Record<never, nev
   #tail: Promise<void> | undefined;
 
   /**
-   * Validate the settings against the plugin's schema merged with the base settings, filling in defaults.
+   * Validate the settings against the plugin's schema (the DSL's, or a Standard Schema validator) and the base
+   * settings, filling in defaults.
    * @throws PluginConfigError naming the plugin, the dotted path of the bad setting, its value and what was expected.
    * @throws PluginLoadError (reason `not-a-plugin`) when the subclass overrides `send`.
    * @throws InvalidArgumentError when `options.codecs` holds something that is not a codec.
@@ -73,8 +108,7 @@ export abstract class ProducerPlugin<Settings extends object = Record<never, nev
     if (this.send !== ProducerPlugin.prototype.send) {
       throw new PluginLoadError(`Plugin "${definition.name}" overrides send(); implement _send() instead`, { plugin: definition.name, reason: 'not-a-plugin' });
     }
-    const schema = baseProducerSettingsSchema.extend(definition.settings.shape);
-    this.settings = parseSettings(schema, settings ?? {}, definition.name) as unknown as Readonly<Settings & BaseProducerSettings>;
+    this.settings = checkSettings(definition, settings ?? {});
     this.#prepare = { topic: this.settings.topic, selectCodec: toCodecSelector(options.codecs), maxEventBytes: this.settings.maxEventBytes };
   }
 

@@ -1,4 +1,5 @@
 import { PluginConfigError, quote } from '../errors.js';
+import type { StandardSchemaV1 } from './standard-schema.js';
 
 /**
  * A tiny settings-schema DSL for plugins: `string`, `number`, `integer`, `boolean`, `enumOf`, `object`,
@@ -15,6 +16,13 @@ import { PluginConfigError, quote } from '../errors.js';
  * ```
  *
  * Objects reject unknown keys, so a misspelt setting fails at construction instead of being ignored.
+ *
+ * Why it stays beside Standard Schema validators (zod, valibot, arktype), which plugins may use instead:
+ * - core and the built-in plugins carry no validation library, so an application that validates with valibot
+ *   does not also install zod (or the reverse) for Tributary's three plugins;
+ * - what it checks is what plugin settings need (ranges, lengths, enums, unknown keys refused by default), and
+ *   its errors say the expectation in words ("expected an integer from 1 to 5"), which a setting's reader acts on.
+ * Every DSL schema is itself a Standard Schema (`~standard`), so it also works where other tools take one.
  */
 
 const CHECK: unique symbol = Symbol('check');
@@ -33,6 +41,11 @@ function join(path: string, key: string): string {
   return path === '' ? key : `${path}.${key}`;
 }
 
+/** `tls.ca` -> ['tls', 'ca']; `ensureTopics[0].topic` -> ['ensureTopics', 0, 'topic']. */
+function pathSegments(path: string): PropertyKey[] {
+  return [...path.matchAll(/([^.[\]]+)|\[(\d+)\]/g)].map((m) => (m[2] !== undefined ? Number(m[2]) : m[1]!));
+}
+
 /** The base of every schema. `Out` is the validated type, `In` what a user may write (defaults may be left out). */
 export abstract class SettingSchema<Out, In = Out> {
   declare readonly _output: Out;
@@ -46,6 +59,23 @@ export abstract class SettingSchema<Out, In = Out> {
   /** Also accept `undefined` (the setting may be left out). */
   optional(): SettingSchema<Out | undefined, In | undefined> {
     return new OptionalSchema(this);
+  }
+
+  /** The Standard Schema interface (https://standardschema.dev): `validate` gives the value, or the issue at its path. */
+  get '~standard'(): StandardSchemaV1.Props<In, Out> {
+    return {
+      version: 1,
+      vendor: 'tributary',
+      validate: (value: unknown): StandardSchemaV1.Result<Out> => {
+        try {
+          return { value: this[CHECK](value, '') };
+        } catch (error) {
+          if (!(error instanceof SettingIssue)) throw error;
+          const message = error.problem === 'unknown' ? `is not a known setting: expected ${error.expected}` : `expected ${error.expected}`;
+          return { issues: [{ message, path: pathSegments(error.path) }] };
+        }
+      },
+    };
   }
 
   /** Use `value` when the setting is left out. The default is validated (and nested defaults filled) on use. */
