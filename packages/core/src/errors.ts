@@ -48,6 +48,11 @@ export const ErrorCodes = {
   UNSUPPORTED: 'UNSUPPORTED',
   /** A consumer group operation refused because the group has active members (move it only while it is empty). */
   GROUP_ACTIVE: 'GROUP_ACTIVE',
+  /**
+   * A group member's commit was not made: the generation it was made in ended (a rebalance), or the member's
+   * client was not running to send it. Nothing was committed (Java's CommitFailedException).
+   */
+  COMMIT_FAILED: 'COMMIT_FAILED',
   /** A partition's log was truncated below a position already read (an unclean leader change, KIP-320). */
   LOG_TRUNCATED: 'LOG_TRUNCATED',
   /** No session handles a request's path, or the addressed session has no handler for it. */

@@ -1,7 +1,8 @@
 import type { Consumer } from 'kafkajs';
 import type { KafkaClient } from '../connection/kafka-client.js';
+import { ErrorCodes, TributaryError } from '@tributary/core';
 import { asTributaryError } from '../errors.js';
-import { createCommittingConsumer } from '../internal/kafkajs-internals.js';
+import { createCommittingConsumer, type InternalBroker, type InternalOffsetCommit } from '../internal/kafkajs-internals.js';
 import { kKafkajs } from '../internal/symbols.js';
 import { CommitEpochs, sendOffsetCommit, type OffsetWithEpoch } from './group-commit.js';
 
@@ -30,6 +31,14 @@ export interface MembershipListener {
   crashed(error: Error, restart: boolean): void;
 }
 
+/** A commit under way: the generation its first attempt went out in, and whether an attempt was accepted. */
+interface CommitUnderWay {
+  generation: number | undefined;
+  accepted: boolean;
+  /** Set when an attempt in a later generation was refused. */
+  refused?: TributaryError;
+}
+
 /**
  * Membership of a consumer group, kept by kafkajs' consumer: join, heartbeats, rebalances and commits with the
  * generation. The consumer never reads records through it (every topic is paused at each join); Tributary's
@@ -46,6 +55,8 @@ export class GroupMembership {
   #lastConfirmedAt = 0;
   /** When the last heartbeat or sync request that got an answer was sent. */
   #answeredSentAt: number | undefined;
+  /** The commit under way: the generation its first attempt went out in, and whether an attempt was accepted. */
+  #commit: CommitUnderWay | undefined;
 
   constructor(client: KafkaClient, options: GroupMembershipOptions) {
     this.#options = options;
@@ -60,7 +71,7 @@ export class GroupMembership {
       allowAutoTopicCreation: false,
     };
     // kafkajs commits with the member's generation; Tributary's OffsetCommit adds each offset's leader epoch.
-    this.#consumer = createCommittingConsumer(client[kKafkajs], config, (broker, request, kafkajsCommit) => sendOffsetCommit(broker, request, this.#epochs, kafkajsCommit));
+    this.#consumer = createCommittingConsumer(client[kKafkajs], config, (broker, request, kafkajsCommit) => this.#send(broker, request, kafkajsCommit));
   }
 
   /** Milliseconds since the epoch when the coordinator last confirmed this member; 0 before the first join. */
@@ -122,12 +133,48 @@ export class GroupMembership {
    */
   async commit(offsets: readonly OffsetWithEpoch[]): Promise<void> {
     this.#epochs.set(offsets);
-    await this.#consumer.commitOffsets(offsets.map((o) => ({ topic: o.topic, partition: o.partition, offset: o.offset.toString() })));
+    const commit: CommitUnderWay = (this.#commit = { generation: undefined, accepted: false });
+    try {
+      await this.#consumer.commitOffsets(offsets.map((o) => ({ topic: o.topic, partition: o.partition, offset: o.offset.toString() })));
+    } catch (error) {
+      // kafkajs wraps the refusal of a retry in a later generation in its own error: the refusal is what happened.
+      throw commit.refused ?? asTributaryError(error, `Committing for group "${this.#options.groupId}"`, { groupId: this.#options.groupId });
+    } finally {
+      this.#commit = undefined;
+    }
+    // kafkajs returns without sending while its client is between a crash and its restart, and resolves when an
+    // attempt failed as it stopped: only an answer accepting the commit means it was made.
+    if (!commit.accepted) {
+      throw new TributaryError(ErrorCodes.COMMIT_FAILED, `The commit for group "${this.#options.groupId}" was not sent: the member's client is not running (it rejoins after a failure); nothing was committed`, { retriable: true, context: { groupId: this.#options.groupId } });
+    }
   }
 
   /** Leave the group (its partitions go to the other members at once) and disconnect. */
   async leave(): Promise<void> {
     await this.#consumer.disconnect();
+  }
+
+  /**
+   * One attempt of the commit under way, as kafkajs makes it: kafkajs retries a failed commit with the member's
+   * generation at the time of each attempt, so after a rebalance a retry would commit, in the new generation,
+   * partitions the rebalance gave to another member. An attempt in another generation than the first is refused,
+   * as Java's consumer fails such a commit (CommitFailedException); the offsets settle again under the new
+   * assignment.
+   */
+  async #send(broker: InternalBroker, request: InternalOffsetCommit, kafkajsCommit: () => Promise<unknown>): Promise<unknown> {
+    const commit = this.#commit;
+    if (commit) {
+      commit.generation ??= request.groupGenerationId;
+      if (request.groupGenerationId !== commit.generation) {
+        throw (commit.refused = new TributaryError(ErrorCodes.COMMIT_FAILED, `The commit for group "${this.#options.groupId}" was made in generation ${commit.generation}, which a rebalance ended (now ${request.groupGenerationId}); nothing was committed`, {
+          retriable: false,
+          context: { groupId: this.#options.groupId, generation: commit.generation, current: request.groupGenerationId },
+        }));
+      }
+    }
+    const answer = await sendOffsetCommit(broker, request, this.#epochs, kafkajsCommit);
+    if (commit) commit.accepted = true;
+    return answer;
   }
 
   #confirmed(): void {
