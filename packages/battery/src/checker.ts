@@ -152,9 +152,13 @@ export function check(history: readonly HistoryEntry[], observed: Observed, opti
     const partition = list[0]!.partition;
     const log = byPartition.get(key) ?? [];
     let previous: Of<'commit'> | undefined;
-    for (const c of list) {
+    for (const [i, c] of list.entries()) {
       const offset = BigInt(c.offset);
-      if (previous && offset < BigInt(previous.offset)) add('backward-commit', `${key} was committed at ${previous.offset} by ${previous.member}, then back at ${c.offset} by ${c.member}`, previous, c);
+      // Backward only against a commit answered before this one left: commits in flight together (an answer that
+      // came late, after the process stood still) may have reached the coordinator in either order.
+      const left = c.sentAt ?? c.t;
+      const before = list.slice(0, i).reduce<Of<'commit'> | undefined>((best, p) => (p.t <= left && (!best || BigInt(p.offset) > BigInt(best.offset)) ? p : best), undefined);
+      if (before && offset < BigInt(before.offset)) add('backward-commit', `${key} was committed at ${before.offset} by ${before.member}, then back at ${c.offset} by ${c.member}`, before, c);
       const from = previous ? BigInt(previous.offset) : -1n;
       for (const r of log) {
         if (r.offset < from || r.offset >= offset) continue;
@@ -167,7 +171,10 @@ export function check(history: readonly HistoryEntry[], observed: Observed, opti
       const mine = latestAssign(c.member, c.t);
       if (!owns(mine, topic, partition)) add('commit-not-owned', `${c.member} committed ${key} at ${c.offset} while its assignment ${mine?.gen ?? '(none)'} did not hold it`, mine, c);
       else {
-        const other = assigns.find((a) => a.member !== c.member && a.t > mine!.t && a.t < c.t - slack && owns(a, topic, partition));
+        // Another member assigned the partition before the commit left (when known; else with the slack for an
+        // answer that came late) while this one was not reassigned: the commit was not this member's to make.
+        const left = c.sentAt ?? c.t - slack;
+        const other = assigns.find((a) => a.member !== c.member && a.t > mine!.t && a.t < left && owns(a, topic, partition));
         if (other) add('commit-not-owned', `${c.member} committed ${key} at ${c.offset}, ${c.t - other.t} ms after ${other.member} was assigned it (and ${c.member} was not reassigned since)`, mine, other, c);
       }
       if (!previous || offset >= BigInt(previous.offset)) previous = c;

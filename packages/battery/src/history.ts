@@ -21,7 +21,7 @@ export type HistoryEntry =
   /** The member's whole assignment after a join: what it owns from now on (`gen` counts its joins). */
   | ({ k: 'assign'; member: string; gen: number; partitions: PartitionRef[] } & Base)
   /** A commit the coordinator accepted: the next offset to read. */
-  | ({ k: 'commit'; member: string; topic: string; partition: number; offset: string } & Base)
+  | ({ k: 'commit'; member: string; topic: string; partition: number; offset: string; /** When the commit left, where known (`t` is when its answer came). */ sentAt?: number } & Base)
   /** A record whose handler failed on its last attempt, so the group must write it to the dead-letter topic. */
   | ({ k: 'dead-letter'; member: string; topic: string; partition: number; offset: string; id: string } & Base)
   /** A request sent, and each outcome it got (a response or a typed error). */

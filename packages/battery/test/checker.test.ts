@@ -55,6 +55,13 @@ describe('the checker', () => {
     expect(kinds(check(skipped, observed(log)))).toEqual(['skipped-commit']);
     const backward = [assign('m1', 1, [0]), deliver('m1', 1, 0, 0, 'a'), deliver('m1', 1, 0, 1, 'b'), commit('m1', 0, 2), commit('m1', 0, 1)];
     expect(kinds(check(backward, observed(log)))).toEqual(['backward-commit']);
+    // A commit that left before another's answer, answered after it (the process stood still), is not backward:
+    // the two were in flight together. Left after that answer, it is.
+    const frozen = [assign('m1', 1, [0]), deliver('m1', 1, 0, 0, 'a'), deliver('m1', 1, 0, 1, 'b'), commit('m2', 0, 2), commit('m1', 0, 1)];
+    const answeredLate = frozen.map((e, i) => (i === 4 ? { ...e, sentAt: e.t - 100 } : e));
+    expect(kinds(check(answeredLate, observed(log))).filter((k) => k === 'backward-commit')).toEqual([]);
+    const leftAfter = frozen.map((e, i) => (i === 4 ? { ...e, sentAt: e.t - 1 } : e));
+    expect(kinds(check(leftAfter, observed(log))).filter((k) => k === 'backward-commit')).toEqual(['backward-commit']);
     const finalBehind = [assign('m1', 1, [0]), deliver('m1', 1, 0, 0, 'a'), deliver('m1', 1, 0, 1, 'b'), commit('m1', 0, 2)];
     expect(kinds(check(finalBehind, observed(log, { commits: [{ topic: T, partition: 0, offset: 1n }] })))).toEqual(['backward-commit']);
     expect(kinds(check(finalBehind, observed(log, { commits: [{ topic: T, partition: 0, offset: 3n }] })))).toEqual(['skipped-commit']);

@@ -33,7 +33,7 @@ function onLog(level: string, obj: Record<string, unknown>, msg: string): void {
     for (const text of obj.offsets as string[]) {
       const at = text.lastIndexOf('@');
       const colon = text.lastIndexOf(':', at);
-      env.history.append({ k: 'commit', member, topic: text.slice(0, colon), partition: Number(text.slice(colon + 1, at)), offset: text.slice(at + 1) });
+      env.history.append({ k: 'commit', member, topic: text.slice(0, colon), partition: Number(text.slice(colon + 1, at)), offset: text.slice(at + 1), ...(typeof obj.sentAt === 'number' ? { sentAt: obj.sentAt } : {}) });
     }
     return;
   }

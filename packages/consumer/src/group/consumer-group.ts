@@ -196,7 +196,7 @@ export class ConsumerGroup implements AsyncDisposable {
     });
     // The membership keeps this member's place in the group; the fetch loop reads the assigned partitions.
     await membership.join({
-      joined: (assignment) => this.#onJoin(assignment),
+      joined: (assignment, lost) => this.#onJoin(assignment, lost),
       rebalancing: () => this.#onRebalancing('rebalance'),
       // A heartbeat that went through means no rebalance is under way (a failed one may have been a passing
       // coordinator move that kafkajs got over without rejoining): handling goes on.
@@ -339,10 +339,15 @@ export class ConsumerGroup implements AsyncDisposable {
     this.#pauses.unblock(p);
   }
 
-  /** A join completed: this member owns exactly `memberAssignment` now. */
-  #onJoin(memberAssignment: Record<string, number[]>): void {
+  /**
+   * A join completed: this member owns exactly `memberAssignment` now. After a lost membership everything it
+   * held is revoked first, positions and settled offsets included, and what it owns is read again from the
+   * group's commits: another member may have handled and committed those partitions meanwhile.
+   */
+  #onJoin(memberAssignment: Record<string, number[]>, lost: boolean): void {
     const generation = ++this.#generation;
-    const change = this.#assignment.update(memberAssignment);
+    if (lost) this.#logger.warn({ groupId: this.#o.groupId }, 'this member lost its membership and joined again: what it held is dropped, and it goes on from the group\'s commits');
+    const change = this.#assignment.update(memberAssignment, lost);
     this.#committer.assign(change.owned);
     for (const p of change.revoked) this.#processor.forget(p.topic, p.partition);
     this.#loop.revoke(change.revoked);
@@ -421,8 +426,11 @@ export class ConsumerGroup implements AsyncDisposable {
     if (!membership || this.#lease.lapsed(Date.now())) return [];
     try {
       const sink = this.#o.commitOffsets;
+      // When the commit left: its answer may come much later (the process stood still), and ownership is decided
+      // when the coordinator took it, not when it answered.
+      const sentAt = Date.now();
       const done = await this.#committer.commit((offsets) => (sink ? sink(offsets) : membership.commit(offsets)));
-      if (done.length > 0) this.#logger.debug({ groupId: this.#o.groupId, reason, offsets: done.map((d) => `${d.topic}:${d.partition}@${d.offset}`) }, 'committed');
+      if (done.length > 0) this.#logger.debug({ groupId: this.#o.groupId, reason, sentAt, offsets: done.map((d) => `${d.topic}:${d.partition}@${d.offset}`) }, 'committed');
       return done;
     } catch (error) {
       this.#logger.warn({ groupId: this.#o.groupId, reason, err: messageOf(error) }, 'commit failed; settled offsets are committed at the next chance');

@@ -11,14 +11,19 @@ export interface AssignmentChange {
 export class Assignment {
   #owned = new Map<string, TopicPartition>();
 
-  /** Take a join's member assignment (`{ topic: [partitions] }`, kafkajs' GROUP_JOIN shape). */
-  update(memberAssignment: Readonly<Record<string, readonly number[]>>): AssignmentChange {
+  /**
+   * Take a join's member assignment (`{ topic: [partitions] }`, kafkajs' GROUP_JOIN shape). After a lost
+   * membership (`lost`), everything owned before counts as revoked and everything in the join as newly assigned,
+   * as Java's consumer calls onPartitionsLost: other members may have handled those partitions meanwhile.
+   */
+  update(memberAssignment: Readonly<Record<string, readonly number[]>>, lost = false): AssignmentChange {
     const next = new Map<string, TopicPartition>();
     for (const [topic, partitions] of Object.entries(memberAssignment)) {
       for (const partition of partitions) next.set(partitionKey(topic, partition), { topic, partition });
     }
-    const assigned = [...next].filter(([k]) => !this.#owned.has(k)).map(([, p]) => p);
-    const revoked = [...this.#owned].filter(([k]) => !next.has(k)).map(([, p]) => p);
+    const before = lost ? new Map<string, TopicPartition>() : this.#owned;
+    const assigned = [...next].filter(([k]) => !before.has(k)).map(([, p]) => p);
+    const revoked = [...this.#owned].filter(([k]) => lost || !next.has(k)).map(([, p]) => p);
     this.#owned = next;
     return { owned: this.list(), assigned, revoked };
   }

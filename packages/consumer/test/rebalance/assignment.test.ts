@@ -12,4 +12,17 @@ describe('Assignment', () => {
     expect(a.clear().revoked).toHaveLength(3);
     expect(a.list()).toEqual([]);
   });
+
+  it('after a lost membership, revokes everything it owned and assigns the whole join anew, kept partitions too', () => {
+    const a = new Assignment();
+    a.update({ t: [0, 1] });
+    const change = a.update({ t: [1, 2] }, true);
+    expect(change).toEqual({
+      owned: [{ topic: 't', partition: 1 }, { topic: 't', partition: 2 }],
+      assigned: [{ topic: 't', partition: 1 }, { topic: 't', partition: 2 }],
+      revoked: [{ topic: 't', partition: 0 }, { topic: 't', partition: 1 }],
+    });
+    // A join that keeps the membership tells only the difference again.
+    expect(a.update({ t: [1, 2] })).toMatchObject({ assigned: [], revoked: [] });
+  });
 });

@@ -17,8 +17,13 @@ export interface GroupMembershipOptions {
 
 /** What a member is told by the group coordinator, through kafkajs. */
 export interface MembershipListener {
-  /** A join completed: this member owns exactly `assignment` now (`{ topic: [partitions] }`). */
-  joined(assignment: Record<string, number[]>): void;
+  /**
+   * A join completed: this member owns exactly `assignment` now (`{ topic: [partitions] }`). With `lost`, the
+   * member's membership ended since its last join (it joined again under a new member id: its session expired,
+   * or the coordinator forgot it), so other members may have owned, read and committed its partitions meanwhile:
+   * what it held of them, positions included, is stale, even for partitions it gets back.
+   */
+  joined(assignment: Record<string, number[]>, lost: boolean): void;
   /**
    * A rebalance began: what this member owns may be taken away once it rejoins. Also told when kafkajs rejoins
    * by itself (a heartbeat found this member unknown to the coordinator), which kafkajs reports only once the
@@ -57,6 +62,8 @@ export class GroupMembership {
   #answeredSentAt: number | undefined;
   /** The commit under way: the generation its first attempt went out in, and whether an attempt was accepted. */
   #commit: CommitUnderWay | undefined;
+  /** The member id of the last join: kafkajs joins under a new one once the coordinator forgot the member. */
+  #memberId: string | undefined;
 
   constructor(client: KafkaClient, options: GroupMembershipOptions) {
     this.#options = options;
@@ -108,7 +115,9 @@ export class GroupMembership {
       // Before kafkajs' first fetch of the generation: it must never read (a client restarted after a crash
       // forgets its pauses).
       this.#pauseAll();
-      listener.joined(e.payload.memberAssignment);
+      const lost = this.#memberId !== undefined && e.payload.memberId !== this.#memberId;
+      this.#memberId = e.payload.memberId;
+      listener.joined(e.payload.memberAssignment, lost);
     });
     c.on(c.events.REBALANCING, () => listener.rebalancing());
     c.on(c.events.HEARTBEAT, () => {
