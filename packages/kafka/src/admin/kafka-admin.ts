@@ -185,9 +185,10 @@ export class KafkaAdmin implements OffsetLookup, AsyncDisposable {
 
   /** Per-partition lag of a group: high watermark minus its commit (minus the log start without one). */
   async lag(groupId: string, topics: readonly string[]): Promise<PartitionLag[]> {
-    const committed = await this.groupOffsets(groupId, topics);
+    // The ranges name the partitions too: the commits are read for them, with no partition lookup of their own.
     const ranges = await Promise.all(topics.map(async (topic) => ({ topic, ranges: await this.ranges(topic) })));
-    return groupLag(committed, ranges);
+    const commits = await this.groupCommits(groupId, ranges.flatMap((t) => t.ranges.map((r) => ({ topic: t.topic, partition: r.partition }))));
+    return groupLag(new Map([...commits].map(([key, commit]) => [key, commit.offset])), ranges);
   }
 
   /** The group's state and members. */
