@@ -1,53 +1,12 @@
 import { ErrorCodes, TributaryError } from '@tributary/core';
-import { leafErrors } from '../errors.js';
 import { encodeRecordBatch } from '../protocol/record-batch-encoder.js';
-import type { ProducePartitionRequest } from '../protocol/produce-protocol.js';
-import { classifyAttempts, type Acks } from './outcome.js';
+import { canRetry, judgeAttempt } from './attempt-failure.js';
+import { classifyAttempts } from './outcome.js';
 import { MAX_EPOCH, PartitionState, type DrainRules, type ProducerIdentity } from './partition-state.js';
 import type { ProducerBatch } from './producer-batch.js';
+import type { PartitionAnswer, SenderOptions, SenderPorts } from './sender-ports.js';
 
-/** A partition's answer in a Produce response: the offset of its batch's first record, or the broker's refusal. */
-export type PartitionAnswer = { readonly baseOffset: bigint } | { readonly error: Error };
-
-/** Where the sender's requests go: the cluster's metadata and connections. */
-export interface SenderPorts {
-  /** The partition's leader in the metadata at hand; undefined when none is known. */
-  leaderOf(topic: string, partition: number): number | undefined;
-  /** Read the cluster's metadata again. Rejects with what kept it from being read. */
-  refreshMetadata(): Promise<void>;
-  /**
-   * Send one Produce request to a broker, handed to its connection before this returns, so requests to one broker
-   * go out in the order they were made. Resolves with each partition's answer by `topic\0partition` (undefined
-   * with acks 0); rejects when no answer came (the connection's error), or when the broker cannot be reached (then
-   * nothing was sent: the error says so with `notSent`).
-   */
-  produce(node: number, request: { acks: Acks; timeoutMs: number; partitions: readonly ProducePartitionRequest[] }): Promise<ReadonlyMap<string, PartitionAnswer> | undefined>;
-  /** A new producer id (InitProducerId), when a partition has used every epoch of the one it has. */
-  newProducerId(): Promise<ProducerIdentity>;
-  /** The topic's `max.message.bytes` (the largest record batch its partitions take); undefined when it cannot be read. */
-  messageLimit(topic: string): Promise<number | undefined>;
-}
-
-/** How the sender batches, sends and retries. */
-export interface SenderOptions {
-  readonly acks: Acks;
-  readonly timeoutMs: number;
-  /** The batches' compression codec: 0 none, 1 gzip, 2 snappy, 3 lz4, 4 zstd. */
-  readonly compression: number;
-  readonly lingerMs: number;
-  readonly batchSize: number;
-  /** Requests to one broker on the wire at once, at most (Java's max.in.flight.requests.per.connection). */
-  readonly maxInFlight: number;
-  /** A request stops taking partitions' batches once it holds this many bytes (Java's max.request.size). */
-  readonly maxRequestBytes: number;
-  /** Sends of a batch after its first, at most, on its own retriable failures. */
-  readonly retries: number;
-  /** A batch is given up once this many milliseconds have passed since its first record was written. */
-  readonly deliveryTimeoutMs: number;
-  /** The wait before a batch's retry `n` (0-based). Default 100 ms doubling up to 1 s. */
-  readonly backoff?: (retry: number) => number;
-  readonly now?: () => number;
-}
+export type { PartitionAnswer, SenderOptions, SenderPorts } from './sender-ports.js';
 
 /** A broker's requests on the wire, and whether its connection is trusted with more than one. */
 interface NodeState {
@@ -57,11 +16,6 @@ interface NodeState {
   /** Resolves once the broker's last request has been handed to its connection. */
   handedOff: Promise<void>;
 }
-
-/** Answers saying the broker's producer state for the partition and ours differ. */
-const SEQUENCE_ERRORS = new Set(['OUT_OF_ORDER_SEQUENCE_NUMBER', 'UNKNOWN_PRODUCER_ID', 'INVALID_PRODUCER_EPOCH', 'PRODUCER_FENCED', 'INVALID_PRODUCER_ID_MAPPING']);
-/** Answers after which the metadata is read again: the partition's leader may have moved. */
-const METADATA_ERRORS = new Set(['NOT_LEADER_FOR_PARTITION', 'NOT_LEADER_OR_FOLLOWER', 'UNKNOWN_TOPIC_OR_PARTITION', 'LEADER_NOT_AVAILABLE', 'FENCED_LEADER_EPOCH', 'KAFKA_STORAGE_ERROR']);
 
 const defaultBackoff = (retry: number) => Math.min(1000, 100 * 2 ** retry);
 const key = (topic: string, partition: number) => `${topic}\u0000${partition}`;
@@ -271,32 +225,36 @@ export class Sender {
     }
   }
 
-  /** A batch's attempt failed: send it again, wait behind an earlier batch, start a new epoch, or give up. */
+  /** A batch's attempt failed: send it again, wait behind an earlier batch, start a new epoch, or give up (attempt-failure.ts). */
   #failed(state: PartitionState, batch: ProducerBatch, error: unknown, sent: boolean): void {
     batch.attempts.push({ error, sent });
-    const types = new Set(leafErrors(error).map((leaf) => leaf.type));
-    if (!sent || [...types].some((t) => t !== undefined && METADATA_ERRORS.has(t)) || types.has(undefined)) this.#refresh();
-    if (sent && types.has('MESSAGE_TOO_LARGE')) {
-      // Refused before the append: a batch of several records goes again as two halves under its own sequence
-      // numbers (unless an earlier attempt may have appended it); a lone record cannot be made smaller.
-      if (batch.records.length > 1 && !batch.mayHaveAppended(this.#options.acks)) return state.split(batch);
-      if (batch.records.length === 1) return this.#tooLarge(state, batch, error);
-    }
-    if (this.#idempotent && sent) {
-      if (types.has('DUPLICATE_SEQUENCE_NUMBER')) {
-        // The broker appended it before and no longer holds its offset (Java completes it without one).
-        batch.succeed(-1n);
-        return;
-      }
-      if (types.has('OUT_OF_ORDER_SEQUENCE_NUMBER') || types.has('UNKNOWN_PRODUCER_ID')) {
+    const { verdict, refresh } = judgeAttempt(error, {
+      sent,
+      idempotent: this.#idempotent,
+      records: batch.records.length,
+      mayHaveAppended: () => batch.mayHaveAppended(this.#options.acks),
+      resetNeeded: state.resetNeeded,
+    });
+    if (refresh) this.#refresh();
+    switch (verdict) {
+      case 'split':
+        return state.split(batch);
+      case 'too-large':
+        return this.#tooLarge(state, batch, error);
+      case 'duplicate':
+        return batch.succeed(-1n);
+      case 'sequence-gap':
         // Behind an earlier batch that is not appended yet, it waits for it; at the head, the broker's state for the
         // producer is gone or has a gap: the partition starts a new epoch, and this batch (refused) goes under it.
         if (!state.hasEarlierUnacknowledged(batch)) state.resetNeeded = true;
         if (this.#now() <= batch.createdAt + this.#options.deliveryTimeoutMs) return state.requeue(batch);
         return this.#giveUp(state, batch, error);
-      }
-      if (state.resetNeeded && [...types].some((t) => t !== undefined && SEQUENCE_ERRORS.has(t))) return state.requeue(batch);
-      if (types.has('INVALID_PRODUCER_EPOCH') || types.has('PRODUCER_FENCED') || types.has('INVALID_PRODUCER_ID_MAPPING')) return this.#giveUp(state, batch, error);
+      case 'requeue':
+        return state.requeue(batch);
+      case 'fenced':
+        return this.#giveUp(state, batch, error);
+      case 'retry':
+        break;
     }
     const wait = this.#backoff(batch.failures++);
     const now = this.#now();
@@ -416,10 +374,4 @@ export class Sender {
       this.schedule();
     }, Math.max(0, at - this.#now()));
   }
-}
-
-/** kafkajs and Tributary errors say whether trying again may help; anything else (a TypeError, say) does not. */
-function canRetry(error: unknown): boolean {
-  const leaves = leafErrors(error);
-  return leaves.length > 0 && leaves.every((leaf) => leaf.retriable === true && (leaf.type === undefined || !SEQUENCE_ERRORS.has(leaf.type)));
 }
