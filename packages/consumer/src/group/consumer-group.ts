@@ -3,10 +3,10 @@ import { fromPartitionKey, GroupMembership, KafkaAdmin, KafkaReader, partitionNa
 import { Committer, type OffsetToCommit } from '../commit/committer.js';
 import { asTributaryError, ConsumerStateError } from '../errors.js';
 import { KafkaDeadLetterPublisher } from '../failure/kafka-dead-letter-publisher.js';
+import type { PartitionStall } from '../health/stalls.js';
 import { within } from '../internal/deadline.js';
 import { delay } from '../internal/delay.js';
 import { messageOf, type ConsumerLogger } from '../logging/logger.js';
-import { Stalls, type PartitionStall, type StallReason } from '../health/stalls.js';
 import { ConsumerMetrics } from '../metrics/consumer-metrics.js';
 import { SeekState } from '../positions/seek-state.js';
 import { parseStartPosition, type StartPosition } from '../positions/start-position.js';
@@ -14,21 +14,14 @@ import { RecordProcessor, type ProcessingObserver } from '../processing/record-p
 import { Assignment } from '../rebalance/assignment.js';
 import { MembershipLease } from '../rebalance/membership-lease.js';
 import { FetchLoop } from './fetch-loop.js';
-import { resolveOptions, type ConsumerGroupOptions, type PartitionsListener, type ResolvedOptions } from './options.js';
+import { GroupCommits } from './group-commits.js';
+import { countingObserver, type ConsumerGroupCounters } from './group-counters.js';
+import { GroupNotices } from './group-notices.js';
+import { resolveOptions, type ConsumerGroupOptions, type ResolvedOptions } from './options.js';
 import { PauseControl } from './pause-control.js';
 import { checkTopics, initialOffsets, nearestInLog, positionsOnAssignment, seekTargets } from './startup.js';
 
-/** Counts of what the group did with the records it read, since it was made. */
-export interface ConsumerGroupCounters {
-  /** Events a handler took without throwing. */
-  handled: number;
-  /** Records no handler wanted: skipped without decoding, and committed all the same. */
-  filtered: number;
-  /** Handler calls repeated after a failure. */
-  retried: number;
-  /** Records written to a dead-letter topic. */
-  deadLettered: number;
-}
+export type { ConsumerGroupCounters } from './group-counters.js';
 
 /** Where a group is in its life: idle -> starting -> running -> stopping -> stopped; failed when start failed or the client gave up. */
 export type ConsumerGroupState = 'idle' | 'starting' | 'running' | 'stopping' | 'stopped' | 'failed';
@@ -63,7 +56,8 @@ export class ConsumerGroup implements AsyncDisposable {
   readonly #seeks = new SeekState();
   readonly #assignment = new Assignment();
   readonly #stopSignal = new AbortController();
-  readonly #stalls = new Stalls();
+  readonly #notices: GroupNotices;
+  readonly #commits: GroupCommits;
   readonly #pauses: PauseControl;
   readonly #lease: MembershipLease;
   readonly #processor: RecordProcessor;
@@ -78,7 +72,6 @@ export class ConsumerGroup implements AsyncDisposable {
   #initial: ReadonlyMap<string, bigint> = new Map();
   /** Counts joins: positions looked up for one assignment are dropped once a later one came. */
   #generation = 0;
-  #commitTimer: NodeJS.Timeout | undefined;
   #rebalancing = false;
   #joinWaiter: { resolve(): void; reject(error: unknown): void } | undefined;
   #starting: Promise<void> | undefined;
@@ -92,14 +85,13 @@ export class ConsumerGroup implements AsyncDisposable {
       this.#logger.warn({ groupId: o.groupId, silentMs, sessionTimeoutMs: o.sessionTimeoutMs }, 'no word from the group coordinator for nearly the session timeout: handling and commits wait until it confirms this member'),
     );
     this.#metrics = o.metrics ? ConsumerMetrics.of(o.metrics.registry).bind(o.groupId, () => this.lag(), () => this.stalled()) : undefined;
-    const counters = this.#counters;
-    const metrics = this.#metrics?.observer;
-    const observer: ProcessingObserver = {
-      handled: (topic) => void (counters.handled++, metrics?.handled(topic)),
-      filtered: (topic) => void (counters.filtered++, metrics?.filtered(topic)),
-      retried: (topic) => void (counters.retried++, metrics?.retried(topic)),
-      deadLettered: (topic) => void (counters.deadLettered++, metrics?.deadLettered(topic)),
-    };
+    const observer = countingObserver(this.#counters, this.#metrics?.observer);
+    const notices = (this.#notices = new GroupNotices(o));
+    this.#commits = new GroupCommits({
+      groupId: o.groupId, committer: this.#committer, logger: o.logger, sink: o.commitOffsets,
+      membership: () => this.#membership,
+      lapsed: (now) => this.#lease.lapsed(now),
+    });
     // The fetch loop asks PauseControl before each fetch and record; a resume only has to wake it.
     this.#pauses = new PauseControl({ pause: () => {}, resume: () => this.#loop.wake() }, o.deadLetterBackoff);
     this.#processor = new RecordProcessor({
@@ -119,10 +111,10 @@ export class ConsumerGroup implements AsyncDisposable {
       uncertain: (now) => this.#lease.lapsed(now),
       resetPosition: (p) => nearestInLog(this.#admin!, p),
       onUndecodableBatch: o.onUndecodableBatch,
-      stalled: (p, reason, offset, error) => this.#onStalled(p, reason, offset, error),
-      progressed: (p) => this.#onProgressed(p),
+      stalled: (p, reason, offset, error) => notices.stall(p, reason, offset, error),
+      progressed: (p) => notices.progressed(p),
       // The fetch loop has logged it and reads on; the application hears of the lost records through onError.
-      truncated: (_p, _from, _to, error) => this.#report(error),
+      truncated: (_p, _from, _to, error) => notices.report(error),
     });
   }
 
@@ -146,7 +138,7 @@ export class ConsumerGroup implements AsyncDisposable {
    * answer). Each one was also reported through `onError`, a warning and the stalled gauge.
    */
   stalled(): PartitionStall[] {
-    return this.#stalls.list();
+    return this.#notices.stalled();
   }
 
   /** The partitions this member owns now. */
@@ -205,8 +197,7 @@ export class ConsumerGroup implements AsyncDisposable {
     });
     this.#loop.start();
     await joined;
-    this.#commitTimer = setInterval(() => void this.#commitNow('interval'), o.commitIntervalMs);
-    this.#commitTimer.unref?.();
+    this.#commits.startInterval(o.commitIntervalMs);
   }
 
   /**
@@ -231,19 +222,19 @@ export class ConsumerGroup implements AsyncDisposable {
     const wasRunning = this.#state === 'running';
     this.#state = 'stopping';
     this.#stopSignal.abort(new TributaryError(ErrorCodes.ABORTED, 'the consumer group is stopping'));
-    clearInterval(this.#commitTimer);
+    this.#commits.stopInterval();
     this.#pauses.close();
     let drained = true;
     let left = true;
     if (wasRunning) {
       // The stop signal ended the fetch loop; handlers in flight finish (or see the signal and give up).
       drained = await within(deadline, this.#loop.whenIdle());
-      if (drained) await within(deadline, this.#commitNow('stop'));
+      if (drained) await within(deadline, this.#commits.commitNow('stop'));
     }
     // Also after the client gave up (state 'failed'): the producer and admin are still connected.
     if (this.#membership) left = await this.#disconnect(deadline);
     const change = this.#assignment.clear();
-    this.#notify('revoked', this.#o.onPartitionsRevoked, change.revoked);
+    this.#notices.revoked(change.revoked);
     this.#metrics?.unbind();
     this.#state = 'stopped';
     this.#logger.info({ groupId: this.#o.groupId, drained, left }, 'consumer group stopped');
@@ -309,7 +300,7 @@ export class ConsumerGroup implements AsyncDisposable {
   /** Commit what has settled now, rather than at the next interval. Resolves with the offsets committed. */
   async commit(): Promise<readonly OffsetToCommit[]> {
     this.#requireRunning('commit');
-    return this.#commitNow('request', true);
+    return this.#commits.commitNow('request', true);
   }
 
   /**
@@ -351,12 +342,12 @@ export class ConsumerGroup implements AsyncDisposable {
     this.#committer.assign(change.owned);
     for (const p of change.revoked) this.#processor.forget(p.topic, p.partition);
     this.#loop.revoke(change.revoked);
-    for (const p of change.revoked) this.#stalls.clear(p);
+    for (const p of change.revoked) this.#notices.forget(p);
     this.#pauses.assign(change.owned);
     this.#confirmed();
     this.#logger.info({ groupId: this.#o.groupId, owned: change.owned.length, assigned: change.assigned.map(partitionName), revoked: change.revoked.map(partitionName) }, 'joined the group');
-    this.#notify('revoked', this.#o.onPartitionsRevoked, change.revoked);
-    this.#notify('assigned', this.#o.onPartitionsAssigned, change.assigned);
+    this.#notices.revoked(change.revoked);
+    this.#notices.assigned(change.assigned);
     // Partitions owned but not read yet: newly assigned ones, and any whose first lookup an earlier join cut short.
     const unread = change.owned.filter((p) => this.#loop.position(p) === undefined);
     void this.#adopt(unread, generation).then(() => {
@@ -391,7 +382,7 @@ export class ConsumerGroup implements AsyncDisposable {
   #onRebalancing(reason: string): void {
     if (this.#rebalancing) return;
     this.#rebalancing = true;
-    void this.#commitNow(reason);
+    void this.#commits.commitNow(reason);
   }
 
   /** A join or a heartbeat went through: no rebalance is under way (any more), and reading goes on. */
@@ -416,57 +407,5 @@ export class ConsumerGroup implements AsyncDisposable {
     this.#joinWaiter?.reject(failure);
     this.#joinWaiter = undefined;
     if (this.#state === 'running') this.#state = 'failed';
-  }
-
-  /** Commit settled offsets; failures are logged, and what they held is committed at the next chance. */
-  async #commitNow(reason: string, rethrow = false): Promise<readonly OffsetToCommit[]> {
-    const membership = this.#membership;
-    // Unconfirmed for nearly the session timeout, this member may no longer own what it would commit (the
-    // coordinator would refuse it then); what settled waits for the next confirmation, or goes with a revocation.
-    if (!membership || this.#lease.lapsed(Date.now())) return [];
-    try {
-      const sink = this.#o.commitOffsets;
-      // When the commit left: its answer may come much later (the process stood still), and ownership is decided
-      // when the coordinator took it, not when it answered.
-      const sentAt = Date.now();
-      const done = await this.#committer.commit((offsets) => (sink ? sink(offsets) : membership.commit(offsets)));
-      if (done.length > 0) this.#logger.debug({ groupId: this.#o.groupId, reason, sentAt, offsets: done.map((d) => `${d.topic}:${d.partition}@${d.offset}`) }, 'committed');
-      return done;
-    } catch (error) {
-      this.#logger.warn({ groupId: this.#o.groupId, reason, err: messageOf(error) }, 'commit failed; settled offsets are committed at the next chance');
-      if (rethrow) throw asTributaryError(error, `Committing group "${this.#o.groupId}"`);
-      return [];
-    }
-  }
-
-  #onStalled(p: TopicPartition, reason: StallReason, offset: bigint, cause: unknown): void {
-    const stall = this.#stalls.stall(p, reason, offset, cause);
-    if (!stall) return;
-    this.#logger.warn({ groupId: this.#o.groupId, topic: p.topic, partition: p.partition, offset: offset.toString(), reason, err: stall.error.message }, 'partition stalled: it cannot progress');
-    this.#report(stall.error);
-  }
-
-  /** Hand an error to the `onError` listener, if any. */
-  #report(error: TributaryError): void {
-    const listener = this.#o.onError;
-    if (listener) this.#callListener('onError', () => listener(error));
-  }
-
-  #onProgressed(p: TopicPartition): void {
-    if (this.#stalls.clear(p)) this.#logger.info({ groupId: this.#o.groupId, topic: p.topic, partition: p.partition }, 'stalled partition progresses again');
-  }
-
-  #notify(what: string, listener: PartitionsListener | undefined, partitions: readonly TopicPartition[]): void {
-    if (listener && partitions.length > 0) this.#callListener(`onPartitions${what === 'revoked' ? 'Revoked' : 'Assigned'}`, () => listener(partitions));
-  }
-
-  /** Call a user's listener without awaiting it; its failure, thrown or rejected, is logged, never thrown. */
-  #callListener(name: string, call: () => unknown): void {
-    const log = (error: unknown) => this.#logger.error({ groupId: this.#o.groupId, err: messageOf(error) }, `${name} failed`);
-    try {
-      void Promise.resolve(call()).catch(log);
-    } catch (error) {
-      log(error);
-    }
   }
 }

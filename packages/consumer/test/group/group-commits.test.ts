@@ -1,0 +1,61 @@
+import { describe, expect, it } from 'vitest';
+import { TributaryError } from '@tributary/core';
+import type { GroupMembership } from '@tributary/kafka';
+import { Committer, type OffsetToCommit } from '../../src/commit/committer.js';
+import { GroupCommits, type GroupCommitsContext } from '../../src/group/group-commits.js';
+import type { ConsumerLogger } from '../../src/logging/logger.js';
+
+function setup(over: Partial<GroupCommitsContext> = {}) {
+  const committer = new Committer();
+  committer.assign([{ topic: 't', partition: 0 }]);
+  committer.tracker('t', 0)!.settleThrough(4n);
+  const sent: OffsetToCommit[][] = [];
+  const warnings: unknown[] = [];
+  const logger: ConsumerLogger = { debug: () => {}, info: () => {}, warn: (o: unknown) => void warnings.push(o), error: () => {} };
+  const membership = { commit: async (offsets: readonly OffsetToCommit[]) => void sent.push([...offsets]) } as unknown as GroupMembership;
+  const commits = new GroupCommits({ groupId: 'g', committer, logger, sink: undefined, membership: () => membership, lapsed: () => false, ...over });
+  return { commits, committer, sent, warnings };
+}
+
+describe('GroupCommits', () => {
+  it('sends settled offsets to the membership once, and nothing the second time', async () => {
+    const { commits, sent } = setup();
+    expect(await commits.commitNow('request')).toEqual([{ topic: 't', partition: 0, offset: 5n }]);
+    expect(await commits.commitNow('request')).toEqual([]);
+    expect(sent).toEqual([[{ topic: 't', partition: 0, offset: 5n }]]);
+  });
+
+  it('commits nothing before start or while the membership is uncertain, and keeps what settled for later', async () => {
+    expect(await setup({ membership: () => undefined }).commits.commitNow('interval')).toEqual([]);
+    const { commits, committer, sent } = setup({ lapsed: () => true });
+    expect(await commits.commitNow('interval')).toEqual([]);
+    expect(sent).toEqual([]);
+    expect(committer.pending()).toEqual([{ topic: 't', partition: 0, offset: 5n }]);
+  });
+
+  it('sends to the sink instead of the membership when there is one', async () => {
+    const sunk: OffsetToCommit[][] = [];
+    const { commits, sent } = setup({ sink: async (o) => void sunk.push([...o]) });
+    await commits.commitNow('stop');
+    expect(sunk).toHaveLength(1);
+    expect(sent).toEqual([]);
+  });
+
+  it('logs a failed commit and answers nothing committed; a requested one throws a TributaryError', async () => {
+    const { commits, warnings, committer } = setup({ sink: async () => { throw new Error('coordinator moved'); } });
+    expect(await commits.commitNow('interval')).toEqual([]);
+    expect(warnings).toHaveLength(1);
+    await expect(commits.commitNow('request', true)).rejects.toSatisfy((e: unknown) => e instanceof TributaryError && e.message.includes('coordinator moved'));
+    expect(committer.pending()).toEqual([{ topic: 't', partition: 0, offset: 5n }]);
+  });
+
+  it('commits at its interval until stopped', async () => {
+    const { commits, sent, committer } = setup();
+    commits.startInterval(5);
+    await expect.poll(() => sent.length, { timeout: 10_000 }).toBe(1);
+    commits.stopInterval();
+    committer.tracker('t', 0)!.settleThrough(9n);
+    await new Promise((r) => setTimeout(r, 50));
+    expect(sent).toHaveLength(1);
+  });
+});
