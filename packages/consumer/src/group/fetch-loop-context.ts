@@ -1,11 +1,11 @@
 import type { TributaryError } from '@tributary/core';
-import type { DecodedRecord, FetchOptions, PartitionFetch, PartitionFetchRequest, TopicPartition, UndecodableBatch, Logger as ConsumerLogger } from '@tributary/kafka';
+import type { FetchOptions, PartitionFetch, PartitionFetchRequest, TopicPartition, Logger as ConsumerLogger } from '@tributary/kafka';
 import type { Committer } from '../commit/committer.js';
 import type { StallReason } from '../health/stalls.js';
 import type { RecordProcessor } from '../processing/record-processor.js';
 import type { PauseControl } from './pause-control.js';
 
-/* The fetch loop's ports (what it needs from the group around it) and the state it keeps per partition. */
+/* The fetch loop's ports: what it needs from the group around it, and what a test drives it with in memory. */
 
 /** Reads partitions from their leaders (KafkaFetcher in production); `each` gets each leader's answers as they come. */
 export interface PartitionFetcher {
@@ -46,42 +46,4 @@ export interface FetchLoopContext {
    * is read again from `to`, where the new leader's records begin. `error` is the reader's LOG_TRUNCATED.
    */
   truncated?(p: TopicPartition, from: bigint, to: bigint, error: TributaryError): void;
-}
-
-/** What one fetch of a partition gave, waiting for the partition's worker. */
-export interface QueuedFetch {
-  readonly records: readonly DecodedRecord[];
-  /** The partition's {@link PartitionState.epoch} when fetched: dropped once it moved on. */
-  readonly epoch: number;
-  /** One past what the fetch covered, transaction markers and aborted transactions included. */
-  readonly end?: bigint;
-  /** The leader epoch of the last batch the fetch returned records from: committed with the offsets it settles. */
-  readonly leaderEpoch?: number;
-  readonly undecodable?: { readonly batch: UndecodableBatch; readonly error: TributaryError };
-}
-
-export interface PartitionState extends TopicPartition {
-  /** The next offset to fetch. */
-  next: bigint;
-  /** The leader epoch of the record before `next`, as fetched: the reader checks it after a leader change. */
-  lastEpoch: number | undefined;
-  /** Moves on at each seek, rewind or revocation: fetched records of an older epoch are dropped. */
-  epoch: number;
-  owned: boolean;
-  /**
-   * Records fetched and waiting for the partition's worker: at most one fetch's worth; or a batch that could not
-   * be decoded, to dead-letter in its turn (after the records before it settled).
-   */
-  queued: QueuedFetch | undefined;
-  fetching: boolean;
-  working: boolean;
-  resetting: boolean;
-  /** After a failed fetch of this partition, not before this time. */
-  retryAt: number;
-  /** Failed fetches in a row: the back-off grows with them. */
-  failures: number;
-  /** At its end while other partitions had records: polled again, not before this time, while that lasts. */
-  pollAt: number;
-  /** Why it was reported stalled, if it was: its next progress is reported too. */
-  stalled: StallReason | undefined;
 }

@@ -2,9 +2,10 @@ import type { TributaryError } from '@tributary/core';
 import { messageOf, partitionKey, type PartitionFetch, type TopicPartition, type UndecodableBatch } from '@tributary/kafka';
 import type { StallReason } from '../health/stalls.js';
 import { asEventRecord } from '../processing/raw-record.js';
-import type { FetchLoopContext, PartitionState, QueuedFetch } from './fetch-loop-state.js';
+import type { FetchLoopContext } from './fetch-loop-context.js';
+import { PartitionStates, type PartitionState, type QueuedFetch } from './partition-states.js';
 
-export type { FetchLoopContext, PartitionFetcher } from './fetch-loop-state.js';
+export type { FetchLoopContext, PartitionFetcher } from './fetch-loop-context.js';
 
 /**
  * How long records handled synchronously may hold the event loop before it gets a turn. Short, because fetch
@@ -45,7 +46,7 @@ const FETCH_STALLS: ReadonlySet<StallReason> = new Set(['fetch-failing', 'author
  */
 export class FetchLoop {
   readonly #c: FetchLoopContext;
-  readonly #states = new Map<string, PartitionState>();
+  readonly #states = new PartitionStates(() => this.wake());
   #active = 0;
   #idle: Array<() => void> = [];
   #waiter: (() => void) | undefined;
@@ -74,38 +75,23 @@ export class FetchLoop {
    * it (a commit's), has the reader check the position against the leader's log before the first read.
    */
   assign(partitions: ReadonlyArray<TopicPartition & { next: bigint; lastEpoch?: number }>): void {
-    for (const p of partitions) {
-      this.#drop(p);
-      this.#states.set(partitionKey(p.topic, p.partition), {
-        topic: p.topic, partition: p.partition, next: p.next, lastEpoch: p.lastEpoch, epoch: 0, owned: true,
-        queued: undefined, fetching: false, working: false, resetting: false, retryAt: 0, failures: 0, pollAt: 0, stalled: undefined,
-      });
-    }
-    this.wake();
+    this.#states.assign(partitions);
   }
 
   /** Stop reading these partitions: records fetched or in hand for them are dropped. */
   revoke(partitions: readonly TopicPartition[]): void {
-    for (const p of partitions) this.#drop(p);
+    for (const p of partitions) this.#states.drop(p);
   }
 
   /** Read an owned partition from `next` on: what was fetched beyond is dropped, the record in hand is its last. */
   seek(p: TopicPartition, next: bigint): void {
-    const s = this.#states.get(partitionKey(p.topic, p.partition));
-    if (!s) return;
-    s.next = next;
-    s.lastEpoch = undefined;
-    s.epoch++;
-    s.queued = undefined;
-    // A partition stopped at bytes it cannot read goes on from the new position.
-    s.retryAt = 0;
-    s.failures = 0;
-    this.wake();
+    const s = this.#states.get(p);
+    if (s) this.#states.seek(s, next);
   }
 
   /** Where a partition being read reads next; undefined while it is not read (not owned, or its first position is still looked up). */
   position(p: TopicPartition): bigint | undefined {
-    return this.#states.get(partitionKey(p.topic, p.partition))?.next;
+    return this.#states.get(p)?.next;
   }
 
   /** Something changed that may let a partition be fetched (a resume, the end of a rebalance). */
@@ -113,16 +99,6 @@ export class FetchLoop {
     const waiter = this.#waiter;
     this.#waiter = undefined;
     waiter?.();
-  }
-
-  #drop(p: TopicPartition): void {
-    const key = partitionKey(p.topic, p.partition);
-    const s = this.#states.get(key);
-    if (!s) return;
-    s.owned = false;
-    s.epoch++;
-    s.queued = undefined;
-    this.#states.delete(key);
   }
 
   /**
@@ -137,7 +113,7 @@ export class FetchLoop {
       // queue behind the waiting one).
       const busy = this.#busy();
       const ready = this.#fetchable(busy);
-      if (ready.length === 0 || (!busy && this.#inFlight())) {
+      if (ready.length === 0 || (!busy && this.#states.inFlight())) {
         await this.#sleep();
         continue;
       }
@@ -175,15 +151,8 @@ export class FetchLoop {
     }
   }
 
-  #inFlight(): boolean {
-    for (const s of this.#states.values()) if (s.fetching) return true;
-    return false;
-  }
-
   #busy(): boolean {
-    if (this.#active > 0) return true;
-    for (const s of this.#states.values()) if (s.queued) return true;
-    return false;
+    return this.#active > 0 || this.#states.anyQueued();
   }
 
   #fetchable(busy: boolean): PartitionState[] {
@@ -191,20 +160,12 @@ export class FetchLoop {
     if (c.rebalancing()) return [];
     const now = Date.now();
     if (c.uncertain(now)) return [];
-    const out: PartitionState[] = [];
-    for (const s of this.#states.values()) {
-      if (s.queued || s.fetching || s.resetting || s.retryAt > now || (busy && s.pollAt > now) || c.pauses.isPaused(s)) continue;
-      out.push(s);
-    }
-    return out;
+    return this.#states.fetchable(now, busy, (s) => c.pauses.isPaused(s));
   }
 
   /** Sleep until woken, the next partition retry is due, or IDLE_MS passed. */
   #sleep(): Promise<void> {
-    let wait = IDLE_MS;
-    const now = Date.now();
-    // Only times still ahead: one passed belongs to a partition held back for another reason (paused, say).
-    for (const s of this.#states.values()) for (const at of [s.retryAt, s.pollAt]) if (at > now) wait = Math.min(wait, at - now);
+    const wait = this.#states.msUntilDue(Date.now(), IDLE_MS);
     return new Promise((resolve) => {
       const timer = setTimeout(() => this.wake(), wait);
       this.#waiter = () => {
@@ -245,7 +206,7 @@ export class FetchLoop {
         (next) => {
           if (s.owned && s.epoch === epoch) {
             c.logger.warn({ topic: s.topic, partition: s.partition, from: s.next.toString(), to: next.toString() }, 'position outside the log; reading from the nearest end of it');
-            this.seek(s, next);
+            this.#states.seek(s, next);
           }
         },
         (failure: unknown) => {
@@ -286,7 +247,7 @@ export class FetchLoop {
     c.logger.warn({ topic: s.topic, partition: s.partition, from: from.toString(), to: to.toString(), lost: (from - to).toString() }, 'log truncated by an unclean leader election: reading on from where the new leader\'s log begins to differ');
     c.truncated?.(s, from, to, error);
     c.committer.tracker(s.topic, s.partition)?.truncatedTo(to);
-    this.seek(s, to);
+    this.#states.seek(s, to);
   }
 
   /**
@@ -332,11 +293,8 @@ export class FetchLoop {
   /** Start workers for partitions with records waiting, up to the concurrency, oldest waiting first. */
   #kick(): void {
     if (this.#active >= this.#c.concurrency || this.#c.signal.aborted) return;
-    for (const [key, s] of this.#states) {
-      if (!s.queued || s.working) continue;
-      // Served partitions go to the back of the line, so none is starved when concurrency is below their number.
-      this.#states.delete(key);
-      this.#states.set(key, s);
+    for (const s of this.#states.waitingInTurn()) {
+      // #work marks it working at once, before the next one is looked at.
       void this.#work(s);
       if (this.#active >= this.#c.concurrency) return;
     }
@@ -400,13 +358,7 @@ export class FetchLoop {
           // Moved elsewhere (a seek) or given away while the handler ran: where it reads now is settled elsewhere.
           if (s.epoch !== epoch) return false;
         }
-        if (outcome === 'blocked') {
-          const wait = c.pauses.block(s);
-          c.logger.debug({ topic, partition, offset: offset.toString(), resumeInMs: wait }, 'partition paused: a record could not be settled');
-          const why = c.processor.blockedBy(topic, partition);
-          this.#stalled(s, why?.reason ?? 'dead-letter-failed', why?.error ?? new Error('a record could not be settled'), offset);
-          return this.#rewound(s, epoch, offset);
-        }
+        if (outcome === 'blocked') return this.#blocked(s, epoch, offset);
         if (outcome === 'aborted') return this.#rewound(s, epoch, offset);
         tracker.settleThrough(offset, leaderEpoch);
         c.pauses.settled(s);
@@ -417,26 +369,26 @@ export class FetchLoop {
       // client, the partition waits and its unsettled records are fetched again after the back-off.
       const wait = c.pauses.block(s);
       c.logger.error({ topic, partition, err: messageOf(error), resumeInMs: wait }, 'record handling failed; partition paused');
-      this.#rewind(s, epoch, offset);
+      this.#states.rewind(s, epoch, offset);
       return false;
     }
     return true;
   }
 
-  /** {@link #rewind}, then false: what #handle answers for records it did not all settle. */
+  /** A record could not be settled (a dead letter not written, say): the partition pauses, reports the stall and reads again from it. */
+  #blocked(s: PartitionState, epoch: number, offset: bigint): false {
+    const c = this.#c;
+    const wait = c.pauses.block(s);
+    c.logger.debug({ topic: s.topic, partition: s.partition, offset: offset.toString(), resumeInMs: wait }, 'partition paused: a record could not be settled');
+    const why = c.processor.blockedBy(s.topic, s.partition);
+    this.#stalled(s, why?.reason ?? 'dead-letter-failed', why?.error ?? new Error('a record could not be settled'), offset);
+    return this.#rewound(s, epoch, offset);
+  }
+
+  /** Rewind the partition to `offset` (PartitionStates.rewind), then false: what #handle answers for records it did not all settle. */
   #rewound(s: PartitionState, epoch: number, offset: bigint): false {
-    this.#rewind(s, epoch, offset);
+    this.#states.rewind(s, epoch, offset);
     return false;
   }
 
-  /** Read the partition again from `offset`, unless a seek or revocation already moved it elsewhere. */
-  #rewind(s: PartitionState, epoch: number, offset: bigint): void {
-    if (!s.owned || s.epoch !== epoch) return;
-    s.next = offset;
-    // The epoch of the record before `offset` is not kept per record: the position goes unchecked this once.
-    s.lastEpoch = undefined;
-    s.epoch++;
-    s.queued = undefined;
-    this.wake();
-  }
 }
