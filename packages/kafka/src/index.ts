@@ -42,7 +42,7 @@ export type { TopicSpec, EnsureTopicsResult } from './admin/topics.js';
 export type { OffsetLookup, PartitionRange } from './admin/offset-lookup.js';
 export type { PartitionLag } from './admin/lag.js';
 export { partitionKey, fromPartitionKey, partitionName, type TopicPartition } from './admin/topic-partition.js';
-export { GroupMembership, type GroupMembershipOptions, type MembershipListener } from './group/group-membership.js';
+export { GroupMembership, type GroupMembershipOptions, type GroupMetadata, type MembershipListener } from './group/group-membership.js';
 export type { OffsetWithEpoch } from './group/group-commit.js';
 export { KafkaSchemaLog, type KafkaSchemaLogOptions } from './schema/schema-log.js';
 // Transactions: records and group offsets committed together (exactly-once read-process-write).

@@ -3,7 +3,7 @@ import type { KafkaClient } from '../connection/kafka-client.js';
 import { ErrorCodes, TributaryError } from '@tributary/core';
 import { asTributaryError } from '../errors.js';
 import { createCommittingConsumer, type InternalBroker, type InternalOffsetCommit } from '../internal/kafkajs-internals.js';
-import { kKafkajs } from '../internal/symbols.js';
+import { kGenerationFenced, kKafkajs } from '../internal/symbols.js';
 import { CommitEpochs, sendOffsetCommit, type OffsetWithEpoch } from './group-commit.js';
 
 /** Options of a {@link GroupMembership}: Kafka's group timeouts. */
@@ -36,6 +36,25 @@ export interface MembershipListener {
   crashed(error: Error, restart: boolean): void;
 }
 
+/**
+ * Who a member is in its group now (Java's ConsumerGroupMetadata): what a transaction's offsets are sent with
+ * (TxnOffsetCommit v3, KIP-447), so that the coordinator refuses them once this member's generation is over.
+ */
+export interface GroupMetadata {
+  readonly groupId: string;
+  /** The generation of the member's last join; -1 before the first. */
+  readonly generationId: number;
+  /** The member id of its last join; '' before the first. */
+  readonly memberId: string;
+  /** Static membership's instance id (KIP-345); null for a dynamic member, as Tributary's are. */
+  readonly groupInstanceId: string | null;
+}
+
+/** A GroupMetadata as the membership hands it out: the transactional writer tells it when the coordinator fenced it. */
+export interface FenceableGroupMetadata extends GroupMetadata {
+  readonly [kGenerationFenced]?: () => void;
+}
+
 /** A commit under way: the generation its first attempt went out in, and whether an attempt was accepted. */
 interface CommitUnderWay {
   generation: number | undefined;
@@ -64,6 +83,14 @@ export class GroupMembership {
   #commit: CommitUnderWay | undefined;
   /** The member id of the last join: kafkajs joins under a new one once the coordinator forgot the member. */
   #memberId: string | undefined;
+  /** The generation and member id of the last answered SyncGroup. */
+  #synced = { generationId: -1, memberId: '' };
+  /**
+   * Set when this member may have missed a generation without changing its member id: the coordinator fenced a
+   * transaction of its current generation, or a sync skipped a generation. Others may have owned its partitions
+   * meanwhile, so its next join counts as a lost membership.
+   */
+  #missedGeneration = false;
 
   constructor(client: KafkaClient, options: GroupMembershipOptions) {
     this.#options = options;
@@ -78,7 +105,10 @@ export class GroupMembership {
       allowAutoTopicCreation: false,
     };
     // kafkajs commits with the member's generation; Tributary's OffsetCommit adds each offset's leader epoch.
-    this.#consumer = createCommittingConsumer(client[kKafkajs], config, (broker, request, kafkajsCommit) => this.#send(broker, request, kafkajsCommit));
+    this.#consumer = createCommittingConsumer(client[kKafkajs], config, {
+      commit: (broker, request, kafkajsCommit) => this.#send(broker, request, kafkajsCommit),
+      synced: (generationId, memberId) => this.#onSynced(generationId, memberId),
+    });
   }
 
   /** Milliseconds since the epoch when the coordinator last confirmed this member; 0 before the first join. */
@@ -115,8 +145,9 @@ export class GroupMembership {
       // Before kafkajs' first fetch of the generation: it must never read (a client restarted after a crash
       // forgets its pauses).
       this.#pauseAll();
-      const lost = this.#memberId !== undefined && e.payload.memberId !== this.#memberId;
+      const lost = (this.#memberId !== undefined && e.payload.memberId !== this.#memberId) || this.#missedGeneration;
       this.#memberId = e.payload.memberId;
+      this.#missedGeneration = false;
       listener.joined(e.payload.memberAssignment, lost);
     });
     c.on(c.events.REBALANCING, () => listener.rebalancing());
@@ -158,6 +189,27 @@ export class GroupMembership {
     }
   }
 
+  /**
+   * This member's generation and id now, for a transaction's offsets (see {@link GroupMetadata}). Take it when the
+   * offsets are taken: a transaction that sends it after a rebalance is then refused, never committed under a
+   * later generation.
+   */
+  groupMetadata(): GroupMetadata {
+    const { generationId, memberId } = this.#synced;
+    const metadata: FenceableGroupMetadata = {
+      groupId: this.#options.groupId,
+      generationId,
+      memberId,
+      groupInstanceId: null,
+      // Fenced in the generation it still is in: the coordinator went on to another one without this member
+      // syncing it (as Java's consumer resets its generation and reports its partitions lost).
+      [kGenerationFenced]: () => {
+        if (this.#synced.generationId === generationId && this.#synced.memberId === memberId) this.#missedGeneration = true;
+      },
+    };
+    return metadata;
+  }
+
   /** Leave the group (its partitions go to the other members at once) and disconnect. */
   async leave(): Promise<void> {
     await this.#consumer.disconnect();
@@ -184,6 +236,13 @@ export class GroupMembership {
     const answer = await sendOffsetCommit(broker, request, this.#epochs, kafkajsCommit);
     if (commit) commit.accepted = true;
     return answer;
+  }
+
+  /** A SyncGroup was answered. A generation skipped under the same member id was one this member did not sync. */
+  #onSynced(generationId: number, memberId: string): void {
+    const before = this.#synced;
+    if (before.memberId === memberId && before.generationId >= 0 && generationId > before.generationId + 1) this.#missedGeneration = true;
+    this.#synced = { generationId, memberId };
   }
 
   #confirmed(): void {

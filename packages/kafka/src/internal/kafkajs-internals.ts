@@ -7,8 +7,9 @@
  * UNSUPPORTED error naming what is missing (test/internal/kafkajs-internals.test.ts pins each of them).
  */
 import { createRequire } from 'node:module';
-import type { Consumer, ConsumerConfig, Kafka, KafkaJSProtocolError } from 'kafkajs';
+import type { Consumer, ConsumerConfig, Kafka, KafkaJSProtocolError, Producer, ProducerConfig } from 'kafkajs';
 import { ErrorCodes, TributaryError } from '@tributary/core';
+import { BodyReader } from '../protocol/wire.js';
 
 /** The kafkajs versions whose internals this module was written against (kafkajs is unmaintained since 2.2.4). */
 export const SUPPORTED_KAFKAJS = /^2\.2\.\d+$/;
@@ -47,6 +48,8 @@ export interface InternalBroker {
   /** Whether its connection is up (then a request is written to it without waiting for a connect). */
   isConnected?(): boolean;
   offsetCommit(request: InternalOffsetCommit): Promise<unknown>;
+  syncGroup(request: InternalSyncGroup): Promise<unknown>;
+  txnOffsetCommit(request: InternalTxnOffsetCommit): Promise<unknown>;
   initProducerId(request: { transactionTimeout: number }): Promise<{ producerId: string; producerEpoch: number }>;
 }
 
@@ -132,7 +135,16 @@ export interface EncodedRequest<T extends { throttleTimeMs: number }> {
   readonly timeoutMs?: number;
   /** false for a request the broker never answers (a Produce with acks 0). Default true. */
   readonly expectResponse?: boolean;
+  /**
+   * A flexible version (KIP-482): its request header (v2) ends with tagged fields after the client id that kafkajs
+   * writes, and its response header (v1) with tagged fields after the correlation id that kafkajs reads. None are
+   * sent; those of the answer are skipped before `decode`. Default false.
+   */
+  readonly flexible?: boolean;
 }
+
+/** The request header's tagged fields of a flexible request: none. */
+const NO_TAGGED_FIELDS = Buffer.from([0]);
 
 /**
  * Send a request Tributary encoded on a broker's connections: kafkajs keeps connecting, authenticating and
@@ -142,20 +154,28 @@ export interface EncodedRequest<T extends { throttleTimeMs: number }> {
 export function sendRawRequest<T extends { throttleTimeMs: number }>(broker: InternalBroker, request: EncodedRequest<T> & { expectResponse?: true }): Promise<T>;
 export function sendRawRequest<T extends { throttleTimeMs: number }>(broker: InternalBroker, request: EncodedRequest<T>): Promise<T | undefined>;
 export function sendRawRequest<T extends { throttleTimeMs: number }>(broker: InternalBroker, request: EncodedRequest<T>): Promise<T | undefined> {
-  const { apiKey, apiVersion, apiName, body, decode, timeoutMs, expectResponse = true } = request;
+  const { apiKey, apiVersion, apiName, decode, timeoutMs, expectResponse = true, flexible = false } = request;
+  const body = flexible ? Buffer.concat([NO_TAGGED_FIELDS, request.body]) : request.body;
   return broker.connectionPool.send<T>({
     request: { apiKey, apiVersion, apiName, encode: () => ({ buf: body, buffer: body }), expectResponse: () => expectResponse },
     response: {
       // kafkajs holds back the connection's next requests for the `clientSideThrottleTime` a decoded response
       // names: the time the broker asks a client over its quota to wait, as kafkajs' own requests pass it on.
       decode: async (payload: Buffer) => {
-        const decoded = decode(payload);
+        const decoded = decode(flexible ? afterTaggedFields(payload, apiName) : payload);
         return Object.assign(decoded, { clientSideThrottleTime: decoded.throttleTimeMs });
       },
       parse: async (decoded: T) => decoded,
     },
     ...(timeoutMs === undefined ? {} : { requestTimeout: timeoutMs }),
   });
+}
+
+/** What follows the tagged fields of a flexible response header. */
+function afterTaggedFields(payload: Buffer, apiName: string): Buffer {
+  const r = new BodyReader(payload, `${apiName} response header`);
+  r.skipTaggedFields();
+  return payload.subarray(payload.length - r.remaining());
 }
 
 interface ProtocolErrors {
@@ -186,34 +206,99 @@ export function kafkaProtocolError(code: number): KafkaJSProtocolError {
  */
 export type CommitSender = (broker: InternalBroker, request: InternalOffsetCommit, kafkajsCommit: () => Promise<unknown>) => Promise<unknown>;
 
+/** What a committing consumer's owner does in kafkajs' stead, or is told of. */
+export interface CommittingConsumerHooks {
+  /** Sends each commit. */
+  readonly commit: CommitSender;
+  /** A SyncGroup was answered: the member is in `generationId` under `memberId` now. */
+  readonly synced?: (generationId: number, memberId: string) => void;
+}
+
 /**
  * A kafkajs consumer (its group membership: joins, heartbeats, generations, commits) whose commits are sent by
- * `send`: kafkajs' own OffsetCommit is version 5 at most and carries no leader epoch. The consumer's cluster is made
- * by the Kafka client's private factory, as `kafka.consumer()` makes it, and every broker that cluster hands out
- * (its group coordinator included, also after a reconnect) is seen through a view in which `offsetCommit` alone is
- * replaced. Nothing else of kafkajs' changes, and no other client or consumer is touched.
+ * `hooks.commit`: kafkajs' own OffsetCommit is version 5 at most and carries no leader epoch. Every answered
+ * SyncGroup is told to `hooks.synced`: kafkajs keeps the generation to itself. The consumer's cluster is made by
+ * the Kafka client's private factory, as `kafka.consumer()` makes it, and every broker that cluster hands out (its
+ * group coordinator included, also after a reconnect) is seen through a view in which `offsetCommit` and
+ * `syncGroup` alone are replaced. Nothing else of kafkajs' changes, and no other client or consumer is touched.
  * @throws TributaryError UNSUPPORTED when kafkajs has no such factory.
  */
-export function createCommittingConsumer(kafka: Kafka, config: ConsumerConfig, send: CommitSender): Consumer {
+export function createCommittingConsumer(kafka: Kafka, config: ConsumerConfig, hooks: CommittingConsumerHooks): Consumer {
+  const client = withBrokerViews(kafka, (broker) => ({
+    offsetCommit: (request: InternalOffsetCommit) => hooks.commit(broker, request, () => broker.offsetCommit(request)),
+    syncGroup: async (request: InternalSyncGroup) => {
+      const answer = await broker.syncGroup(request);
+      hooks.synced?.(request.generationId, request.memberId);
+      return answer;
+    },
+  }));
+  return kafka.consumer.call(client, config);
+}
+
+/** A SyncGroup as kafkajs' consumer group sends it. */
+export interface InternalSyncGroup {
+  groupId: string;
+  generationId: number;
+  memberId: string;
+  groupAssignment: unknown;
+}
+
+/** A TxnOffsetCommit as kafkajs' transactional producer hands it to the group coordinator (its v0/v1 fields). */
+export interface InternalTxnOffsetCommit {
+  transactionalId: string;
+  groupId: string;
+  /** As kafkajs decoded it from InitProducerId: an int64 in text (or a number). */
+  producerId: string | number;
+  producerEpoch: number;
+  topics: Array<{ topic: string; partitions: Array<{ partition: number; offset: string; metadata?: string | null }> }>;
+}
+
+/**
+ * Sends the offsets of kafkajs' transaction (`transaction.sendOffsets`, after kafkajs added them to the
+ * transaction with AddOffsetsToTxn) in its stead; `kafkajsCommit` sends them as kafkajs would have. Rejects with
+ * kafkajs' protocol errors for refused partitions, since kafkajs retries some of them and looks its coordinator
+ * up again after others.
+ */
+export type TxnOffsetCommitSender = (broker: InternalBroker, request: InternalTxnOffsetCommit, kafkajsCommit: () => Promise<unknown>) => Promise<unknown>;
+
+/**
+ * A kafkajs producer (transactional, with `config`) whose TxnOffsetCommit requests are sent by `send`: kafkajs'
+ * own is version 1 at most and carries neither the consumer's generation nor its member id (KIP-447). Made as
+ * {@link createCommittingConsumer} makes its consumer: the producer's brokers are seen through a view in which
+ * `txnOffsetCommit` alone is replaced.
+ * @throws TributaryError UNSUPPORTED when kafkajs has no such factory.
+ */
+export function createTransactionalProducer(kafka: Kafka, config: ProducerConfig, send: TxnOffsetCommitSender): Producer {
+  const client = withBrokerViews(kafka, (broker) => ({
+    txnOffsetCommit: (request: InternalTxnOffsetCommit) => send(broker, request, () => broker.txnOffsetCommit(request)),
+  }));
+  return kafka.producer.call(client, config);
+}
+
+/**
+ * A view of the Kafka client whose private cluster factory makes clusters that hand out every broker (their
+ * coordinators included, also after a reconnect) through a view in which the methods `replace` gives for it
+ * stand in for the broker's own. `kafka.consumer()` and `kafka.producer()` make their cluster with that factory,
+ * so calling them on the view makes a client whose requests of those kinds go through the replacements.
+ */
+function withBrokerViews(kafka: Kafka, replace: (broker: InternalBroker) => Record<string, unknown>): Kafka {
   const { symbol, create } = clusterFactory(kafka);
   const views = new WeakMap<InternalBroker, InternalBroker>();
   const view = (broker: InternalBroker): InternalBroker => {
     let seen = views.get(broker);
     if (!seen) {
-      const offsetCommit = (request: InternalOffsetCommit) => send(broker, request, () => broker.offsetCommit(request));
-      seen = new Proxy(broker, { get: (target, property, receiver) => (property === 'offsetCommit' ? offsetCommit : Reflect.get(target, property, receiver)) });
+      const replaced = replace(broker);
+      seen = new Proxy(broker, { get: (target, property, receiver) => (typeof property === 'string' && Object.hasOwn(replaced, property) ? replaced[property] : Reflect.get(target, property, receiver)) });
       views.set(broker, seen);
     }
     return seen;
   };
-  const committing: ClusterFactory = (options) => {
+  const viewing: ClusterFactory = (options) => {
     const cluster = create.call(kafka, options);
     // The cluster's coordinator lookup ends in findBroker too, as does kafkajs' reconnect to its coordinator.
     const findBroker = cluster.findBroker;
     cluster.findBroker = async (query) => view(await findBroker.call(cluster, query));
     return cluster;
   };
-  // kafka.consumer() makes its cluster with this[factory]: here, a view of the client that makes it committing.
-  const client = Object.create(kafka, { [symbol]: { value: committing } }) as Kafka;
-  return kafka.consumer.call(client, config);
+  return Object.create(kafka, { [symbol]: { value: viewing } }) as Kafka;
 }

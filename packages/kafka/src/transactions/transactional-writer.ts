@@ -1,9 +1,12 @@
 import type { Producer, Transaction } from 'kafkajs';
-import { InvalidArgumentError, TributaryError } from '@tributary/core';
+import { ErrorCodes, InvalidArgumentError, TributaryError } from '@tributary/core';
 import type { KafkaClient } from '../connection/kafka-client.js';
-import { byTopic, topicOffsets } from '../admin/topic-partition.js';
+import { byTopic, partitionKey, topicOffsets } from '../admin/topic-partition.js';
 import { asTributaryError } from '../errors.js';
-import { kKafkajs } from '../internal/symbols.js';
+import type { FenceableGroupMetadata, GroupMetadata } from '../group/group-membership.js';
+import { brokerSupports, createTransactionalProducer, kafkaProtocolError, sendRawRequest, type InternalBroker, type InternalTxnOffsetCommit } from '../internal/kafkajs-internals.js';
+import { kGenerationFenced, kKafkajs } from '../internal/symbols.js';
+import { decodeTxnOffsetCommitResponse, encodeTxnOffsetCommitRequest, GENERATION_FENCING_ERRORS, TXN_OFFSET_COMMIT_API_KEY, TXN_OFFSET_COMMIT_VERSION } from '../protocol/txn-offset-commit-protocol.js';
 
 /** First back-off of a kafkajs request that failed for a reason that may pass; doubles on each retry. */
 const RETRY_INITIAL_MS = 20;
@@ -20,7 +23,22 @@ export interface TransactionalRecord {
 /** Consumer group offsets to commit with the transaction: the next offset to read of each partition. */
 export interface TransactionalOffsets {
   readonly groupId: string;
-  readonly offsets: ReadonlyArray<{ readonly topic: string; readonly partition: number; readonly offset: bigint }>;
+  /** With the leader epoch of the record before each offset, when known (committed with it, as a member's commits). */
+  readonly offsets: ReadonlyArray<{ readonly topic: string; readonly partition: number; readonly offset: bigint; readonly leaderEpoch?: number }>;
+  /**
+   * The consuming member's generation and id (`GroupMembership.groupMetadata()`), taken when the offsets were:
+   * the coordinator then refuses the offsets once that generation is over (KIP-447), and the transaction fails
+   * with COMMIT_FAILED, aborted. Without it, any writer with the transactional id commits them.
+   */
+  readonly member?: GroupMetadata;
+}
+
+/** The offsets of the transaction under way, for its TxnOffsetCommit. */
+interface OffsetsUnderWay {
+  readonly member: GroupMetadata | undefined;
+  readonly epochs: ReadonlyMap<string, number>;
+  /** Set when the coordinator fenced the member. */
+  refused?: TributaryError;
 }
 
 /** Options of a {@link KafkaTransactionalWriter}. */
@@ -40,20 +58,24 @@ export interface KafkaTransactionalWriterOptions {
  * them, and never the records of a transaction that aborted. Transactions run one at a time; concurrent calls
  * queue. Built on kafkajs' transactional producer, which the Kafka layer keeps behind this class.
  *
- * Fencing is by transactional id (Kafka's original scheme, before KIP-447): give each worker a stable id of its
- * own, and one worker per id.
+ * Fencing is by transactional id (give each worker a stable id of its own, and one worker per id) and, for
+ * offsets given with the consuming member's {@link GroupMetadata}, by its group generation (KIP-447: the
+ * offsets go as TxnOffsetCommit v3, Kafka 2.5 and later; an older broker gets kafkajs' v1, without it): a member
+ * whose partitions a rebalance moved cannot commit a transaction for them.
  */
 export class KafkaTransactionalWriter implements AsyncDisposable {
   readonly #producer: Producer;
   #queue: Promise<unknown> = Promise.resolve();
   #connected: Promise<void> | undefined;
+  #offsets: OffsetsUnderWay | undefined;
 
   /** @throws InvalidArgumentError for a missing transactional id. */
   constructor(client: KafkaClient, options: KafkaTransactionalWriterOptions) {
     if (typeof options?.transactionalId !== 'string' || options.transactionalId === '') {
       throw new InvalidArgumentError('transactionalId must be a non-empty string, stable for one worker across its restarts', { option: 'transactionalId', value: options?.transactionalId });
     }
-    this.#producer = client[kKafkajs].producer({
+    // kafkajs sends TxnOffsetCommit v1 at most, without the member's generation: the Kafka layer sends v3.
+    const config = {
       transactionalId: options.transactionalId,
       idempotent: true,
       maxInFlightRequests: 1,
@@ -62,7 +84,8 @@ export class KafkaTransactionalWriter implements AsyncDisposable {
       // still writes the last one's markers, which takes milliseconds: Kafka's Java producer retries that after
       // 20 ms, where the client's 100 ms back-off would cap a writer at a few transactions a second.
       retry: { retries: Number.MAX_SAFE_INTEGER, initialRetryTime: RETRY_INITIAL_MS, maxRetryTime: 5000 },
-    });
+    };
+    this.#producer = createTransactionalProducer(client[kKafkajs], config, (broker, request, kafkajsCommit) => this.#sendOffsets(broker, request, kafkajsCommit));
   }
 
   /** Connect and fence any earlier writer with the same transactional id (its open transaction is aborted). */
@@ -79,7 +102,9 @@ export class KafkaTransactionalWriter implements AsyncDisposable {
    * Write `records` and commit `offsets` atomically. Resolves once committed; on a failure the transaction is
    * aborted (nothing of it becomes visible to read_committed readers), run again when the failure may pass, and
    * the error thrown when it does not.
-   * @throws TributaryError (CONNECTION, AUTHORIZATION...) with the cause kept.
+   * @throws TributaryError COMMIT_FAILED (not retriable) when the coordinator refused the offsets because
+   *   `offsets.member`'s generation is over (ILLEGAL_GENERATION, UNKNOWN_MEMBER_ID, FENCED_INSTANCE_ID): its
+   *   partitions may belong to another member now; CONNECTION, AUTHORIZATION... with the cause kept.
    */
   commit(records: readonly TransactionalRecord[], offsets?: TransactionalOffsets): Promise<void> {
     const run = this.#queue.then(() => this.#withRetries(records, offsets));
@@ -115,6 +140,7 @@ export class KafkaTransactionalWriter implements AsyncDisposable {
   async #run(records: readonly TransactionalRecord[], offsets?: TransactionalOffsets): Promise<void> {
     await this.connect();
     let transaction: Transaction | undefined;
+    const underWay: OffsetsUnderWay = (this.#offsets = { member: offsets?.member, epochs: epochsOf(offsets) });
     try {
       transaction = await this.#producer.transaction();
       const perTopic = byTopic(records);
@@ -133,8 +159,55 @@ export class KafkaTransactionalWriter implements AsyncDisposable {
       await transaction.commit();
     } catch (error) {
       if (transaction?.isActive()) await transaction.abort().catch(() => {});
-      throw error instanceof TributaryError ? error : asTributaryError(error, 'A transaction failed and was aborted');
+      // kafkajs may wrap the refusal in its own error: the refusal is what happened.
+      throw underWay.refused ?? (error instanceof TributaryError ? error : asTributaryError(error, 'A transaction failed and was aborted'));
+    } finally {
+      this.#offsets = undefined;
     }
   }
+
+  /**
+   * kafkajs' TxnOffsetCommit of the transaction under way, as v3 with the member's generation and id and each
+   * offset's leader epoch (to a broker older than Kafka 2.5, as kafkajs sends it). A refusal for the member's
+   * generation fails the transaction with COMMIT_FAILED and tells the membership; the coordinator's other
+   * refusals go back to kafkajs as its own errors (it retries COORDINATOR_LOAD_IN_PROGRESS, looks the coordinator
+   * up again after NOT_COORDINATOR).
+   */
+  async #sendOffsets(broker: InternalBroker, request: InternalTxnOffsetCommit, kafkajsCommit: () => Promise<unknown>): Promise<unknown> {
+    const underWay = this.#offsets;
+    if (!underWay || !brokerSupports(broker, TXN_OFFSET_COMMIT_API_KEY, TXN_OFFSET_COMMIT_VERSION)) return kafkajsCommit();
+    const member = underWay.member;
+    const partitions = request.topics.flatMap(({ topic, partitions }) =>
+      partitions.map((p) => ({ topic, partition: p.partition, offset: BigInt(String(p.offset)), leaderEpoch: underWay.epochs.get(partitionKey(topic, p.partition)) ?? -1, metadata: p.metadata ?? null })),
+    );
+    const body = encodeTxnOffsetCommitRequest({
+      transactionalId: request.transactionalId,
+      groupId: request.groupId,
+      producerId: BigInt(String(request.producerId)),
+      producerEpoch: request.producerEpoch,
+      generationId: member?.generationId ?? -1,
+      memberId: member?.memberId ?? '',
+      groupInstanceId: member?.groupInstanceId ?? null,
+      partitions,
+    });
+    const response = await sendRawRequest(broker, { apiKey: TXN_OFFSET_COMMIT_API_KEY, apiVersion: TXN_OFFSET_COMMIT_VERSION, apiName: 'TxnOffsetCommit', body, decode: decodeTxnOffsetCommitResponse, flexible: true });
+    const refused = response.partitions.find((p) => p.errorCode !== 0);
+    if (!refused) return response;
+    const fencing = GENERATION_FENCING_ERRORS.get(refused.errorCode);
+    if (fencing === undefined || !member) throw kafkaProtocolError(refused.errorCode);
+    (member as FenceableGroupMetadata)[kGenerationFenced]?.();
+    throw (underWay.refused = new TributaryError(
+      ErrorCodes.COMMIT_FAILED,
+      `The group coordinator refused the offsets of group "${request.groupId}" (${fencing}): member ${member.memberId} of generation ${member.generationId} no longer owns its partitions; the transaction was aborted, nothing of it committed`,
+      { retriable: false, context: { groupId: request.groupId, generationId: member.generationId, memberId: member.memberId, kafkaError: fencing } },
+    ));
+  }
+}
+
+/** The leader epochs given with the offsets, by partition. */
+function epochsOf(offsets: TransactionalOffsets | undefined): Map<string, number> {
+  const epochs = new Map<string, number>();
+  for (const o of offsets?.offsets ?? []) if (o.leaderEpoch !== undefined && o.leaderEpoch >= 0) epochs.set(partitionKey(o.topic, o.partition), o.leaderEpoch);
+  return epochs;
 }
 

@@ -1,7 +1,7 @@
 import { Kafka, logLevel } from 'kafkajs';
 import { describe, expect, it } from 'vitest';
 import { isTributaryError } from '@tributary/core';
-import { checkKafkajs, createCommittingConsumer, createInternalCluster, installedKafkajsVersion, SUPPORTED_KAFKAJS, type InternalBroker, type InternalOffsetCommit } from '../../src/internal/kafkajs-internals.js';
+import { checkKafkajs, createCommittingConsumer, createInternalCluster, createTransactionalProducer, installedKafkajsVersion, SUPPORTED_KAFKAJS, type InternalBroker, type InternalOffsetCommit, type InternalTxnOffsetCommit } from '../../src/internal/kafkajs-internals.js';
 
 // Each kafkajs internal the Kafka layer relies on, pinned against the installed kafkajs: a kafkajs upgrade that
 // moves one of them fails here, by name, rather than at a user's first fetch.
@@ -31,7 +31,7 @@ describe('the kafkajs internals the Kafka layer relies on', () => {
   it("a consumer's cluster comes from the client's factory, and its brokers commit through the sender given", async () => {
     const client = kafka();
     const symbol = Object.getOwnPropertySymbols(client).find((s) => s.description === 'private:Kafka:createCluster')!;
-    const broker = { nodeId: 1, offsetCommit: async () => 'kafkajs', heartbeat: () => 'heartbeat' } as unknown as InternalBroker;
+    const broker = { nodeId: 1, offsetCommit: async () => 'kafkajs', syncGroup: async () => ({ memberAssignment: 'a' }), heartbeat: () => 'heartbeat' } as unknown as InternalBroker;
     const made: Array<{ findBroker(q: { nodeId: string }): Promise<InternalBroker> }> = [];
     (client as unknown as Record<symbol, unknown>)[symbol] = () => {
       const cluster = { findBroker: async () => broker };
@@ -39,7 +39,11 @@ describe('the kafkajs internals the Kafka layer relies on', () => {
       return cluster;
     };
     const sent: Array<[InternalBroker, InternalOffsetCommit, string]> = [];
-    const consumer = createCommittingConsumer(client, { groupId: 'g' }, async (b, request, kafkajsCommit) => void sent.push([b, request, String(await kafkajsCommit())]));
+    const synced: Array<[number, string]> = [];
+    const consumer = createCommittingConsumer(client, { groupId: 'g' }, {
+      commit: async (b, request, kafkajsCommit) => void sent.push([b, request, String(await kafkajsCommit())]),
+      synced: (generationId, memberId) => void synced.push([generationId, memberId]),
+    });
     expect(typeof consumer.commitOffsets).toBe('function');
     expect(made).toHaveLength(1);
     const seen = (await made[0]!.findBroker({ nodeId: '1' })) as unknown as { offsetCommit(r: object): Promise<unknown>; heartbeat(): string; nodeId: number };
@@ -49,6 +53,39 @@ describe('the kafkajs internals the Kafka layer relies on', () => {
     const request = { groupId: 'g', groupGenerationId: 3, memberId: 'm', topics: [] };
     await seen.offsetCommit(request);
     expect(sent).toEqual([[broker, request, 'kafkajs']]);
+    // A SyncGroup answered is told with its generation and member id; the answer is the broker's.
+    expect(await (seen as unknown as InternalBroker).syncGroup({ groupId: 'g', generationId: 4, memberId: 'm', groupAssignment: [] })).toEqual({ memberAssignment: 'a' });
+    expect(synced).toEqual([[4, 'm']]);
+  });
+
+  it("a transactional producer's cluster comes from the client's factory, and its brokers send TxnOffsetCommit through the sender given", async () => {
+    const client = kafka();
+    const symbol = Object.getOwnPropertySymbols(client).find((s) => s.description === 'private:Kafka:createCluster')!;
+    const broker = { nodeId: 2, txnOffsetCommit: async () => 'kafkajs', offsetCommit: () => 'own' } as unknown as InternalBroker;
+    const made: Array<{ findBroker(q: { nodeId: string }): Promise<InternalBroker> }> = [];
+    (client as unknown as Record<symbol, unknown>)[symbol] = () => {
+      const cluster = { findBroker: async () => broker };
+      made.push(cluster);
+      return cluster;
+    };
+    const sent: Array<[InternalBroker, InternalTxnOffsetCommit, string]> = [];
+    const producer = createTransactionalProducer(client, { transactionalId: 't', idempotent: true, maxInFlightRequests: 1 }, async (b, request, kafkajsCommit) => void sent.push([b, request, String(await kafkajsCommit())]));
+    expect(typeof producer.transaction).toBe('function');
+    expect(made).toHaveLength(1);
+    const seen = (await made[0]!.findBroker({ nodeId: '2' })) as unknown as InternalBroker;
+    expect(seen.offsetCommit({} as InternalOffsetCommit)).toBe('own');
+    const request = { transactionalId: 't', groupId: 'g', producerId: '7', producerEpoch: 1, topics: [] };
+    await seen.txnOffsetCommit(request);
+    expect(sent).toEqual([[broker, request, 'kafkajs']]);
+  });
+
+  it("kafkajs' transaction sends its offsets to the group coordinator the cluster's findBroker hands out", async () => {
+    const { default: Broker } = (await import('kafkajs/src/broker/index.js' as string)) as { default: { prototype: Record<string, unknown> } };
+    expect(typeof Broker.prototype.txnOffsetCommit).toBe('function');
+    expect(typeof Broker.prototype.syncGroup).toBe('function');
+    const { default: createEosManager } = (await import('kafkajs/src/producer/eosManager/index.js' as string)) as { default: (...a: unknown[]) => unknown };
+    expect(String(createEosManager)).toMatch(/groupCoordinator\.txnOffsetCommit\(/);
+    expect(String(createEosManager)).toMatch(/cluster\.findGroupCoordinator\(/);
   });
 
   it("kafkajs' consumer group reaches its coordinator, also after a reconnect, through the cluster's findBroker", async () => {

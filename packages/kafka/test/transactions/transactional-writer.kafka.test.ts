@@ -1,6 +1,7 @@
 import { describe, expect, inject, it } from 'vitest';
-import { KafkaAdmin, KafkaTransactionalWriter, partitionKey, readToEnd } from '@tributary/kafka';
-import { createTopics, randomGroup, randomTopic, testClient } from '@tributary/test-kit';
+import { GroupMembership, KafkaAdmin, KafkaTransactionalWriter, partitionKey, readToEnd } from '@tributary/kafka';
+import { createTopics, randomGroup, randomTopic, testClient, waitFor } from '@tributary/test-kit';
+import { joinedAndBeating } from '../support/membership.js';
 
 const brokers = inject('kafkaBrokers');
 
@@ -40,6 +41,50 @@ describe('KafkaTransactionalWriter', () => {
       return got.some((r) => r.value?.toString() === 'after') ? got : undefined;
     });
     expect(read.map((r) => r.value?.toString())).toEqual(['before', 'after']);
+  });
+});
+
+describe('KafkaTransactionalWriter with the consuming member (KIP-447)', () => {
+  it("commits offsets sent with the member's generation; once a rebalance ended that generation, refuses them with COMMIT_FAILED and aborts, nothing read committed", async () => {
+    const [input, output] = [randomTopic('fence-in'), randomTopic('fence-out')];
+    await createTopics(brokers, [{ topic: input, numPartitions: 2 }, { topic: output, numPartitions: 1 }]);
+    const client = testClient(brokers);
+    const groupId = randomGroup('fence');
+    const options = { groupId, topics: [input], sessionTimeoutMs: 10_000, rebalanceTimeoutMs: 10_000, heartbeatIntervalMs: 300 };
+    const first = new GroupMembership(client, options);
+    const second = new GroupMembership(client, options);
+    await using writer = new KafkaTransactionalWriter(client, { transactionalId: `fence-${groupId}` });
+    await using admin = new KafkaAdmin(client);
+    const record = (value: string) => ({ topic: output, partition: 0, key: null, value: Buffer.from(value) });
+    try {
+      await first.connect();
+      await joinedAndBeating(first);
+      const before = first.groupMetadata();
+      expect(before).toMatchObject({ groupId, generationId: expect.any(Number), memberId: expect.stringMatching(/.+/), groupInstanceId: null });
+      expect(before.generationId).toBeGreaterThanOrEqual(0);
+      // The member's own generation: committed, with the leader epoch given.
+      await writer.commit([record('in generation')], { groupId, member: before, offsets: [{ topic: input, partition: 0, offset: 5n, leaderEpoch: 0 }] });
+      expect(Object.fromEntries(await admin.groupCommits(groupId, [{ topic: input, partition: 0 }]))).toEqual({ [partitionKey(input, 0)]: { offset: 5n, leaderEpoch: 0 } });
+
+      // A second member joins: the group moves to a later generation, which the first member joins too.
+      await second.connect();
+      await joinedAndBeating(second);
+      await waitFor('the first member in the new generation', async () => (first.groupMetadata().generationId > before.generationId ? true : undefined), 30_000);
+
+      // A transaction still carrying the generation its offsets were taken in (a zombie's) is refused and aborted.
+      const refused = await writer.commit([record('zombie')], { groupId, member: before, offsets: [{ topic: input, partition: 0, offset: 9n }] }).then(() => 'committed', (e: unknown) => e);
+      expect(refused).toMatchObject({ code: 'COMMIT_FAILED', retriable: false, context: { groupId, generationId: before.generationId, kafkaError: 'ILLEGAL_GENERATION' } });
+      // The writer goes on: a transaction in the current generation commits.
+      await writer.commit([record('after')], { groupId, member: first.groupMetadata(), offsets: [{ topic: input, partition: 1, offset: 3n }] });
+    } finally {
+      await Promise.allSettled([first.leave(), second.leave()]);
+    }
+    const read = await until(async () => {
+      const got = await readToEnd(client, output, { isolationLevel: 'read_committed' });
+      return got.some((r) => r.value?.toString() === 'after') ? got : undefined;
+    });
+    expect(read.map((r) => r.value?.toString())).toEqual(['in generation', 'after']);
+    expect(Object.fromEntries(await admin.groupOffsets(groupId, [input]))).toEqual({ [partitionKey(input, 0)]: 5n, [partitionKey(input, 1)]: 3n });
   });
 });
 
