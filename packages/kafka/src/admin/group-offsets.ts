@@ -1,12 +1,11 @@
-import type { Kafka } from 'kafkajs';
 import { ErrorCodes, TributaryError } from '@tributary/core';
-import { brokerSupports, createInternalCluster, kafkaProtocolError, sendRawRequest, type InternalBroker, type InternalCluster } from '../internal/kafkajs-internals.js';
+import { brokerSupports, kafkaProtocolError, sendRawRequest } from '../internal/kafkajs-internals.js';
+import type { GroupCoordinators } from './group-coordinators.js';
 import { decodeOffsetFetchResponse, encodeOffsetFetchRequest, OFFSET_FETCH_API_KEY, OFFSET_FETCH_VERSION } from '../protocol/offset-fetch-protocol.js';
 import { partitionKey, topicOffsets, type TopicPartition } from './topic-partition.js';
 
 /** Broker answers meaning "the group has members (or is rebalancing)": its commits are theirs to make. */
 const GROUP_ACTIVE = new Set(['UNKNOWN_MEMBER_ID', 'ILLEGAL_GENERATION', 'REBALANCE_IN_PROGRESS']);
-const COORDINATOR_MOVING = new Set(['NOT_COORDINATOR_FOR_GROUP', 'GROUP_LOAD_IN_PROGRESS', 'GROUP_COORDINATOR_NOT_AVAILABLE']);
 
 /** A group's commit of one partition: the next offset to read, and the leader epoch it was committed with. */
 export interface GroupCommit {
@@ -21,9 +20,9 @@ export interface GroupCommit {
  * is empty (Kafka's GroupCoordinator: "the group is only using Kafka to store offsets"). So the check and the
  * write are one atomic step. Resolves false, having changed nothing, when the group has members.
  */
-export async function setEmptyGroupOffsets(kafka: Kafka, groupId: string, offsets: ReadonlyArray<TopicPartition & { offset: bigint }>): Promise<boolean> {
+export async function setEmptyGroupOffsets(coordinators: GroupCoordinators, groupId: string, offsets: ReadonlyArray<TopicPartition & { offset: bigint }>): Promise<boolean> {
   const topics = topicOffsets(offsets);
-  return onCoordinator(kafka, groupId, async (coordinator) => {
+  return coordinators.on(groupId, async (coordinator) => {
     try {
       await coordinator.offsetCommit({ groupId, groupGenerationId: -1, memberId: '', topics });
       return true;
@@ -40,10 +39,10 @@ export async function setEmptyGroupOffsets(kafka: Kafka, groupId: string, offset
  * @throws TributaryError UNSUPPORTED for a broker older than Kafka 2.1; kafkajs' protocol error for a refusal
  *   (GROUP_AUTHORIZATION_FAILED, say).
  */
-export async function readGroupCommits(kafka: Kafka, groupId: string, partitions: readonly TopicPartition[]): Promise<Map<string, GroupCommit>> {
+export async function readGroupCommits(coordinators: GroupCoordinators, groupId: string, partitions: readonly TopicPartition[]): Promise<Map<string, GroupCommit>> {
   const out = new Map<string, GroupCommit>();
   if (partitions.length === 0) return out;
-  const response = await onCoordinator(kafka, groupId, async (coordinator) => {
+  const response = await coordinators.on(groupId, async (coordinator) => {
     if (!brokerSupports(coordinator, OFFSET_FETCH_API_KEY, OFFSET_FETCH_VERSION)) {
       throw new TributaryError(ErrorCodes.UNSUPPORTED, `The group coordinator does not accept OffsetFetch version ${OFFSET_FETCH_VERSION} (Kafka 2.1 or later)`, { retriable: false, context: { groupId } });
     }
@@ -55,27 +54,4 @@ export async function readGroupCommits(kafka: Kafka, groupId: string, partitions
   });
   for (const p of response.partitions) if (p.offset >= 0n) out.set(partitionKey(p.topic, p.partition), { offset: p.offset, leaderEpoch: p.leaderEpoch });
   return out;
-}
-
-/**
- * Run `call` on the group's coordinator, on connections of its own, finding the coordinator again while it moves
- * or is still loading the group (right after a broker start).
- */
-async function onCoordinator<T>(kafka: Kafka, groupId: string, call: (coordinator: InternalBroker) => Promise<T>): Promise<T> {
-  const cluster: InternalCluster = createInternalCluster(kafka);
-  await cluster.connect();
-  try {
-    // The first group of a new cluster waits for __consumer_offsets to be made and loaded: seconds on a busy host.
-    const deadline = Date.now() + 30_000;
-    for (let attempt = 1; ; attempt++) {
-      try {
-        return await call(await cluster.findGroupCoordinator({ groupId }));
-      } catch (error) {
-        if (!COORDINATOR_MOVING.has((error as { type?: string }).type ?? '') || Date.now() > deadline) throw error;
-        await new Promise((r) => setTimeout(r, Math.min(1000, 100 * attempt)));
-      }
-    }
-  } finally {
-    await cluster.disconnect();
-  }
 }

@@ -2,7 +2,9 @@ import type { Admin } from 'kafkajs';
 import { ErrorCodes, TributaryError } from '@tributary/core';
 import type { KafkaClient } from '../connection/kafka-client.js';
 import { asTributaryError } from '../errors.js';
+import { createInternalCluster } from '../internal/kafkajs-internals.js';
 import { kKafkajs } from '../internal/symbols.js';
+import { GroupCoordinators } from './group-coordinators.js';
 import { readGroupCommits, setEmptyGroupOffsets, type GroupCommit } from './group-offsets.js';
 import { groupLag, type PartitionLag } from './lag.js';
 import type { OffsetLookup, PartitionRange } from './offset-lookup.js';
@@ -51,12 +53,13 @@ export interface GroupListing {
  */
 export class KafkaAdmin implements OffsetLookup, AsyncDisposable {
   readonly #admin: Admin;
-  readonly #client: KafkaClient;
+  /** The group calls' own cluster and coordinators, kept until close (group-coordinators.ts). */
+  readonly #coordinators: GroupCoordinators;
   #connected: Promise<void> | undefined;
 
   constructor(client: KafkaClient) {
-    this.#client = client;
     this.#admin = client[kKafkajs].admin();
+    this.#coordinators = new GroupCoordinators(() => createInternalCluster(client[kKafkajs]));
   }
 
   /** Connect now rather than at first use (to fail early). */
@@ -69,7 +72,9 @@ export class KafkaAdmin implements OffsetLookup, AsyncDisposable {
     }
   }
 
+  /** Close the admin's connections, the group calls' included. A later call connects again. */
   async close(): Promise<void> {
+    await this.#coordinators.close();
     if (this.#connected === undefined) return;
     this.#connected = undefined;
     await this.#admin.disconnect();
@@ -164,7 +169,7 @@ export class KafkaAdmin implements OffsetLookup, AsyncDisposable {
   async groupCommits(groupId: string, partitions: readonly TopicPartition[]): Promise<Map<string, GroupCommit>> {
     await this.connect();
     try {
-      return await readGroupCommits(this.#client[kKafkajs], groupId, partitions);
+      return await readGroupCommits(this.#coordinators, groupId, partitions);
     } catch (error) {
       throw asTributaryError(error, `Reading the commits of group "${groupId}"`, { groupId });
     }
@@ -177,7 +182,7 @@ export class KafkaAdmin implements OffsetLookup, AsyncDisposable {
   async setEmptyGroupOffsets(groupId: string, offsets: ReadonlyArray<TopicPartition & { offset: bigint }>): Promise<boolean> {
     await this.connect();
     try {
-      return await setEmptyGroupOffsets(this.#client[kKafkajs], groupId, offsets);
+      return await setEmptyGroupOffsets(this.#coordinators, groupId, offsets);
     } catch (error) {
       throw asTributaryError(error, `Setting the commits of group "${groupId}"`, { groupId });
     }
