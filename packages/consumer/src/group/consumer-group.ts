@@ -305,7 +305,8 @@ export class ConsumerGroup implements AsyncDisposable {
 
   /**
    * Per-partition lag of the group on its topics: the high watermark minus the group's committed offset,
-   * from the broker (so it includes what other members owe).
+   * from the broker (so it includes what other members owe). Cheap to poll: every call goes over the connections
+   * the group already has, to the coordinator it found before.
    * @throws CONSUMER_STATE unless starting or running.
    */
   async lag(): Promise<PartitionLag[]> {
