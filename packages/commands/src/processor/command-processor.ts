@@ -1,6 +1,6 @@
-import { jsonCodec, encodeEvent, type Event, type EventRecord } from '@tributary/core';
+import { ErrorCodes, isTributaryError, jsonCodec, encodeEvent, type Event, type EventRecord } from '@tributary/core';
 import { ConsumerGroup, type HandlerContext, type OffsetToCommit } from '@tributary/consumer';
-import { KafkaTransactionalWriter, KafkaWriter, type TransactionalRecord } from '@tributary/kafka';
+import { KafkaTransactionalWriter, KafkaWriter, type GroupMetadata, type TransactionalRecord } from '@tributary/kafka';
 import { addBuiltinMessageTypes } from '../builtins/builtins.js';
 import { CommandFailedError } from '../errors.js';
 import { KafkaDedupeStore } from '../dedupe/kafka-dedupe-store.js';
@@ -81,7 +81,7 @@ export class CommandProcessor implements AsyncDisposable {
       handlers: { [`${COMMAND_CATEGORY}.#`]: (event, context) => this.#handle(event, context) },
       // With transactions, the group's commits are the batch's transactions: offsets never commit without the
       // follow-ups of the commands below them.
-      ...(batch ? { commitOffsets: (offsets: readonly OffsetToCommit[]) => this.#commitBatch(offsets) } : {}),
+      ...(batch ? { commitOffsets: (offsets: readonly OffsetToCommit[], member: GroupMetadata) => this.#commitBatch(offsets, member) } : {}),
       onPartitionsRevoked: (partitions) => {
         batch?.revoke(partitions);
         return o.group?.onPartitionsRevoked?.(partitions);
@@ -177,7 +177,10 @@ export class CommandProcessor implements AsyncDisposable {
         if (this.#group.state !== 'running') return;
         await this.#group.commit().catch((error: unknown) => {
           // A group that began to stop meanwhile commits at its stop.
-          if (this.#group.state === 'running') this.#o.logger.warn({ err: (error as Error)?.message ?? String(error) }, 'A transaction of executed commands failed; it is tried again at the next commit');
+          if (this.#group.state !== 'running') return;
+          const err = (error as Error)?.message ?? String(error);
+          if (isTributaryError(error, ErrorCodes.COMMIT_FAILED)) this.#o.logger.warn({ err }, 'A transaction of executed commands was refused: this member\'s generation is over; what it held is dropped with the partitions it lost');
+          else this.#o.logger.warn({ err }, 'A transaction of executed commands failed; it is tried again at the next commit');
         });
       } while (this.#again);
     };
@@ -189,9 +192,14 @@ export class CommandProcessor implements AsyncDisposable {
     return this.#committing;
   }
 
-  /** The group's commit: one transaction for the offsets and every command below them. */
-  async #commitBatch(offsets: readonly OffsetToCommit[]): Promise<void> {
-    const committed = await this.#batch!.commit(offsets);
+  /**
+   * The group's commit: one transaction for the offsets and every command below them, sent with the member's
+   * generation, so a member whose partitions a rebalance moved meanwhile (a zombie: it stood still, or its
+   * transaction was slow) cannot commit them: the transaction aborts, and the commands it held are dropped with
+   * their partitions when the member rejoins (they run again from the group's commits, here or elsewhere).
+   */
+  async #commitBatch(offsets: readonly OffsetToCommit[], member: GroupMetadata): Promise<void> {
+    const committed = await this.#batch!.commit(offsets, member);
     const dedupe = this.#dedupe;
     for (const done of committed) {
       if (dedupe) (dedupe.remember ?? dedupe.add).call(dedupe, done.id);

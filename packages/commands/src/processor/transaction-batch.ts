@@ -1,5 +1,5 @@
 import type { OffsetToCommit } from '@tributary/consumer';
-import { partitionKey, type KafkaTransactionalWriter, type TopicPartition, type TransactionalRecord } from '@tributary/kafka';
+import { partitionKey, type GroupMetadata, type KafkaTransactionalWriter, type TopicPartition, type TransactionalRecord } from '@tributary/kafka';
 
 /** What a batch needs of a transactional writer (the Kafka layer's; a fake in unit tests). */
 export type BatchWriter = Pick<KafkaTransactionalWriter, 'commit'>;
@@ -92,11 +92,13 @@ export class TransactionBatch {
 
   /**
    * Commit `offsets` (the group's settled offsets) with the records of every command below them, in one
-   * transaction. Resolves with the commands committed; rejects when the transaction failed (aborted: they are
-   * kept for the next one).
-   * @throws TributaryError from the transactional writer.
+   * transaction, sent with `member`, the consuming member's generation and id when the offsets were taken
+   * (KIP-447: the coordinator refuses them once a rebalance ended that generation). Resolves with the commands
+   * committed; rejects when the transaction failed (aborted: they are kept for the next one, unless a
+   * rebalance revokes their partitions first, as it does after a refusal for the generation).
+   * @throws TributaryError from the transactional writer: COMMIT_FAILED when the member's generation is over.
    */
-  async commit(offsets: readonly OffsetToCommit[]): Promise<DoneCommand[]> {
+  async commit(offsets: readonly OffsetToCommit[], member?: GroupMetadata): Promise<DoneCommand[]> {
     const taken: DoneCommand[] = [];
     for (const o of offsets) {
       const held = this.#done.get(partitionKey(o.topic, o.partition));
@@ -104,7 +106,8 @@ export class TransactionBatch {
     }
     const records: TransactionalRecord[] = [];
     for (const done of taken) for (const r of done.records) records.push(r);
-    await this.#writer.commit(records, { groupId: this.#groupId, offsets: offsets.map(({ topic, partition, offset }) => ({ topic, partition, offset })) });
+    const committing = offsets.map(({ topic, partition, offset, leaderEpoch }) => ({ topic, partition, offset, ...(leaderEpoch === undefined ? {} : { leaderEpoch }) }));
+    await this.#writer.commit(records, { groupId: this.#groupId, offsets: committing, ...(member ? { member } : {}) });
     for (const done of taken) {
       const held = this.#done.get(partitionKey(done.topic, done.partition))?.commands;
       // Revoked or handled again meanwhile: only what this transaction held is let go.

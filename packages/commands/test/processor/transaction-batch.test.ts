@@ -5,10 +5,13 @@ import { TransactionBatch, type DoneCommand } from '../../src/processor/transact
 /** A transactional writer in memory: what each transaction held, and a switch to make the next one fail. */
 function fakeWriter() {
   const transactions: Array<{ records: string[]; offsets: string[] }> = [];
+  const sent: Array<TransactionalOffsets | undefined> = [];
   const writer = {
     failNext: false,
     transactions,
+    sent,
     async commit(records: readonly TransactionalRecord[], offsets?: TransactionalOffsets): Promise<void> {
+      sent.push(offsets);
       if (writer.failNext) {
         writer.failNext = false;
         throw new Error('transaction aborted');
@@ -37,6 +40,15 @@ describe('TransactionBatch', () => {
     await batch.commit([{ topic: 't', partition: 0, offset: 3n }]);
     expect(writer.transactions[1]).toEqual({ records: ['follow-up of c0-2'], offsets: ['t:0@3'] });
     expect(batch.size).toBe(0);
+  });
+
+  it("sends the offsets with their leader epochs and the consuming member's generation, for the coordinator to fence a zombie", async () => {
+    const writer = fakeWriter();
+    const batch = new TransactionBatch(writer, 'g');
+    batch.add(done(0, 0n));
+    const member = { groupId: 'g', generationId: 7, memberId: 'm-1', groupInstanceId: null };
+    await batch.commit([{ topic: 't', partition: 0, offset: 1n, leaderEpoch: 3 }, { topic: 't', partition: 1, offset: 4n }], member);
+    expect(writer.sent).toEqual([{ groupId: 'g', member, offsets: [{ topic: 't', partition: 0, offset: 1n, leaderEpoch: 3 }, { topic: 't', partition: 1, offset: 4n }] }]);
   });
 
   it('keeps what an aborted transaction held, for the next one: nothing lost, nothing twice', async () => {

@@ -1,4 +1,4 @@
-import type { GroupMembership } from '@tributary/kafka';
+import type { GroupMembership, GroupMetadata } from '@tributary/kafka';
 import type { Committer, OffsetToCommit } from '../commit/committer.js';
 import { asTributaryError } from '../errors.js';
 import { messageOf, type ConsumerLogger } from '../logging/logger.js';
@@ -15,7 +15,7 @@ export interface GroupCommitsContext {
   readonly committer: Committer;
   readonly logger: ConsumerLogger;
   /** Where commits go instead of the group's coordinator (`commitOffsets`, the commands' transactions). */
-  readonly sink: ((offsets: readonly OffsetToCommit[]) => Promise<void>) | undefined;
+  readonly sink: ((offsets: readonly OffsetToCommit[], member: GroupMetadata) => Promise<void>) | undefined;
   /** The member's place in the group; undefined before start. */
   membership(): GroupMembership | undefined;
   /** True when, at `now`, the coordinator has not confirmed this member for nearly its session timeout. */
@@ -56,7 +56,7 @@ export class GroupCommits {
       // When the commit left: its answer may come much later (the process stood still), and ownership is decided
       // when the coordinator took it, not when it answered.
       const sentAt = Date.now();
-      const done = await c.committer.commit((offsets) => (c.sink ? c.sink(offsets) : membership.commit(offsets)));
+      const done = await c.committer.commit((offsets) => (c.sink ? c.sink(offsets, membership.groupMetadata()) : membership.commit(offsets)));
       if (done.length > 0) c.logger.debug({ groupId: c.groupId, reason, sentAt, offsets: done.map((d) => `${d.topic}:${d.partition}@${d.offset}`) }, 'committed');
       return done;
     } catch (error) {

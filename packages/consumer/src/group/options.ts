@@ -4,7 +4,7 @@ import { createCodecLookup, InvalidArgumentError, isValidTopic, quote, type Code
 import type { OffsetToCommit } from '../commit/committer.js';
 import { deadLetterTopicFor } from '../failure/dead-letter-headers.js';
 import { retryPolicy, type RetryOptions, type RetryPolicy } from '../failure/retry-policy.js';
-import type { TopicPartition } from '@tributary/kafka';
+import type { GroupMetadata, TopicPartition } from '@tributary/kafka';
 import { isConsumerLogger, stderrLogger, type ConsumerLogger } from '../logging/logger.js';
 import { parseStartPosition, type OutOfRangePolicy, type ParsedStart, type StartPosition } from '../positions/start-position.js';
 import { Router, type HandlerMap } from '../routing/router.js';
@@ -66,10 +66,11 @@ export interface ConsumerGroupOptions extends Partial<KafkaConnectionOptions> {
   /**
    * Commits settled offsets in place of the group's own commit (Kafka's OffsetCommit), at the same moments: a
    * transactional producer's `sendOffsets`, so records written for what settled and its offsets commit together.
-   * Contract as the group's: resolve only once every offset given is committed; a rejection commits none of them
-   * (they are offered again at the next commit).
+   * `member` is this member's generation and id when the offsets were taken: sent with them (KIP-447), the
+   * coordinator refuses them once a rebalance ended that generation. Contract as the group's: resolve only once
+   * every offset given is committed; a rejection commits none of them (they are offered again at the next commit).
    */
-  commitOffsets?: (offsets: readonly OffsetToCommit[]) => Promise<void>;
+  commitOffsets?: (offsets: readonly OffsetToCommit[], member: GroupMetadata) => Promise<void>;
   /** Default 30000. */
   sessionTimeoutMs?: number;
   /** Default 60000. */
@@ -122,7 +123,7 @@ export interface ResolvedOptions {
   readonly deadLetterBackoff: { initialDelayMs: number; maxDelayMs: number };
   readonly partitionsConcurrently: number;
   readonly commitIntervalMs: number;
-  readonly commitOffsets: ((offsets: readonly OffsetToCommit[]) => Promise<void>) | undefined;
+  readonly commitOffsets: ((offsets: readonly OffsetToCommit[], member: GroupMetadata) => Promise<void>) | undefined;
   readonly sessionTimeoutMs: number;
   readonly rebalanceTimeoutMs: number;
   readonly heartbeatIntervalMs: number;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { TributaryError } from '@tributary/core';
-import type { GroupMembership } from '@tributary/kafka';
+import type { GroupMembership, GroupMetadata } from '@tributary/kafka';
 import { Committer, type OffsetToCommit } from '../../src/commit/committer.js';
 import { GroupCommits, type GroupCommitsContext } from '../../src/group/group-commits.js';
 import type { ConsumerLogger } from '../../src/logging/logger.js';
@@ -12,7 +12,8 @@ function setup(over: Partial<GroupCommitsContext> = {}) {
   const sent: OffsetToCommit[][] = [];
   const warnings: unknown[] = [];
   const logger: ConsumerLogger = { debug: () => {}, info: () => {}, warn: (o: unknown) => void warnings.push(o), error: () => {} };
-  const membership = { commit: async (offsets: readonly OffsetToCommit[]) => void sent.push([...offsets]) } as unknown as GroupMembership;
+  const member = { groupId: 'g', generationId: 3, memberId: 'm-1', groupInstanceId: null };
+  const membership = { commit: async (offsets: readonly OffsetToCommit[]) => void sent.push([...offsets]), groupMetadata: () => member } as unknown as GroupMembership;
   const commits = new GroupCommits({ groupId: 'g', committer, logger, sink: undefined, membership: () => membership, lapsed: () => false, ...over });
   return { commits, committer, sent, warnings };
 }
@@ -33,11 +34,11 @@ describe('GroupCommits', () => {
     expect(committer.pending()).toEqual([{ topic: 't', partition: 0, offset: 5n }]);
   });
 
-  it('sends to the sink instead of the membership when there is one', async () => {
-    const sunk: OffsetToCommit[][] = [];
-    const { commits, sent } = setup({ sink: async (o) => void sunk.push([...o]) });
+  it("sends to the sink instead of the membership when there is one, with the member's generation and id", async () => {
+    const sunk: Array<[OffsetToCommit[], GroupMetadata]> = [];
+    const { commits, sent } = setup({ sink: async (o, member) => void sunk.push([[...o], member]) });
     await commits.commitNow('stop');
-    expect(sunk).toHaveLength(1);
+    expect(sunk).toEqual([[[{ topic: 't', partition: 0, offset: 5n }], { groupId: 'g', generationId: 3, memberId: 'm-1', groupInstanceId: null }]]);
     expect(sent).toEqual([]);
   });
 
