@@ -164,7 +164,7 @@ async function replayFigures(ctx: BenchContext): Promise<void> {
   ctx.figures.push({
     suite: 'consumer', name: `replay of ${count.toLocaleString('en-US')} x 1 KiB from offset 0`, value: rateOf(medianChecked), unit: 'events/s',
     anchors: [{ name: 'raw kafkajs eachBatch', value: rawRate }], target: { ratio: 1.0, anchor: 'raw kafkajs eachBatch' }, cpu: medianChecked.cpu,
-    notes: `no group, no commits, every event decoded, CRC32C of every batch checked; fetches 1 MiB per request; median of ${ROUNDS} interleaved rounds (thousands/s: replay ${rounds(checked)}; raw kafkajs ${raws.map((r) => (r.rate / 1000).toFixed(0)).join(', ')}); ratio to raw kafkajs round by round ${paired.map((r) => r.toFixed(2)).join(', ')}, median ${median(paired).toFixed(2)}; includes connecting and reading the range (no join), raw kafkajs from its group join`,
+    notes: `no group, no commits, every event decoded, CRC32C of every batch checked; fetches 1 MiB per request; median of ${ROUNDS} interleaved rounds (thousands/s: replay ${rounds(checked)}; raw kafkajs ${raws.map((r) => (r.rate / 1000).toFixed(0)).join(', ')}); ratio to raw kafkajs round by round ${paired.map((r) => r.toFixed(2)).join(', ')}, median ${median(paired).toFixed(2)}; client CPU per record (less moved by a loaded host than the rate) ${median(checked.map((m) => perRecordUs(m.cpu))).toFixed(1)} us, raw kafkajs ${median(raws.map((r) => r.cpuPerRecordUs)).toFixed(1)} us (which parses no payload); includes connecting and reading the range (no join), raw kafkajs from its group join`,
   });
   ctx.figures.push({
     suite: 'consumer', name: 'CRC32C check: client CPU per 1 KiB record', value: median(checked.map((m) => perRecordUs(m.cpu))) - median(unchecked.map((m) => perRecordUs(m.cpu))), unit: 'us',
