@@ -13,8 +13,12 @@ export const ANOMALY_KINDS = [
   'undelivered', // in the log of a consumed topic, never handled by any member (after the drain)
   'lost-dead-letter', // a record whose handler failed for good, absent from its dead-letter topic
   'request-outcomes', // a request with no outcome, or more than one
-  'stream-gap', // a listener skipped stream sequence numbers
-  'stream-reorder', // a listener saw a sequence number not after the previous one
+  'stream-gap', // a listener skipped stream sequence numbers (or received the close short of the last acknowledged put)
+  'stream-reorder', // a listener saw a sequence number not after the previous one, or a header after it had begun
+  'stream-header', // a listener's first element of a stream was neither its header nor the stream's first put
+  'stream-unfinished', // a listener stopped after the writer closed a stream it listened to, without that close
+  'command-lost', // a command acknowledged, never executed; or its follow-up not in the log, or never executed
+  'command-duplicate', // one command id more than once in the log, as a read_committed reader sees it
 ] as const;
 export type AnomalyKind = (typeof ANOMALY_KINDS)[number];
 
@@ -33,6 +37,16 @@ export interface ObservedRecord {
   id: string | undefined;
 }
 
+/** One command message as a fresh read_committed reader found it. */
+export interface ObservedCommand {
+  partition: number;
+  offset: bigint;
+  id: string;
+  type: string;
+  /** The id of the command whose follow-up it is; undefined for a command sent from outside. */
+  causationId: string | undefined;
+}
+
 /** What a fresh client read after the faults healed. */
 export interface Observed {
   /** Every record of every topic the workloads wrote, end to end. */
@@ -41,6 +55,8 @@ export interface Observed {
   deadLetters: readonly ObservedRecord[];
   /** The group's committed offsets (next offset to read) through the admin API, by topic and partition. */
   commits: ReadonlyArray<{ topic: string; partition: number; offset: bigint }>;
+  /** Every command message of the commands topic, read_committed, when the command workload ran. */
+  commands?: readonly ObservedCommand[];
 }
 
 export interface CheckOptions {
@@ -60,12 +76,18 @@ export interface CheckOptions {
 export interface CheckResult {
   anomalies: Anomaly[];
   counts: Record<AnomalyKind, number>;
-  stats: { acked: number; failed: number; unknown: number; logRecords: number; deliveries: number; commits: number; requests: number; streamElements: number };
+  stats: {
+    acked: number; failed: number; unknown: number; logRecords: number; deliveries: number; commits: number; requests: number; streamElements: number;
+    /** Commands acknowledged; executions (follow-ups included); executions beyond the first of a command id. */
+    commandsSent: number; commandRuns: number; commandReruns: number;
+  };
 }
 
 const pk = (topic: string, partition: number) => `${topic}:${partition}`;
 
 type Of<K extends HistoryEntry['k']> = Extract<HistoryEntry, { k: K }>;
+type Report = (kind: AnomalyKind, message: string, ...evidence: unknown[]) => void;
+type Entries = <K extends HistoryEntry['k']>(k: K) => Array<Of<K>>;
 
 /**
  * The independent checker: compares the histories the workers wrote with what a fresh client read, and reports
@@ -222,20 +244,9 @@ export function check(history: readonly HistoryEntry[], observed: Observed, opti
     else if (got[0]!.outcome === 'wrong-response') add('request-outcomes', `request ${r.id} got another request's response`, r, ...got);
   }
 
-  // Streams: per listener and stream, each element one after the previous; a restarted listener may begin again
-  // at or before where it was (its header catches up), never after it.
-  const streamElements = of('stream');
-  const last = new Map<string, Of<'stream'>>();
-  for (const s of streamElements) {
-    const key = `${s.listener} ${s.stream}`;
-    const prev = last.get(key);
-    last.set(key, s);
-    if (!prev) continue;
-    if (prev.incarnation === s.incarnation) {
-      if (s.seq <= prev.seq) add('stream-reorder', `${s.listener} saw ${s.stream} #${s.seq} after #${prev.seq}`, prev, s);
-      else if (s.seq > prev.seq + 1) add('stream-gap', `${s.listener} saw ${s.stream} #${s.seq} right after #${prev.seq}`, prev, s);
-    } else if (s.seq > prev.seq + 1) add('stream-gap', `${s.listener} restarted and began ${s.stream} at #${s.seq}, after #${prev.seq} before the restart`, prev, s);
-  }
+  const streamElements = of('stream').length;
+  checkStreams(entries, add);
+  const commandStats = checkCommands(of, observed.commands ?? [], add);
 
   const counts = Object.fromEntries(ANOMALY_KINDS.map((k) => [k, 0])) as Record<AnomalyKind, number>;
   for (const a of anomalies) counts[a.kind]++;
@@ -250,7 +261,86 @@ export function check(history: readonly HistoryEntry[], observed: Observed, opti
       deliveries: deliveries.length,
       commits: commits.length,
       requests: requests.length,
-      streamElements: streamElements.length,
+      streamElements,
+      ...commandStats,
     },
   };
+}
+
+/**
+ * Streams: each listener process is a new listener. Per process and stream: first the header (or the stream's
+ * first put, for a listener that waited for the stream to begin), then every put after it, each one after the
+ * previous (a put the writer made again after a failure may come twice in a row: it may have landed the first
+ * time), then the close, not short of the last put the writer had acknowledged. A listener that stopped gracefully
+ * after the writer closed its streams must have received each close.
+ */
+function checkStreams(entries: readonly HistoryEntry[], add: Report): void {
+  const putAgain = new Set<string>();
+  const closed = new Map<string, Of<'stream-close'>>();
+  for (const e of entries) {
+    if (e.k === 'stream-put' && e.status === 'failed') putAgain.add(`${e.stream}#${e.seq}`);
+    else if (e.k === 'stream-close') closed.set(e.stream, e);
+  }
+  const views = new Map<string, { last: Of<'stream'>; ended?: Of<'stream-end'> }>();
+  for (const e of entries) {
+    if (e.k !== 'stream' && e.k !== 'stream-end') continue;
+    const key = `${e.incarnation} ${e.stream}`;
+    const view = views.get(key);
+    if (e.k === 'stream-end') {
+      if (!view) continue;
+      view.ended = e;
+      const close = closed.get(e.stream);
+      if (close && view.last.seq < close.lastSeq) add('stream-gap', `${e.incarnation} received the close of ${e.stream} after #${view.last.seq}, but the writer had #${close.lastSeq} acknowledged`, view.last, close, e);
+      continue;
+    }
+    if (!view) {
+      views.set(key, { last: e });
+      if (!e.header && e.seq !== 0) add('stream-header', `${e.incarnation} began ${e.stream} at #${e.seq} without its header`, e);
+      continue;
+    }
+    const prev = view.last;
+    view.last = e;
+    if (view.ended) add('stream-reorder', `${e.incarnation} saw ${e.stream} #${e.seq} after its close`, view.ended, e);
+    else if (e.header) add('stream-reorder', `${e.incarnation} received a header of ${e.stream} after #${prev.seq}`, prev, e);
+    else if (e.seq === prev.seq + 1 || (e.seq === prev.seq && !prev.header && putAgain.has(`${e.stream}#${e.seq}`))) continue;
+    else if (e.seq <= prev.seq) add('stream-reorder', `${e.incarnation} saw ${e.stream} #${e.seq} after #${prev.seq}`, prev, e);
+    else add('stream-gap', `${e.incarnation} saw ${e.stream} #${e.seq} right after ${prev.header ? `its header (after #${prev.seq})` : `#${prev.seq}`}`, prev, e);
+  }
+  for (const stop of entries) {
+    if (stop.k !== 'stream-stop') continue;
+    for (const stream of stop.streams) {
+      if (closed.has(stream) && !views.get(`${stop.incarnation} ${stream}`)?.ended) add('stream-unfinished', `${stop.incarnation} stopped without the close of ${stream}, which the writer closed`, closed.get(stream), stop);
+    }
+  }
+}
+
+/**
+ * Commands, against the read_committed log: every command acknowledged was executed, and its follow-up is in the
+ * log and was executed too; no command id is in the log twice (the processors' transactions publish each
+ * follow-up once however often a command runs). Running a command more than once is at-least-once execution, the
+ * contract: it is counted, not reported.
+ */
+function checkCommands(of: Entries, log: readonly ObservedCommand[], add: Report): { commandsSent: number; commandRuns: number; commandReruns: number } {
+  const runs = new Map<string, Of<'command-run'>[]>();
+  for (const r of of('command-run')) runs.set(r.id, [...(runs.get(r.id) ?? []), r]);
+  const inLog = new Map<string, ObservedCommand[]>();
+  const followUpsOf = new Map<string, ObservedCommand[]>();
+  for (const c of log) {
+    inLog.set(c.id, [...(inLog.get(c.id) ?? []), c]);
+    if (c.causationId !== undefined) followUpsOf.set(c.causationId, [...(followUpsOf.get(c.causationId) ?? []), c]);
+  }
+  for (const [id, at] of inLog) {
+    if (at.length > 1) add('command-duplicate', `command ${id} (${at[0]!.type}) is in the log ${at.length} times: ${at.map((c) => `${c.partition}@${c.offset}`).join(', ')}`, ...at);
+  }
+  const sent = of('command-send').filter((s) => s.status === 'ok' && s.id !== undefined);
+  for (const s of sent) {
+    const id = s.id!;
+    if (!runs.has(id)) add('command-lost', `command ${id} (${s.ref}) was acknowledged at ${s.partition}@${s.offset} but never executed`, s);
+    else if (!followUpsOf.has(id)) add('command-lost', `command ${id} (${s.ref}) was executed but its follow-up is not in the log`, s, ...runs.get(id)!);
+  }
+  for (const c of log) {
+    if (c.causationId !== undefined && !runs.has(c.id)) add('command-lost', `follow-up ${c.id} (${c.type}) of ${c.causationId} is in the log at ${c.partition}@${c.offset} but was never executed`, c);
+  }
+  const all = [...runs.values()];
+  return { commandsSent: sent.length, commandRuns: all.reduce((n, l) => n + l.length, 0), commandReruns: all.reduce((n, l) => n + l.length - 1, 0) };
 }

@@ -23,7 +23,7 @@ async function main(): Promise<number> {
   const faults = values.faults?.split(',') as FaultKind[] | undefined;
   const unknown = faults?.filter((f) => !FAULT_KINDS.includes(f));
   if (unknown?.length) throw new Error(`Unknown fault(s) ${unknown.join(', ')}; known: ${FAULT_KINDS.join(', ')}`);
-  const profile: Profile = { ...base, minutes, ...(faults ? { faults } : {}) };
+  const profile: Profile = { ...base, minutes, ...(faults ? { faults, commands: base.commands || faults.includes('processor-killed') } : {}) };
   const log = (line: string) => console.log(`[battery] ${line}`);
   const result = await runBattery(profile, log);
   const command = `pnpm battery ${process.argv.slice(2).join(' ')}`.trim();

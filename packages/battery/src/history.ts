@@ -15,7 +15,7 @@ export interface PartitionRef {
 export type HistoryEntry =
   | ({ k: 'start' } & Base)
   /** One event's send outcome: `ok` with where it was written, `failed` (certainly not written) or `unknown`. */
-  | ({ k: 'send'; id: string; topic: string; status: 'ok' | 'failed' | 'unknown'; partition?: number; offset?: string } & Base)
+  | ({ k: 'send'; id: string; topic: string; status: 'ok' | 'failed' | 'unknown'; partition?: number; offset?: string; /** When the send began (`t` is when its outcome came). */ sentAt?: number } & Base)
   /** A record handed to a group member's handler for the first time in this process (attempt 1). */
   | ({ k: 'deliver'; member: string; gen: number; topic: string; partition: number; offset: string; id: string } & Base)
   /** The member's whole assignment after a join: what it owns from now on (`gen` counts its joins). */
@@ -27,8 +27,27 @@ export type HistoryEntry =
   /** A request sent, and each outcome it got (a response or a typed error). */
   | ({ k: 'request'; id: string } & Base)
   | ({ k: 'outcome'; id: string; outcome: string } & Base)
-  /** A stream element a listener received; `incarnation` changes when the listener's process restarts. */
-  | ({ k: 'stream'; listener: string; incarnation: string; stream: string; seq: number } & Base);
+  /** A put to a stream the writer made: `ok` once acknowledged, `failed` when it failed (then it is put again). */
+  | ({ k: 'stream-put'; stream: string; seq: number; status: 'ok' | 'failed' } & Base)
+  /** The writer's close of a stream, acknowledged, after its last acknowledged put `lastSeq`. */
+  | ({ k: 'stream-close'; stream: string; lastSeq: number } & Base)
+  /**
+   * A stream element a listener received: a put (`seq` its number), or with `header` the header it received first
+   * (`seq` the number of the last put before that header, -1 before any). `incarnation` is the listener's process:
+   * a restarted listener is a new listener.
+   */
+  | ({ k: 'stream'; listener: string; incarnation: string; stream: string; seq: number; header?: true } & Base)
+  /** The close a listener received. */
+  | ({ k: 'stream-end'; listener: string; incarnation: string; stream: string } & Base)
+  /** A listener stopped gracefully, after the writer closed its streams: it listened to `streams`. */
+  | ({ k: 'stream-stop'; listener: string; incarnation: string; streams: string[] } & Base)
+  /**
+   * A command message sent (`ref`: the battery's own reference, carried in its body): `ok` with its id and where it
+   * landed, else `unknown` (it may or may not have been written).
+   */
+  | ({ k: 'command-send'; ref: string; status: 'ok' | 'unknown'; id?: string; partition?: number; offset?: string } & Base)
+  /** A command's execution by a processor (its effect), follow-ups included (`type` tells which). */
+  | ({ k: 'command-run'; processor: string; id: string; type: string; ref: string } & Base);
 
 interface Base {
   t: number;

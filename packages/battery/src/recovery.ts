@@ -2,22 +2,52 @@ import type { FaultKind, FaultRecord } from './faults/faults.js';
 import type { HistoryEntry } from './history.js';
 
 /**
- * Milliseconds from a fault's `recoveryFrom` to the first successful ack and the first delivery after it on the
- * partitions it hit (for a member fault, the first delivery alone: producers do not notice those; for a responder
- * killed, the first response), or undefined when the history has none.
+ * Milliseconds from a fault's `recoveryFrom` until the system made progress again where the fault hit, or
+ * undefined when the history shows none. What "recovered" means, by fault:
+ * - broker and network faults: the first successful ack and the first delivery on the partitions hit (the later
+ *   of the two). For faults measured from their start (a leader killed or frozen), only sends begun after the
+ *   start count, and deliveries of such sends: an ack or a record already in flight when the fault began tells
+ *   nothing of the fail-over;
+ * - member faults: the first delivery on the victim's partitions (producers do not notice those);
+ * - responder killed: the first response;
+ * - stream listener restarted: the new listener's first put after its header (it listens again, and the stream
+ *   flows to it);
+ * - command processor killed: the first execution, by another processor, of a command sent to a partition the
+ *   victim owned.
+ * Lines the victim itself wrote never count.
  */
 export function recoveryMs(fault: FaultRecord, history: readonly HistoryEntry[]): number | undefined {
-  if (fault.kind === 'responder-killed') {
-    const answered = history.find((e) => e.t >= fault.recoveryFrom && e.k === 'outcome' && e.outcome === 'response');
-    return answered && answered.t - fault.recoveryFrom;
+  const from = fault.recoveryFrom;
+  const after = history.filter((e) => e.t >= from && (fault.victim === undefined || e.w !== fault.victim));
+  const since = (t: number | undefined) => t && t - from;
+  switch (fault.kind) {
+    case 'responder-killed':
+      return since(after.find((e) => e.k === 'outcome' && e.outcome === 'response')?.t);
+    case 'listener-restarted':
+      return since(after.find((e) => e.k === 'stream' && !e.header)?.t);
+    case 'processor-killed': {
+      const hit = new Set(fault.partitions.map((p) => p.partition));
+      const sentTo = new Map<string, number | undefined>();
+      for (const e of history) if (e.k === 'command-send' && e.id !== undefined) sentTo.set(e.id, e.partition);
+      return since(after.find((e) => e.k === 'command-run' && sentTo.has(e.id) && (hit.size === 0 || hit.has(sentTo.get(e.id)!)))?.t);
+    }
+    default:
+      return logRecoveryMs(fault, history, after);
   }
+}
+
+function logRecoveryMs(fault: FaultRecord, history: readonly HistoryEntry[], after: readonly HistoryEntry[]): number | undefined {
+  const from = fault.recoveryFrom;
   const hit = new Set(fault.partitions.map((p) => `${p.topic}:${p.partition}`));
-  const first = (k: 'send' | 'deliver') =>
-    history.find((e) => e.t >= fault.recoveryFrom && e.k === k && (e.k !== 'send' || e.status === 'ok') && hit.has(`${e.topic}:${'partition' in e ? e.partition : -1}`))?.t;
-  const delivered = first('deliver');
-  const acked = fault.kind.startsWith('member-') ? fault.recoveryFrom : first('send');
+  const fromStart = fault.recoveryFrom === fault.startedAt;
+  // When each payload's send began (older histories do not say: then its outcome's time stands in).
+  const sentAt = new Map<string, number>();
+  if (fromStart) for (const e of history) if (e.k === 'send') sentAt.set(e.id, e.sentAt ?? e.t);
+  const begunAfter = (id: string) => !fromStart || (sentAt.get(id) ?? Infinity) >= from;
+  const delivered = after.find((e) => e.k === 'deliver' && hit.has(`${e.topic}:${e.partition}`) && (fault.kind.startsWith('member-') || begunAfter(e.id)))?.t;
+  const acked = fault.kind.startsWith('member-') ? from : after.find((e) => e.k === 'send' && e.status === 'ok' && hit.has(`${e.topic}:${e.partition ?? -1}`) && begunAfter(e.id))?.t;
   if (delivered === undefined || acked === undefined) return undefined;
-  return Math.max(delivered, acked) - fault.recoveryFrom;
+  return Math.max(delivered, acked) - from;
 }
 
 export interface RecoverySummary {

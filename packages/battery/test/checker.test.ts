@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { check, type Observed, type ObservedRecord } from '../src/checker.js';
+import { check, type Observed, type ObservedCommand, type ObservedRecord } from '../src/checker.js';
 import type { HistoryEntry, HistoryInput } from '../src/history.js';
 
 const T = 't';
@@ -103,11 +103,82 @@ describe('the checker', () => {
     expect(r.anomalies.map((a) => a.message)).toEqual(['request q2 got 0 outcomes', 'request q3 got 2 outcomes: response, TIMEOUT', "request q5 got another request's response"]);
   });
 
-  it('reports stream gaps and reorderings, and lets a restarted listener begin again at or before where it was', () => {
-    const el = (seq: number, incarnation = 'i1') => line('l', { k: 'stream', listener: 'l', incarnation, stream: 's', seq });
-    expect(check([el(1), el(2), el(3), el(2, 'i2'), el(3, 'i2'), el(4, 'i2')], observed([])).anomalies).toEqual([]);
-    expect(kinds(check([el(1), el(3)], observed([])))).toEqual(['stream-gap']);
-    expect(kinds(check([el(1), el(2), el(2)], observed([])))).toEqual(['stream-reorder']);
-    expect(kinds(check([el(1), el(2), el(5, 'i2')], observed([])))).toEqual(['stream-gap']);
+  describe('streams', () => {
+    const el = (seq: number, incarnation = 'l1', stream = 's') => line(incarnation, { k: 'stream', listener: 'l', incarnation, stream, seq });
+    const header = (afterSeq: number, incarnation = 'l1', stream = 's') => line(incarnation, { k: 'stream', listener: 'l', incarnation, stream, seq: afterSeq, header: true });
+    const end = (incarnation = 'l1', stream = 's') => line(incarnation, { k: 'stream-end', listener: 'l', incarnation, stream });
+    const put = (seq: number, status: 'ok' | 'failed' = 'ok', stream = 's') => line('w', { k: 'stream-put', stream, seq, status });
+    const closed = (lastSeq: number, stream = 's') => line('w', { k: 'stream-close', stream, lastSeq });
+    const stop = (incarnation: string, streams: string[]) => line(incarnation, { k: 'stream-stop', listener: 'l', incarnation, streams });
+
+    it('accepts the header, then every put after it through the close, and a restarted listener as a new one', () => {
+      const h = [put(0), put(1), put(2), header(-1), el(0), el(1), header(1, 'l2'), el(2), el(2, 'l2'), put(3), el(3, 'l2'), closed(3), end('l2'), stop('l2', ['s'])];
+      const r = check(h, observed([]));
+      expect(r.anomalies).toEqual([]);
+      expect(r.stats.streamElements).toBe(7);
+      // A listener that waited for the stream to begin starts at its first put, with no header.
+      expect(check([el(0), el(1)], observed([])).anomalies).toEqual([]);
+    });
+
+    it('reports a gap, within a listener or after its header, and a close short of the last put acknowledged', () => {
+      expect(kinds(check([header(-1), el(0), el(2)], observed([])))).toEqual(['stream-gap']);
+      expect(kinds(check([header(4), el(6)], observed([])))).toEqual(['stream-gap']);
+      // A restarted listener is a new listener: its own header first, then on from there, never a gap.
+      expect(kinds(check([header(-1), el(0), el(1), header(5, 'l2'), el(7, 'l2')], observed([])))).toEqual(['stream-gap']);
+      expect(kinds(check([put(0), put(1), closed(1), header(-1), el(0), end()], observed([])))).toEqual(['stream-gap']);
+    });
+
+    it('reports a put not after the previous, a header after the listener began, and anything after the close', () => {
+      expect(kinds(check([header(-1), el(0), el(1), el(1)], observed([])))).toEqual(['stream-reorder']);
+      expect(kinds(check([header(-1), el(0), el(2), el(1)], observed([])))).toEqual(['stream-gap', 'stream-reorder']);
+      expect(kinds(check([header(-1), el(0), header(0)], observed([])))).toEqual(['stream-reorder']);
+      expect(kinds(check([header(-1), el(0), end(), el(1)], observed([])))).toEqual(['stream-reorder']);
+      // A put the writer made again after it failed may be in the stream twice: seen twice in a row, it is no reorder.
+      expect(check([put(0), put(1, 'failed'), put(1), header(-1), el(0), el(1), el(1), el(2)], observed([])).anomalies).toEqual([]);
+    });
+
+    it('reports a listener that began mid-stream without its header', () => {
+      const r = check([el(3), el(4)], observed([]));
+      expect(kinds(r)).toEqual(['stream-header']);
+      expect(r.anomalies[0]!.message).toBe('l1 began s at #3 without its header');
+    });
+
+    it('reports a listener stopped without the close of a stream the writer closed', () => {
+      const h = [header(-1), el(0), header(-1, 'l1', 't'), el(0, 'l1', 't'), closed(0), end('l1', 't'), stop('l1', ['s', 't', 'u'])];
+      const r = check(h, observed([]));
+      expect(kinds(r)).toEqual(['stream-unfinished']);
+      expect(r.anomalies[0]!.message).toBe('l1 stopped without the close of s, which the writer closed');
+    });
+  });
+
+  describe('commands', () => {
+    const sent = (ref: string, id: string) => line('c', { k: 'command-send', ref, status: 'ok', id, partition: 0, offset: '0' });
+    const run = (id: string, ref: string, type = 'battery-chain', processor = 'p1') => line(processor, { k: 'command-run', processor, id, type, ref });
+    let offset = 0;
+    const cmd = (id: string, causationId?: string): ObservedCommand => ({ partition: 0, offset: BigInt(offset++), id, type: causationId ? 'battery-effect' : 'battery-chain', causationId });
+
+    it('accepts every command executed once or more, with its follow-up once in the log and executed', () => {
+      const h = [sent('r1', 'a'), sent('r2', 'b'), run('a', 'r1'), run('b', 'r2'), run('b', 'r2', 'battery-chain', 'p2'), run('fa', 'r1', 'battery-effect'), run('fb', 'r2', 'battery-effect')];
+      const r = check(h, observed([], { commands: [cmd('a'), cmd('b'), cmd('fa', 'a'), cmd('fb', 'b')] }));
+      expect(r.anomalies).toEqual([]);
+      expect(r.stats).toMatchObject({ commandsSent: 2, commandRuns: 5, commandReruns: 1 });
+      // A send whose outcome is unknown is not owed anything.
+      expect(check([line('c', { k: 'command-send', ref: 'r3', status: 'unknown' })], observed([])).anomalies).toEqual([]);
+    });
+
+    it('reports a command acknowledged but never executed, one whose follow-up is missing, and a follow-up never executed', () => {
+      const r = check([sent('r1', 'a'), sent('r2', 'b'), run('b', 'r2'), sent('r3', 'c'), run('c', 'r3')], observed([], { commands: [cmd('a'), cmd('b'), cmd('c'), cmd('fc', 'c')] }));
+      expect(r.anomalies.map((a) => a.message)).toEqual([
+        'command a (r1) was acknowledged at 0@0 but never executed',
+        'command b (r2) was executed but its follow-up is not in the log',
+        expect.stringMatching(/^follow-up fc \(battery-effect\) of c is in the log at 0@\d+ but was never executed$/),
+      ]);
+      expect(kinds(r)).toEqual(['command-lost', 'command-lost', 'command-lost']);
+    });
+
+    it('reports a command id in the read_committed log twice', () => {
+      const h = [sent('r1', 'a'), run('a', 'r1'), run('a', 'r1', 'battery-chain', 'p2'), run('fa', 'r1', 'battery-effect')];
+      expect(kinds(check(h, observed([], { commands: [cmd('a'), cmd('fa', 'a'), cmd('fa', 'a')] })))).toEqual(['command-duplicate']);
+    });
   });
 });

@@ -24,6 +24,30 @@ describe('recovery after a fault', () => {
     expect(recoveryMs(fault('member-killed', 100, [2]), history)).toBeUndefined();
   });
 
+  it('counts, for a fault measured from its start, only sends begun after it and the deliveries of those', () => {
+    const sent = (t: number, sentAt: number): HistoryEntry => ({ t, w: 'p', k: 'send', id: `p-${sentAt}`, topic: T, status: 'ok', partition: 0, offset: '0', sentAt });
+    const handled = (t: number, id: string): HistoryEntry => ({ t, w: 'm', k: 'deliver', member: 'm', gen: 1, topic: T, partition: 0, offset: '0', id });
+    // Begun before the kill, acknowledged and delivered after it; then one begun after it.
+    const history = [sent(105, 90), handled(110, 'p-90'), sent(400, 300), handled(450, 'p-300')];
+    expect(recoveryMs(fault('leader-kill', 100, [0]), history)).toBe(350);
+    // Measured from the heal, whatever was acknowledged after it counts.
+    expect(recoveryMs({ ...fault('two-brokers-down', 100, [0]), startedAt: 50 }, history)).toBe(10);
+  });
+
+  it('after a stream listener restarted: the first put the new listener receives after its header, not the victim\'s', () => {
+    const el = (t: number, w: string, header?: true): HistoryEntry => ({ t, w, k: 'stream', listener: 'l', incarnation: w, stream: 's', seq: 1, ...(header ? { header } : {}) });
+    const history = [el(90, 'listener-1'), el(101, 'listener-1'), el(300, 'listener-2', true), el(320, 'listener-2')];
+    expect(recoveryMs({ ...fault('listener-restarted', 100, []), victim: 'listener-1' }, history)).toBe(220);
+  });
+
+  it('after a command processor was killed: the first run by another processor of a command sent to its partitions', () => {
+    const sent = (id: string, partition: number): HistoryEntry => ({ t: 10, w: 'c', k: 'command-send', ref: id, status: 'ok', id, partition, offset: '0' });
+    const run = (t: number, id: string, w: string): HistoryEntry => ({ t, w, k: 'command-run', processor: w, id, type: 'battery-chain', ref: id });
+    const history = [sent('a', 0), sent('b', 1), sent('c', 1), run(101, 'b', 'processor-1'), run(150, 'a', 'processor-2'), run(400, 'c', 'processor-2')];
+    expect(recoveryMs({ ...fault('processor-killed', 100, [1]), victim: 'processor-1' }, history)).toBe(300);
+    expect(recoveryMs({ ...fault('processor-killed', 500, [1]), victim: 'processor-1' }, history)).toBeUndefined();
+  });
+
   it('summarizes by kind: count, median, worst and the faults never recovered from', () => {
     const history = [ack(110, 0), deliver(120, 0), ack(310, 0), deliver(340, 0)];
     const summary = summarizeRecovery([fault('rolling-restart', 100, [0]), fault('rolling-restart', 300, [0]), fault('rolling-restart', 400, [0])], history);

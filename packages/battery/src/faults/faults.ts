@@ -14,6 +14,8 @@ export const FAULT_KINDS = [
   'member-frozen', // a group member SIGSTOPped past its session timeout, then SIGCONT
   'member-joins', // a member joins while the group processes: a rebalance under load
   'responder-killed', // a messaging responder killed with kill -9 while handling requests; a new one starts
+  'listener-restarted', // a stream listener's process killed with kill -9 mid-stream; a new one listens
+  'processor-killed', // a transactional command processor killed with kill -9 under load; a new one takes its place
   'connection-resets', // every client connection reset through the proxies, repeatedly
   'network-delay', // every client byte delayed through the proxies
 ] as const;
@@ -32,6 +34,8 @@ export interface FaultRecord {
   recoveryFrom: number;
   /** Partitions whose progress tells recovery (the victim's), or all. */
   partitions: TopicPartition[];
+  /** The worker the fault killed: its own history lines never count as recovery. */
+  victim?: string;
 }
 
 export interface FaultContext {
@@ -46,6 +50,12 @@ export interface FaultContext {
   /** The responders running now, and a new one started (resolves once it is registered). */
   responders(): WorkerProcess[];
   startResponder(): Promise<WorkerProcess>;
+  /** The stream listeners running now, and a new one started (resolves once it listens). */
+  listeners(): WorkerProcess[];
+  startListener(): Promise<WorkerProcess>;
+  /** The command processors running now, and one started in a killed one's place (its transactional id). */
+  processors(): WorkerProcess[];
+  startProcessor(inPlaceOf: WorkerProcess): Promise<WorkerProcess>;
   /** The partitions a member owns now, by its history. */
   ownedBy(member: string): TopicPartition[];
   memberSessionTimeoutMs: number;
@@ -180,6 +190,29 @@ const INJECTORS: Record<FaultKind, Injector> = {
     return { kind: 'responder-killed', target: `${victim.name} -> ${replacement.name}`, startedAt, healedAt, recoveryFrom: startedAt, partitions: [] };
   },
 
+  async 'listener-restarted'(ctx) {
+    const victim = pick(ctx.listeners());
+    const startedAt = Date.now();
+    await victim.kill();
+    ctx.log(`killed stream listener ${victim.name} (kill -9) mid-stream`);
+    const replacement = await ctx.startListener();
+    const healedAt = Date.now();
+    return { kind: 'listener-restarted', target: `${victim.name} -> ${replacement.name}`, startedAt, healedAt, recoveryFrom: startedAt, partitions: [], victim: victim.name };
+  },
+
+  async 'processor-killed'(ctx) {
+    if (ctx.processors().length === 0) throw new Error('processor-killed needs the command workload, which this profile does not run');
+    const owning = ctx.processors().filter((p) => ctx.ownedBy(p.name).length > 0);
+    const victim = pick(owning.length > 0 ? owning : ctx.processors());
+    const partitions = ctx.ownedBy(victim.name);
+    const startedAt = Date.now();
+    await victim.kill();
+    ctx.log(`killed command processor ${victim.name} (kill -9) owning ${partitions.length} partition(s), commands under way`);
+    const replacement = await ctx.startProcessor(victim);
+    const healedAt = Date.now();
+    return { kind: 'processor-killed', target: `${victim.name} -> ${replacement.name}`, startedAt, healedAt, recoveryFrom: startedAt, partitions, victim: victim.name };
+  },
+
   async 'connection-resets'(ctx) {
     const startedAt = Date.now();
     let resets = 0;
@@ -212,7 +245,7 @@ export function injectFault(kind: FaultKind, ctx: FaultContext): Promise<FaultRe
 /** Undo whatever a failed fault may have left: every node running and resumed, members resumed, proxies clean. */
 export async function healEverything(ctx: FaultContext): Promise<void> {
   for (const p of ctx.proxies) p.delayMs = 0;
-  for (const m of [...ctx.members(), ...ctx.responders()]) m.signal('SIGCONT');
+  for (const m of [...ctx.members(), ...ctx.responders(), ...ctx.listeners(), ...ctx.processors()]) m.signal('SIGCONT');
   for (const n of ctx.cluster.nodes) n.resume();
   await Promise.all(ctx.cluster.nodes.filter((n) => !n.running).map((n) => n.start(START_TIMEOUT_MS)));
   await clusterHealed(ctx);

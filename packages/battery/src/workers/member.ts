@@ -7,8 +7,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { appendFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ConsumerGroup, type ConsumerLogger, type TopicPartition } from '@tributary/consumer';
-import type { PartitionRef } from '../history.js';
+import { ConsumerGroup, type ConsumerLogger } from '@tributary/consumer';
+import { assignmentHistory } from './group-history.js';
 import { serve, workerEnv } from './worker-env.js';
 
 const env = workerEnv();
@@ -18,14 +18,7 @@ const handlerDelayMs = env.numeric('HANDLER_DELAY_MS', 2);
 const poisonSuffix = env.setting('POISON_SUFFIX', '');
 const attempts = 2;
 const logFile = join(env.setting('HISTORY'), `${member}.log`);
-const owned = new Map<string, PartitionRef>();
-let gen = 0;
-
-const key = (p: TopicPartition) => `${p.topic}:${p.partition}`;
-function recordAssignment(): void {
-  gen++;
-  env.history.append({ k: 'assign', member, gen, partitions: [...owned.values()] });
-}
+const assignments = assignmentHistory(env.history, member);
 
 /** The group's debug line "committed" lists `topic:partition@offset` for each commit the coordinator accepted. */
 function onLog(level: string, obj: Record<string, unknown>, msg: string): void {
@@ -58,19 +51,13 @@ const group = new ConsumerGroup({
   commitIntervalMs: env.numeric('COMMIT_INTERVAL_MS', 500),
   retry: { attempts, initialDelayMs: 10 },
   logger,
-  onPartitionsAssigned: (partitions) => {
-    for (const p of partitions) owned.set(key(p), { topic: p.topic, partition: p.partition });
-    recordAssignment();
-  },
-  onPartitionsRevoked: (partitions) => {
-    for (const p of partitions) owned.delete(key(p));
-    recordAssignment();
-  },
+  onPartitionsAssigned: (partitions) => assignments.onPartitionsAssigned(partitions),
+  onPartitionsRevoked: (partitions) => assignments.onPartitionsRevoked(partitions),
   handlers: {
     '#': async (event, context) => {
       const id = event.key;
       const at = event.offset!;
-      if (context.attempt === 1) env.history.append({ k: 'deliver', member, gen, topic: at.topic, partition: at.partition, offset: at.offset.toString(), id });
+      if (context.attempt === 1) env.history.append({ k: 'deliver', member, gen: assignments.gen, topic: at.topic, partition: at.partition, offset: at.offset.toString(), id });
       if (handlerDelayMs > 0) await sleep(Math.random() * handlerDelayMs);
       if (poisonSuffix !== '' && id.endsWith(poisonSuffix)) {
         if (context.attempt >= attempts) env.history.append({ k: 'dead-letter', member, topic: at.topic, partition: at.partition, offset: at.offset.toString(), id });

@@ -9,6 +9,10 @@ const PROGRAMS = {
   member: fileURLToPath(new URL('./member.ts', import.meta.url)),
   requester: fileURLToPath(new URL('./requester.ts', import.meta.url)),
   responder: fileURLToPath(new URL('./responder.ts', import.meta.url)),
+  'stream-writer': fileURLToPath(new URL('./stream-writer.ts', import.meta.url)),
+  'stream-listener': fileURLToPath(new URL('./stream-listener.ts', import.meta.url)),
+  commander: fileURLToPath(new URL('./commander.ts', import.meta.url)),
+  processor: fileURLToPath(new URL('./processor.ts', import.meta.url)),
 } as const;
 export type WorkerKind = keyof typeof PROGRAMS;
 
