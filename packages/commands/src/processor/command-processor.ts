@@ -5,7 +5,8 @@ import { addBuiltinMessageTypes } from '../builtins/builtins.js';
 import { CommandFailedError } from '../errors.js';
 import { KafkaDedupeStore } from '../dedupe/kafka-dedupe-store.js';
 import { MemoryDedupeStore, type DedupeStore } from '../dedupe/dedupe-store.js';
-import { COMMAND_CATEGORY, commandEnvelope, commandEvent, followUpId, messageOf } from '../envelope/command-envelope.js';
+import { COMMAND_CATEGORY, commandEnvelope, commandEvent, followUpId, messageOf, type CommandEnvelope } from '../envelope/command-envelope.js';
+import type { CommandMessage } from '../message/command-message.js';
 import { MessageRegistry } from '../message/message-registry.js';
 import { resolveProcessorOptions, type CommandProcessorOptions, type ResolvedProcessorOptions } from './options.js';
 import { TransactionBatch } from './transaction-batch.js';
@@ -116,46 +117,91 @@ export class CommandProcessor implements AsyncDisposable {
     return this.stop();
   }
 
-  async #handle(event: Event, context: HandlerContext): Promise<void> {
+  /**
+   * One command. Synchronous (no Promise, so the group goes on to the next record without a round through the
+   * microtask queue) while nothing on the way is: the dedupe lookup, `execute()`, and keeping what it left for the
+   * batch's transaction; publishing follow-ups without transactions always waits for their acknowledgement.
+   */
+  #handle(event: Event, context: HandlerContext): void | Promise<void> {
     const envelope = commandEnvelope(event);
     const place = event.offset!;
     this.#batch?.handling(place.topic, place.partition, place.offset);
-    if (this.#batch?.holds(envelope.id) || (this.#dedupe && (await this.#dedupe.has(envelope.id)))) {
-      this.counters.duplicates++;
-      this.#o.logger.debug({ id: envelope.id, type: envelope.type }, 'Command already done: not run again');
-      return;
-    }
+    if (this.#batch?.holds(envelope.id)) return this.#duplicate(envelope);
+    const known = this.#dedupe?.has(envelope.id);
+    if (known instanceof Promise) return known.then((done) => (done ? this.#duplicate(envelope) : this.#execute(envelope, place, context)));
+    return known ? this.#duplicate(envelope) : this.#execute(envelope, place, context);
+  }
+
+  #duplicate(envelope: CommandEnvelope): void {
+    this.counters.duplicates++;
+    this.#o.logger.debug({ id: envelope.id, type: envelope.type }, 'Command already done: not run again');
+  }
+
+  #execute(envelope: CommandEnvelope, place: Place, context: HandlerContext): void | Promise<void> {
     const message = messageOf(this.#registry, envelope);
-    let ok: boolean;
+    let ok: boolean | Promise<boolean>;
     try {
-      ok = await message.execute({ id: envelope.id, correlationId: envelope.correlationId, causationId: envelope.causationId, attempt: context.attempt, signal: context.signal, logger: this.#o.logger });
+      ok = message.execute({ id: envelope.id, correlationId: envelope.correlationId, causationId: envelope.causationId, attempt: context.attempt, signal: context.signal, logger: this.#o.logger });
     } catch (error) {
-      this.counters.failures++;
-      throw new CommandFailedError(envelope.id, envelope.type, `execute() threw: ${(error as Error)?.message ?? String(error)}`, error);
+      throw this.#threw(envelope, error);
     }
+    if (isThenable(ok)) {
+      return Promise.resolve(ok).then(
+        (result) => this.#executed(envelope, place, message, result),
+        (error: unknown) => {
+          throw this.#threw(envelope, error);
+        },
+      );
+    }
+    return this.#executed(envelope, place, message, ok);
+  }
+
+  #threw(envelope: CommandEnvelope, error: unknown): CommandFailedError {
+    this.counters.failures++;
+    return new CommandFailedError(envelope.id, envelope.type, `execute() threw: ${(error as Error)?.message ?? String(error)}`, error);
+  }
+
+  /** `execute()` returned `ok`: on success, its follow-ups are published (or held for the transaction). */
+  #executed(envelope: CommandEnvelope, place: Place, message: CommandMessage, ok: unknown): void | Promise<void> {
     if (ok !== true) {
       this.counters.failures++;
       throw new CommandFailedError(envelope.id, envelope.type, `execute() returned ${JSON.stringify(ok)}`);
     }
-    const followUps = message.newMessages.map((m, i) => commandEvent(m, { id: followUpId(envelope.id, i), correlationId: envelope.correlationId, causationId: envelope.id }));
-    const records = await Promise.all(followUps.map((e) => encodeEvent(e, jsonCodec, this.#o.topic)));
-    if (this.#batch) await this.#hold(place, envelope.id, records);
-    else {
-      await this.#publishThenMark(envelope.id, records);
-      this.counters.followUps += records.length;
+    const next = message.newMessages;
+    if (next.length === 0) return this.#done(envelope.id, place, []);
+    const encoded = next.map((m, i) => encodeEvent(commandEvent(m, { id: followUpId(envelope.id, i), correlationId: envelope.correlationId, causationId: envelope.id }), jsonCodec, this.#o.topic));
+    if (encoded.some(isThenable)) return Promise.all(encoded).then((records) => this.#done(envelope.id, place, records));
+    return this.#done(envelope.id, place, encoded as EventRecord[]);
+  }
+
+  /** Hold what the command left for the batch's transaction, or publish its follow-ups and mark it done. */
+  #done(id: string, place: Place, records: EventRecord[]): void | Promise<void> {
+    if (this.#batch) {
+      const held = this.#hold(place, id, records);
+      this.counters.executed++;
+      return held;
     }
-    this.counters.executed++;
+    if (records.length === 0) {
+      this.#mark(id);
+      this.counters.executed++;
+      return;
+    }
+    return this.#publish(id, records).then(() => {
+      this.#mark(id);
+      this.counters.followUps += records.length;
+      this.counters.executed++;
+    });
   }
 
   /** Keep what the command left for the batch's transaction, and see that one is under way. */
-  async #hold(place: { topic: string; partition: number; offset: bigint }, id: string, records: EventRecord[]): Promise<void> {
+  #hold(place: Place, id: string, records: EventRecord[]): void | Promise<void> {
     const batch = this.#batch!;
     const writes: TransactionalRecord[] = records.map((r) => ({ topic: this.#o.topic, key: r.key, value: r.value, headers: r.headers }));
     const mark = this.#dedupe?.recordFor?.(id);
     if (mark) writes.push(mark);
     batch.add({ topic: place.topic, partition: place.partition, offset: place.offset, id, records: writes, followUps: records.length });
     const committing = this.#commitSoon();
-    if (batch.size >= MAX_HELD) await committing;
+    if (batch.size >= MAX_HELD) return committing;
   }
 
   /**
@@ -207,16 +253,26 @@ export class CommandProcessor implements AsyncDisposable {
     }
   }
 
-  async #publishThenMark(id: string, records: EventRecord[]): Promise<void> {
-    if (records.length > 0) {
-      const results = await this.#writer!.write(records.map((r) => ({ topic: this.#o.topic, record: r, size: (r.key?.length ?? 0) + r.value.length })));
-      const failed = results.find((r) => !r.ok);
-      if (failed && !failed.ok) throw new CommandFailedError(id, 'follow-ups', `publishing its follow-ups failed (${failed.outcome})`, failed.error);
-    }
-    // Not awaited: the mark only spares a rerun when the message comes again, which happens only if the group has
-    // not committed it; a mark lost with a crash costs a rerun, as at-least-once allows. Waiting for each mark
-    // would cost a round trip per message.
+  async #publish(id: string, records: EventRecord[]): Promise<void> {
+    const results = await this.#writer!.write(records.map((r) => ({ topic: this.#o.topic, record: r, size: (r.key?.length ?? 0) + r.value.length })));
+    const failed = results.find((r) => !r.ok);
+    if (failed && !failed.ok) throw new CommandFailedError(id, 'follow-ups', `publishing its follow-ups failed (${failed.outcome})`, failed.error);
+  }
+
+  /**
+   * Not awaited: the mark only spares a rerun when the message comes again, which happens only if the group has
+   * not committed it; a mark lost with a crash costs a rerun, as at-least-once allows. Waiting for each mark
+   * would cost a round trip per message.
+   */
+  #mark(id: string): void {
     const marked = this.#dedupe?.add(id);
     if (marked instanceof Promise) marked.catch((error: unknown) => this.#o.logger.warn({ id, err: (error as Error)?.message ?? String(error) }, 'A dedupe mark could not be written; a redelivery of this command would run it again'));
   }
+}
+
+/** Where a command was read. */
+type Place = { readonly topic: string; readonly partition: number; readonly offset: bigint };
+
+function isThenable<T>(value: T | PromiseLike<T>): value is PromiseLike<T> {
+  return typeof (value as { then?: unknown } | null)?.then === 'function';
 }
