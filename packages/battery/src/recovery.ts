@@ -5,9 +5,9 @@ import type { HistoryEntry } from './history.js';
  * Milliseconds from a fault's `recoveryFrom` until the system made progress again where the fault hit, or
  * undefined when the history shows none. What "recovered" means, by fault:
  * - broker and network faults: the first successful ack and the first delivery on the partitions hit (the later
- *   of the two). For faults measured from their start (a leader killed or frozen), only sends begun after the
- *   start count, and deliveries of such sends: an ack or a record already in flight when the fault began tells
- *   nothing of the fail-over;
+ *   of the two). For faults measured from their start (a leader killed or frozen), only an ack of a send begun
+ *   after the start counts (one in flight when the fault began tells nothing of the fail-over), and a delivery
+ *   after that ack: the partitions take writes again, and members read them again;
  * - member faults: the first delivery on the victim's partitions (producers do not notice those);
  * - responder killed: the first response;
  * - stream listener restarted: the new listener's first put after its header (it listens again, and the stream
@@ -44,10 +44,12 @@ function logRecoveryMs(fault: FaultRecord, history: readonly HistoryEntry[], aft
   const sentAt = new Map<string, number>();
   if (fromStart) for (const e of history) if (e.k === 'send') sentAt.set(e.id, e.sentAt ?? e.t);
   const begunAfter = (id: string) => !fromStart || (sentAt.get(id) ?? Infinity) >= from;
-  const delivered = after.find((e) => e.k === 'deliver' && hit.has(`${e.topic}:${e.partition}`) && (fault.kind.startsWith('member-') || begunAfter(e.id)))?.t;
   const acked = fault.kind.startsWith('member-') ? from : after.find((e) => e.k === 'send' && e.status === 'ok' && hit.has(`${e.topic}:${e.partition ?? -1}`) && begunAfter(e.id))?.t;
-  if (delivered === undefined || acked === undefined) return undefined;
-  return Math.max(delivered, acked) - from;
+  if (acked === undefined) return undefined;
+  // Read again: a delivery once the partitions take writes again (for a fault measured from its start, a record
+  // handled before that may have been fetched before the fault).
+  const delivered = after.find((e) => e.k === 'deliver' && hit.has(`${e.topic}:${e.partition}`) && (!fromStart || e.t >= acked))?.t;
+  return delivered === undefined ? undefined : Math.max(delivered, acked) - from;
 }
 
 export interface RecoverySummary {

@@ -24,12 +24,13 @@ describe('recovery after a fault', () => {
     expect(recoveryMs(fault('member-killed', 100, [2]), history)).toBeUndefined();
   });
 
-  it('counts, for a fault measured from its start, only sends begun after it and the deliveries of those', () => {
+  it('counts, for a fault measured from its start, only an ack of a send begun after it, and a delivery after that ack', () => {
     const sent = (t: number, sentAt: number): HistoryEntry => ({ t, w: 'p', k: 'send', id: `p-${sentAt}`, topic: T, status: 'ok', partition: 0, offset: '0', sentAt });
     const handled = (t: number, id: string): HistoryEntry => ({ t, w: 'm', k: 'deliver', member: 'm', gen: 1, topic: T, partition: 0, offset: '0', id });
-    // Begun before the kill, acknowledged and delivered after it; then one begun after it.
+    // Begun before the kill, acknowledged and delivered after it; then one begun after it, and deliveries.
     const history = [sent(105, 90), handled(110, 'p-90'), sent(400, 300), handled(450, 'p-300')];
     expect(recoveryMs(fault('leader-kill', 100, [0]), history)).toBe(350);
+    expect(recoveryMs(fault('leader-kill', 100, [0]), [...history.slice(0, 3), handled(420, 'p-91'), history[3]!])).toBe(320);
     // Measured from the heal, whatever was acknowledged after it counts.
     expect(recoveryMs({ ...fault('two-brokers-down', 100, [0]), startedAt: 50 }, history)).toBe(10);
   });

@@ -30,7 +30,7 @@ const toFile = (level: string) => (obj: Record<string, unknown>, msg: string) =>
 const logger: Logger = { debug: toFile('debug'), info: toFile('info'), warn: toFile('warn'), error: toFile('error') };
 
 const processor = new CommandProcessor({
-  connection: { brokers: env.brokers, clientId: env.name, logger: silentLogger },
+  connection: { brokers: env.brokers, clientId: env.name, logger },
   groupId: env.setting('GROUP'),
   topic: env.setting('TOPIC'),
   registry,
