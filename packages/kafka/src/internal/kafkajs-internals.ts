@@ -61,7 +61,8 @@ export interface InternalCluster {
   refreshMetadata(): Promise<void>;
   findLeaderForPartitions(topic: string, partitions: number[]): Record<string, number[]>;
   findBroker(query: { nodeId: string }): Promise<InternalBroker>;
-  findGroupCoordinator(query: { groupId: string }): Promise<InternalBroker>;
+  /** `coordinatorType` 0 (default) for a consumer group, 1 for a transactional id. */
+  findGroupCoordinator(query: { groupId: string; coordinatorType?: number }): Promise<InternalBroker>;
   /** Any live broker, as the metadata names a controller (KRaft names a random broker): where InitProducerId goes. */
   findControllerBroker(): Promise<InternalBroker>;
 }
@@ -265,14 +266,72 @@ export type TxnOffsetCommitSender = (broker: InternalBroker, request: InternalTx
  * A kafkajs producer (transactional, with `config`) whose TxnOffsetCommit requests are sent by `send`: kafkajs'
  * own is version 1 at most and carries neither the consumer's generation nor its member id (KIP-447). Made as
  * {@link createCommittingConsumer} makes its consumer: the producer's brokers are seen through a view in which
- * `txnOffsetCommit` alone is replaced.
+ * `txnOffsetCommit` alone is replaced. Its cluster also keeps the coordinators it found (see
+ * {@link keepCoordinators}).
  * @throws TributaryError UNSUPPORTED when kafkajs has no such factory.
  */
 export function createTransactionalProducer(kafka: Kafka, config: ProducerConfig, send: TxnOffsetCommitSender): Producer {
-  const client = withBrokerViews(kafka, (broker) => ({
-    txnOffsetCommit: (request: InternalTxnOffsetCommit) => send(broker, request, () => broker.txnOffsetCommit(request)),
-  }));
+  const client = withBrokerViews(
+    kafka,
+    (broker) => ({ txnOffsetCommit: (request: InternalTxnOffsetCommit) => send(broker, request, () => broker.txnOffsetCommit(request)) }),
+    keepCoordinators,
+  );
   return kafka.producer.call(client, config);
+}
+
+/** kafkajs' protocol error types that say a coordinator moved or is gone (codes 15 and 16). */
+const COORDINATOR_MOVED = new Set(['GROUP_COORDINATOR_NOT_AVAILABLE', 'NOT_COORDINATOR_FOR_GROUP']);
+
+/**
+ * Keep the coordinators `cluster` finds, as Kafka's Java producer does. kafkajs' transactional producer looks its
+ * transaction coordinator up before each of AddPartitionsToTxn, AddOffsetsToTxn and EndTxn, and the group's
+ * before TxnOffsetCommit, each lookup a FindCoordinator round trip: four of a transaction's nine. A coordinator is
+ * looked up again after a request to it failed saying it moved (NOT_COORDINATOR, COORDINATOR_NOT_AVAILABLE) or
+ * without a Kafka answer (its connection failed, a timeout), after a lookup failed, and once the cluster connects
+ * or disconnects; kafkajs retries those requests after looking the coordinator up again, which then asks.
+ */
+export function keepCoordinators(cluster: InternalCluster): void {
+  const find = cluster.findGroupCoordinator;
+  const known = new Map<string, Promise<InternalBroker>>();
+  cluster.findGroupCoordinator = (query) => {
+    const key = `${query.coordinatorType ?? 0}\u0000${query.groupId}`;
+    const kept = known.get(key);
+    if (kept) return kept;
+    const forget = () => {
+      if (known.get(key) === found) known.delete(key);
+    };
+    const found: Promise<InternalBroker> = find.call(cluster, query).then((broker) => watchCoordinator(broker, forget));
+    found.catch(forget);
+    known.set(key, found);
+    return found;
+  };
+  // A cluster connected anew hands out new brokers: nothing found before is kept.
+  for (const method of ['connect', 'disconnect'] as const) {
+    const call = cluster[method];
+    cluster[method] = () => {
+      known.clear();
+      return call.call(cluster);
+    };
+  }
+}
+
+/** `broker` seen through a view that calls `moved` when one of its requests fails as {@link keepCoordinators} says. */
+function watchCoordinator(broker: InternalBroker, moved: () => void): InternalBroker {
+  const check = (error: unknown) => {
+    const e = error as { name?: string; type?: string } | null;
+    if (e?.name !== 'KafkaJSProtocolError' || COORDINATOR_MOVED.has(e.type ?? '')) moved();
+    throw error;
+  };
+  return new Proxy(broker, {
+    get: (target, property, receiver) => {
+      const value = Reflect.get(target, property, receiver) as unknown;
+      if (typeof value !== 'function') return value;
+      return (...args: unknown[]) => {
+        const result = (value as (...a: unknown[]) => unknown).apply(target, args);
+        return result instanceof Promise ? result.catch(check) : result;
+      };
+    },
+  });
 }
 
 /**
@@ -281,7 +340,7 @@ export function createTransactionalProducer(kafka: Kafka, config: ProducerConfig
  * stand in for the broker's own. `kafka.consumer()` and `kafka.producer()` make their cluster with that factory,
  * so calling them on the view makes a client whose requests of those kinds go through the replacements.
  */
-function withBrokerViews(kafka: Kafka, replace: (broker: InternalBroker) => Record<string, unknown>): Kafka {
+function withBrokerViews(kafka: Kafka, replace: (broker: InternalBroker) => Record<string, unknown>, adapt?: (cluster: InternalCluster) => void): Kafka {
   const { symbol, create } = clusterFactory(kafka);
   const views = new WeakMap<InternalBroker, InternalBroker>();
   const view = (broker: InternalBroker): InternalBroker => {
@@ -298,6 +357,7 @@ function withBrokerViews(kafka: Kafka, replace: (broker: InternalBroker) => Reco
     // The cluster's coordinator lookup ends in findBroker too, as does kafkajs' reconnect to its coordinator.
     const findBroker = cluster.findBroker;
     cluster.findBroker = async (query) => view(await findBroker.call(cluster, query));
+    adapt?.(cluster);
     return cluster;
   };
   return Object.create(kafka, { [symbol]: { value: viewing } }) as Kafka;

@@ -1,7 +1,7 @@
 import { Kafka, logLevel } from 'kafkajs';
 import { describe, expect, it } from 'vitest';
 import { isTributaryError } from '@tributary/core';
-import { checkKafkajs, createCommittingConsumer, createInternalCluster, createTransactionalProducer, installedKafkajsVersion, SUPPORTED_KAFKAJS, type InternalBroker, type InternalOffsetCommit, type InternalTxnOffsetCommit } from '../../src/internal/kafkajs-internals.js';
+import { checkKafkajs, createCommittingConsumer, createInternalCluster, createTransactionalProducer, installedKafkajsVersion, keepCoordinators, kafkaProtocolError, type InternalCluster, SUPPORTED_KAFKAJS, type InternalBroker, type InternalOffsetCommit, type InternalTxnOffsetCommit } from '../../src/internal/kafkajs-internals.js';
 
 // Each kafkajs internal the Kafka layer relies on, pinned against the installed kafkajs: a kafkajs upgrade that
 // moves one of them fails here, by name, rather than at a user's first fetch.
@@ -77,6 +77,46 @@ describe('the kafkajs internals the Kafka layer relies on', () => {
     const request = { transactionalId: 't', groupId: 'g', producerId: '7', producerEpoch: 1, topics: [] };
     await seen.txnOffsetCommit(request);
     expect(sent).toEqual([[broker, request, 'kafkajs']]);
+  });
+
+  it("a transactional producer's cluster keeps the coordinators it found, until one moves, fails to answer, or the cluster reconnects", async () => {
+    let lookups = 0;
+    let answer: () => Promise<unknown> = async () => 'ok';
+    const coordinator = { nodeId: 3, endTxn: () => answer(), label: 'coordinator' } as unknown as InternalBroker;
+    const cluster = {
+      findGroupCoordinator: async () => (lookups++, coordinator),
+      connect: async () => {},
+      disconnect: async () => {},
+    } as unknown as InternalCluster;
+    keepCoordinators(cluster);
+    const txn = { groupId: 'tx', coordinatorType: 1 };
+    const found = (await cluster.findGroupCoordinator(txn)) as unknown as { endTxn(): Promise<unknown>; label: string };
+    expect(found.label).toBe('coordinator');
+    await found.endTxn();
+    await cluster.findGroupCoordinator(txn);
+    expect(lookups).toBe(1);
+    // A group of the same name is another coordinator to find.
+    await cluster.findGroupCoordinator({ groupId: 'tx' });
+    expect(lookups).toBe(2);
+    // A refusal that does not say the coordinator moved keeps it.
+    answer = async () => { throw kafkaProtocolError(51); }; // CONCURRENT_TRANSACTIONS
+    await expect(found.endTxn()).rejects.toMatchObject({ type: 'CONCURRENT_TRANSACTIONS' });
+    await cluster.findGroupCoordinator(txn);
+    expect(lookups).toBe(2);
+    // NOT_COORDINATOR: looked up again.
+    answer = async () => { throw kafkaProtocolError(16); };
+    await expect(found.endTxn()).rejects.toMatchObject({ type: 'NOT_COORDINATOR_FOR_GROUP' });
+    const again = (await cluster.findGroupCoordinator(txn)) as unknown as { endTxn(): Promise<unknown> };
+    expect(lookups).toBe(3);
+    // No Kafka answer at all (a connection error): looked up again too.
+    answer = async () => { throw Object.assign(new Error('Connection closed'), { name: 'KafkaJSConnectionError' }); };
+    await expect(again.endTxn()).rejects.toThrow('Connection closed');
+    await cluster.findGroupCoordinator(txn);
+    expect(lookups).toBe(4);
+    // A reconnect forgets them all.
+    await cluster.disconnect();
+    await cluster.findGroupCoordinator(txn);
+    expect(lookups).toBe(5);
   });
 
   it("kafkajs' transaction sends its offsets to the group coordinator the cluster's findBroker hands out", async () => {
