@@ -6,7 +6,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createMessaging } from '@tributary/messaging';
 import { silentLogger } from '@tributary/kafka';
-import { serve, workerEnv } from './worker-env.js';
+import { serve, startWithRetries, workerEnv } from './worker-env.js';
 
 const env = workerEnv();
 const concurrency = env.numeric('CONCURRENCY', 8);
@@ -15,8 +15,11 @@ const messaging = createMessaging({ connection: { brokers: env.brokers, clientId
 let running = true;
 let seq = 0;
 
+// The battery waits for the session: a requester that could not open one fails the run rather than leave it without requests.
+const opened = startWithRetries(() => messaging.openSession({ properties: { Role: 'requester' } }));
+
 async function loop(): Promise<void> {
-  const session = await messaging.openSession({ properties: { Role: 'requester' } });
+  const session = await opened;
   env.history.append({ k: 'start' });
   const one = async (): Promise<void> => {
     while (running) {
@@ -44,4 +47,4 @@ serve(async () => {
   await done;
   await messaging.close();
   env.history.close();
-});
+}, opened);

@@ -8,7 +8,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { silentLogger } from '@tributary/kafka';
 import { createStreams, type StreamDelivery } from '@tributary/streams';
-import { serve, workerEnv } from './worker-env.js';
+import { serve, startWithRetries, workerEnv } from './worker-env.js';
 
 const env = workerEnv();
 const streams = env.setting('STREAMS').split(',');
@@ -28,7 +28,7 @@ function receive(d: StreamDelivery): void {
 }
 
 env.history.append({ k: 'start' });
-const listening = Promise.all(streams.map((s) => hub.listen(s, { put: receive })));
+const listening = Promise.all(streams.map((s) => startWithRetries(() => hub.listen(s, { put: receive }))));
 listening.catch((error: unknown) => {
   console.error(error);
   process.exit(1);

@@ -29,6 +29,21 @@ export function workerEnv(): WorkerEnv {
 }
 
 /**
+ * Run `start` until it succeeds, at most `attempts` times a second apart while it fails with a retriable error: a
+ * connection closed while a worker starts on a starved machine must not leave the run without that worker.
+ */
+export async function startWithRetries<T>(start: () => Promise<T>, attempts = 5): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await start();
+    } catch (error) {
+      if (attempt >= attempts || (error as { retriable?: unknown }).retriable !== true) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+    }
+  }
+}
+
+/**
  * Tell the battery this worker is ready once `ready` resolves, and call `stop` when it asks the worker to finish (a
  * graceful stop: the battery's faults use signals instead). The process exits when `stop` settles.
  */
