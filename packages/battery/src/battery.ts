@@ -208,6 +208,9 @@ export async function runBattery(profile: Profile, log: (line: string) => void):
     writeFileSync(join(historyDir, 'observed-commands.jsonl'), observed.commands.map((c) => JSON.stringify({ ...c, offset: c.offset.toString() })).join('\n'));
     const history = readHistories(historyDir);
     const result = check(history, observed, { drainedTopics: [topic] });
+    // A workload that recorded nothing was not tested: that is no result, not "no anomaly".
+    const idle = Object.entries({ sends: result.stats.acked, deliveries: result.stats.deliveries, requests: result.stats.requests, 'stream elements': result.stats.streamElements, ...(commander ? { 'commands executed': result.stats.commandRuns } : {}) }).filter(([, n]) => n === 0);
+    if (idle.length > 0) throw new Error(`The battery's workloads recorded no ${idle.map(([what]) => what).join(', no ')}; histories in ${historyDir}`);
     const acked = result.stats.acked;
     return {
       profile,
