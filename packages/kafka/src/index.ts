@@ -36,7 +36,7 @@ export { murmur2, partitionForKey } from './producer/partitioner.js';
 export { encodeRecordBatch, type RecordToEncode, type EncodeRecordBatchOptions } from './protocol/record-batch-encoder.js';
 // Topics, offsets and groups.
 export { KafkaAdmin, type GroupDescription, type GroupListing, type ClusterDescription, type PartitionDescription } from './admin/kafka-admin.js';
-export type { GroupCommit } from './admin/group-offsets.js';
+export type { GroupCommit, ReadGroupCommitsOptions } from './admin/group-offsets.js';
 export { COMPACTED_TOPIC_CONFIGS, ensureTopics } from './admin/ensure-topics.js';
 export type { TopicSpec, EnsureTopicsResult } from './admin/topics.js';
 export type { OffsetLookup, PartitionRange } from './admin/offset-lookup.js';

@@ -53,6 +53,7 @@ export async function seekTargets(admin: KafkaAdmin, parsed: ParsedStart, o: Res
  * partition's floor (the last seek of this member), so no record before it reaches a handler. A position taken
  * from a commit keeps the leader epoch committed with it (`lastEpoch`), so the reader checks it against the
  * leader's log before reading: records lost to an unclean leader election since are reported, not skipped.
+ * Reading read_committed, it waits while a transaction holds offsets of these partitions (up to 60 s).
  */
 export async function positionsOnAssignment(
   admin: KafkaAdmin,
@@ -61,7 +62,9 @@ export async function positionsOnAssignment(
   seeks: SeekState,
   initial: ReadonlyMap<string, bigint>,
 ): Promise<Array<TopicPartition & { next: bigint; lastEpoch?: number }>> {
-  const committed = await admin.groupCommits(o.groupId, assigned);
+  // As Java's consumer with read_committed (KIP-447): a partition whose offsets a transaction still holds is not
+  // started from the commit before that transaction, which would hand its records to a handler again.
+  const committed = await admin.groupCommits(o.groupId, assigned, { requireStable: o.isolationLevel === 'read_committed' });
   const ranges = new Map<string, Awaited<ReturnType<KafkaAdmin['ranges']>>>();
   const out: Array<TopicPartition & { next: bigint; lastEpoch?: number }> = [];
   for (const p of assigned) {

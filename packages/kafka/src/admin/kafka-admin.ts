@@ -5,7 +5,7 @@ import { asTributaryError } from '../errors.js';
 import { createInternalCluster } from '../internal/kafkajs-internals.js';
 import { kKafkajs } from '../internal/symbols.js';
 import { GroupCoordinators } from './group-coordinators.js';
-import { readGroupCommits, setEmptyGroupOffsets, type GroupCommit } from './group-offsets.js';
+import { readGroupCommits, setEmptyGroupOffsets, type GroupCommit, type ReadGroupCommitsOptions } from './group-offsets.js';
 import { groupLag, type PartitionLag } from './lag.js';
 import type { OffsetLookup, PartitionRange } from './offset-lookup.js';
 import type { TopicPartition } from './topic-partition.js';
@@ -164,12 +164,13 @@ export class KafkaAdmin implements OffsetLookup, AsyncDisposable {
    * The group's commits of these partitions with the leader epoch each was committed with (KIP-320: the epoch of
    * the last record consumed before it, -1 when the committer sent none), by partition key; partitions without a
    * commit are absent. A member starting from a commit gives the epoch to its reader, which then checks the
-   * position against the leader's log.
+   * position against the leader's log. With `requireStable`, waits for offsets an open transaction holds.
+   * @throws TributaryError TIMEOUT (retriable) when a transaction holds them past `stableDeadlineMs`.
    */
-  async groupCommits(groupId: string, partitions: readonly TopicPartition[]): Promise<Map<string, GroupCommit>> {
+  async groupCommits(groupId: string, partitions: readonly TopicPartition[], options: ReadGroupCommitsOptions = {}): Promise<Map<string, GroupCommit>> {
     await this.connect();
     try {
-      return await readGroupCommits(this.#coordinators, groupId, partitions);
+      return await readGroupCommits(this.#coordinators, groupId, partitions, options);
     } catch (error) {
       throw asTributaryError(error, `Reading the commits of group "${groupId}"`, { groupId });
     }
