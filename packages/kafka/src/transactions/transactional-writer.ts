@@ -1,12 +1,17 @@
 import type { Producer, Transaction } from 'kafkajs';
 import { ErrorCodes, InvalidArgumentError, TributaryError } from '@tributary/core';
 import type { KafkaClient } from '../connection/kafka-client.js';
-import { byTopic, partitionKey, topicOffsets } from '../admin/topic-partition.js';
+import { KafkaAdmin } from '../admin/kafka-admin.js';
+import { partitionKey, topicOffsets } from '../admin/topic-partition.js';
 import { asTributaryError } from '../errors.js';
 import type { FenceableGroupMetadata, GroupMetadata } from '../group/group-membership.js';
 import { brokerSupports, createTransactionalProducer, kafkaProtocolError, sendRawRequest, type InternalBroker, type InternalTxnOffsetCommit } from '../internal/kafkajs-internals.js';
 import { kGenerationFenced, kKafkajs } from '../internal/symbols.js';
+import { partitionForKey } from '../producer/partitioner.js';
 import { decodeTxnOffsetCommitResponse, encodeTxnOffsetCommitRequest, GENERATION_FENCING_ERRORS, TXN_OFFSET_COMMIT_API_KEY, TXN_OFFSET_COMMIT_VERSION } from '../protocol/txn-offset-commit-protocol.js';
+
+/** How long a topic's partition count is kept for placing keyed records, as Java's `metadata.max.age.ms`. */
+const PARTITION_COUNT_MAX_AGE_MS = 5 * 60_000;
 
 /** First back-off of a kafkajs request that failed for a reason that may pass; doubles on each retry. */
 const RETRY_INITIAL_MS = 5;
@@ -64,7 +69,12 @@ export interface KafkaTransactionalWriterOptions {
  * whose partitions a rebalance moved cannot commit a transaction for them.
  */
 export class KafkaTransactionalWriter implements AsyncDisposable {
-  readonly #producer: Producer;
+  #producer: Producer;
+  /** Makes the kafkajs producer: anew after one is left in a state it cannot leave (see {@link #run}). */
+  readonly #makeProducer: () => Producer;
+  readonly #admin: KafkaAdmin;
+  readonly #partitionCounts = new Map<string, { count: number; at: number }>();
+  #unkeyed = 0;
   #queue: Promise<unknown> = Promise.resolve();
   #connected: Promise<void> | undefined;
   #offsets: OffsetsUnderWay | undefined;
@@ -86,7 +96,9 @@ export class KafkaTransactionalWriter implements AsyncDisposable {
       // with 5 ms, the retries doubling from there.
       retry: { retries: Number.MAX_SAFE_INTEGER, initialRetryTime: RETRY_INITIAL_MS, maxRetryTime: 5000 },
     };
-    this.#producer = createTransactionalProducer(client[kKafkajs], config, (broker, request, kafkajsCommit) => this.#sendOffsets(broker, request, kafkajsCommit));
+    this.#admin = new KafkaAdmin(client);
+    this.#makeProducer = () => createTransactionalProducer(client[kKafkajs], config, (broker, request, kafkajsCommit) => this.#sendOffsets(broker, request, kafkajsCommit));
+    this.#producer = this.#makeProducer();
   }
 
   /** Connect and fence any earlier writer with the same transactional id (its open transaction is aborted). */
@@ -115,6 +127,7 @@ export class KafkaTransactionalWriter implements AsyncDisposable {
 
   async close(): Promise<void> {
     await this.#queue;
+    await this.#admin.close().catch(() => {});
     if (this.#connected) await this.#producer.disconnect();
     this.#connected = undefined;
   }
@@ -143,28 +156,67 @@ export class KafkaTransactionalWriter implements AsyncDisposable {
     let transaction: Transaction | undefined;
     const underWay: OffsetsUnderWay = (this.#offsets = { member: offsets?.member, epochs: epochsOf(offsets) });
     try {
+      const perPartition = await this.#byPartition(records);
       transaction = await this.#producer.transaction();
-      const perTopic = byTopic(records);
-      if (perTopic.size > 0) {
-        await transaction.sendBatch({
-          acks: -1,
-          topicMessages: [...perTopic].map(([topic, list]) => ({
-            topic,
-            messages: list.map((r) => ({ key: r.key, value: r.value, headers: { ...(r.headers ?? {}) }, ...(r.partition === undefined ? {} : { partition: r.partition }) })),
-          })),
-        });
-      }
+      const open = transaction;
+      // One sendBatch per partition, so each goes to one leader: kafkajs retries a sendBatch that failed at one
+      // leader by sending again to every leader that had not answered yet, and a request still in flight then
+      // (its sequence numbers already taken) is appended twice, once under new sequence numbers, inside the
+      // transaction. Partitions of one broker still share its connection, one request at a time.
+      await Promise.all(
+        [...perPartition.values()].map(({ topic, partition, list }) =>
+          open.sendBatch({ acks: -1, topicMessages: [{ topic, messages: list.map((r) => ({ key: r.key, value: r.value, headers: { ...(r.headers ?? {}) }, partition })) }] }),
+        ),
+      );
       if (offsets && offsets.offsets.length > 0) {
         await transaction.sendOffsets({ consumerGroupId: offsets.groupId, topics: topicOffsets(offsets.offsets) });
       }
       await transaction.commit();
     } catch (error) {
-      if (transaction?.isActive()) await transaction.abort().catch(() => {});
+      // kafkajs' state machine stays in ABORTING when an abort fails (a connection lost, the coordinator moving),
+      // and in it refuses every later transaction ("Cannot call beginTransaction in state ABORTING"). As Java's
+      // producer after a fatal error, the writer then starts over with a producer of its own: connecting it
+      // (InitProducerId under the same transactional id) bumps the epoch and aborts whatever was left open.
+      const aborted = !transaction?.isActive() || (await transaction.abort().then(() => true, () => false));
+      if (!aborted || !transaction) await this.#startOver();
       // kafkajs may wrap the refusal in its own error: the refusal is what happened.
       throw underWay.refused ?? (error instanceof TributaryError ? error : asTributaryError(error, 'A transaction failed and was aborted'));
     } finally {
       this.#offsets = undefined;
     }
+  }
+
+  async #startOver(): Promise<void> {
+    const stale = this.#producer;
+    this.#producer = this.#makeProducer();
+    this.#connected = undefined;
+    await stale.disconnect().catch(() => {});
+  }
+
+  /**
+   * The records by partition, in the order given: a record without a partition goes where Kafka's default
+   * partitioner puts it (murmur2 of its key; one partition after the other for records without a key).
+   */
+  async #byPartition(records: readonly TransactionalRecord[]): Promise<Map<string, { topic: string; partition: number; list: TransactionalRecord[] }>> {
+    const out = new Map<string, { topic: string; partition: number; list: TransactionalRecord[] }>();
+    for (const r of records) {
+      const partition = r.partition ?? (await this.#place(r));
+      const key = partitionKey(r.topic, partition);
+      const entry = out.get(key);
+      if (entry) entry.list.push(r);
+      else out.set(key, { topic: r.topic, partition, list: [r] });
+    }
+    return out;
+  }
+
+  async #place(record: TransactionalRecord): Promise<number> {
+    let known = this.#partitionCounts.get(record.topic);
+    if (!known || Date.now() - known.at > PARTITION_COUNT_MAX_AGE_MS) {
+      known = { count: await this.#admin.partitionCount(record.topic), at: Date.now() };
+      if (known.count < 1) throw new TributaryError(ErrorCodes.INVALID_ARGUMENT, `Topic "${record.topic}" does not exist (Tributary never auto-creates topics; use ensureTopics)`, { context: { topic: record.topic } });
+      this.#partitionCounts.set(record.topic, known);
+    }
+    return record.key === null ? this.#unkeyed++ % known.count : partitionForKey(record.key, known.count);
   }
 
   /**

@@ -1,5 +1,5 @@
 import { describe, expect, inject, it } from 'vitest';
-import { GroupMembership, KafkaAdmin, KafkaTransactionalWriter, partitionKey, readToEnd } from '@tributary/kafka';
+import { GroupMembership, KafkaAdmin, KafkaTransactionalWriter, partitionForKey, partitionKey, readToEnd } from '@tributary/kafka';
 import { createTopics, randomGroup, randomTopic, testClient, waitFor } from '@tributary/test-kit';
 import { joinedAndBeating } from '../support/membership.js';
 
@@ -25,6 +25,29 @@ describe('KafkaTransactionalWriter', () => {
     await using admin = new KafkaAdmin(client);
     const committed = await until(async () => (await admin.groupOffsets(groupId, [input])).get(partitionKey(input, 0)));
     expect(committed).toBe(7n);
+  });
+
+  it("places records without a partition as Kafka's default partitioner does, each written once, in the order given per partition", async () => {
+    const topic = randomTopic('txn-keyed');
+    await createTopics(brokers, [{ topic, numPartitions: 6 }]);
+    const client = testClient(brokers);
+    await using writer = new KafkaTransactionalWriter(client, { transactionalId: `keyed-${randomGroup('t')}` });
+    const records = Array.from({ length: 120 }, (_, n) => ({ topic, key: Buffer.from(`key-${n % 30}`), value: Buffer.from(String(n)) }));
+    await writer.commit(records);
+    await writer.commit([{ topic, key: null, value: Buffer.from('a') }, { topic, key: null, value: Buffer.from('b') }]);
+    const read = await until(async () => {
+      const got = await readToEnd(client, topic, { isolationLevel: 'read_committed' });
+      return got.length >= 122 ? got : undefined;
+    });
+    expect(read).toHaveLength(122);
+    const keyed = read.filter((r) => r.key !== null);
+    expect(new Set(keyed.map((r) => r.value!.toString())).size).toBe(120);
+    for (const r of keyed) expect(r.partition).toBe(partitionForKey(r.key!, 6));
+    for (let p = 0; p < 6; p++) {
+      const values = keyed.filter((r) => r.partition === p).map((r) => Number(r.value!.toString()));
+      expect(values).toEqual([...values].sort((a, b) => a - b));
+    }
+    expect(read.filter((r) => r.key === null).map((r) => r.value!.toString()).sort()).toEqual(['a', 'b']);
   });
 
   it('a transaction that fails part-way is aborted: none of its records is ever read committed', async () => {
