@@ -69,6 +69,12 @@ export const ErrorCodes = {
   CHANNEL_NOT_FOUND: 'CHANNEL_NOT_FOUND',
   /** A message's expiry passed before it reached its channel; it was dropped and counted. */
   MESSAGE_EXPIRED: 'MESSAGE_EXPIRED',
+  /**
+   * A transaction's commit was sent and its answer lost, and whether it committed could not be learned before a
+   * deadline (its coordinator unreachable). Never retriable: running it again could commit its records twice.
+   * `context.transaction` names it; `KafkaTransactionalWriter.outcome()` learns the outcome once Kafka answers.
+   */
+  TRANSACTION_OUTCOME_UNKNOWN: 'TRANSACTION_OUTCOME_UNKNOWN',
 } as const;
 
 export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];

@@ -47,6 +47,7 @@ export type { OffsetWithEpoch } from './group/group-commit.js';
 export { KafkaSchemaLog, type KafkaSchemaLogOptions } from './schema/schema-log.js';
 // Transactions: records and group offsets committed together (exactly-once read-process-write).
 export { KafkaTransactionalWriter, type KafkaTransactionalWriterOptions, type TransactionalRecord, type TransactionalOffsets } from './transactions/transactional-writer.js';
+export type { TransactionInDoubt, TransactionOutcome } from './transactions/transaction-outcome.js';
 // A partitioned log for capabilities that keep their state in topics (messaging, streams), on Kafka or in memory.
 export type { LogTransport, LogConnection, LogReader, LogRecord, StoredLogRecord, PartitionRead } from './log/log-transport.js';
 export { KafkaLogTransport } from './log/kafka-log-transport.js';

@@ -226,6 +226,7 @@ export class CommandProcessor implements AsyncDisposable {
           if (this.#group.state !== 'running') return;
           const err = (error as Error)?.message ?? String(error);
           if (isTributaryError(error, ErrorCodes.COMMIT_FAILED)) this.#o.logger.warn({ err }, 'A transaction of executed commands was refused: this member\'s generation is over; what it held is dropped with the partitions it lost');
+          else if (isTributaryError(error, ErrorCodes.TRANSACTION_OUTCOME_UNKNOWN)) this.#o.logger.warn({ err }, 'Whether a transaction of executed commands committed is not known yet: no transaction runs until Kafka tells, asked again at the next commit');
           else this.#o.logger.warn({ err }, 'A transaction of executed commands failed; it is tried again at the next commit');
         });
       } while (this.#again);

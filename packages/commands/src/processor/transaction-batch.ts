@@ -1,8 +1,9 @@
+import { ErrorCodes, isTributaryError } from '@tributary/core';
 import type { OffsetToCommit } from '@tributary/consumer';
-import { partitionKey, type GroupMetadata, type KafkaTransactionalWriter, type TopicPartition, type TransactionalRecord } from '@tributary/kafka';
+import { partitionKey, type GroupMetadata, type KafkaTransactionalWriter, type TopicPartition, type TransactionalRecord, type TransactionInDoubt } from '@tributary/kafka';
 
 /** What a batch needs of a transactional writer (the Kafka layer's; a fake in unit tests). */
-export type BatchWriter = Pick<KafkaTransactionalWriter, 'commit'>;
+export type BatchWriter = Pick<KafkaTransactionalWriter, 'commit' | 'outcome'>;
 
 /** What one executed command leaves to commit: its follow-ups (and dedupe mark), keyed by where it was read. */
 export interface DoneCommand {
@@ -28,6 +29,9 @@ export interface DoneCommand {
  *   the commands before it;
  * - a transaction that fails is aborted, and what it held stays here for the next one (the records are the
  *   same bytes: nothing is published twice);
+ * - a transaction whose commit was sent and whose outcome the writer could not learn (TRANSACTION_OUTCOME_UNKNOWN)
+ *   stays in doubt: every later commit first asks the writer whether it committed, and fails while that is not
+ *   known; committed, what it held is let go (never sent again), aborted, it goes in the next transaction;
  * - a command handled again (the partition read again from an earlier offset) replaces what it left before;
  *   a partition revoked takes its commands with it (the new owner runs them again).
  */
@@ -39,6 +43,10 @@ export class TransactionBatch {
   /** Ids held, so a command sent twice and read twice before a commit runs once. */
   readonly #ids = new Map<string, number>();
   #size = 0;
+  /** A transaction whose outcome is not known, with the offsets it carried. */
+  #inDoubt: { readonly transaction: TransactionInDoubt; readonly offsets: readonly OffsetToCommit[] } | undefined;
+  /** Commands of a transaction in doubt found committed, reported with the next commit that goes through. */
+  #settled: DoneCommand[] = [];
 
   constructor(writer: BatchWriter, groupId: string) {
     this.#writer = writer;
@@ -95,10 +103,13 @@ export class TransactionBatch {
    * transaction, sent with `member`, the consuming member's generation and id when the offsets were taken
    * (KIP-447: the coordinator refuses them once a rebalance ended that generation). Resolves with the commands
    * committed; rejects when the transaction failed (aborted: they are kept for the next one, unless a
-   * rebalance revokes their partitions first, as it does after a refusal for the generation).
-   * @throws TributaryError from the transactional writer: COMMIT_FAILED when the member's generation is over.
+   * rebalance revokes their partitions first, as it does after a refusal for the generation). The commands of an
+   * earlier transaction in doubt that turned out committed are among those it resolves with.
+   * @throws TributaryError from the transactional writer: COMMIT_FAILED when the member's generation is over;
+   *   TRANSACTION_OUTCOME_UNKNOWN while the outcome of a transaction in doubt (this one or an earlier one) is not known.
    */
   async commit(offsets: readonly OffsetToCommit[], member?: GroupMetadata): Promise<DoneCommand[]> {
+    if (this.#inDoubt) await this.#settleDoubt(this.#inDoubt);
     const taken: DoneCommand[] = [];
     for (const o of offsets) {
       const held = this.#done.get(partitionKey(o.topic, o.partition));
@@ -107,13 +118,40 @@ export class TransactionBatch {
     const records: TransactionalRecord[] = [];
     for (const done of taken) for (const r of done.records) records.push(r);
     const committing = offsets.map(({ topic, partition, offset, leaderEpoch }) => ({ topic, partition, offset, ...(leaderEpoch === undefined ? {} : { leaderEpoch }) }));
-    await this.#writer.commit(records, { groupId: this.#groupId, offsets: committing, ...(member ? { member } : {}) });
+    try {
+      await this.#writer.commit(records, { groupId: this.#groupId, offsets: committing, ...(member ? { member } : {}) });
+    } catch (error) {
+      const transaction = isTributaryError(error, ErrorCodes.TRANSACTION_OUTCOME_UNKNOWN) ? (error.context.transaction as TransactionInDoubt | undefined) : undefined;
+      if (transaction) this.#inDoubt = { transaction, offsets };
+      throw error;
+    }
     for (const done of taken) {
       const held = this.#done.get(partitionKey(done.topic, done.partition))?.commands;
       // Revoked or handled again meanwhile: only what this transaction held is let go.
       if (held?.get(done.offset) === done) this.#forget(held, done);
     }
-    return taken;
+    const settled = this.#settled;
+    this.#settled = [];
+    return settled.length === 0 ? taken : [...settled, ...taken];
+  }
+
+  /**
+   * Ask whether the transaction in doubt committed (throws while that is not known). Committed: every command
+   * below its offsets is let go, those it held and any handled again since (their follow-ups are in the log once).
+   */
+  async #settleDoubt(doubt: { readonly transaction: TransactionInDoubt; readonly offsets: readonly OffsetToCommit[] }): Promise<void> {
+    const outcome = await this.#writer.outcome(doubt.transaction);
+    this.#inDoubt = undefined;
+    if (outcome === 'aborted') return;
+    for (const o of doubt.offsets) {
+      const held = this.#done.get(partitionKey(o.topic, o.partition))?.commands;
+      if (!held) continue;
+      for (const done of [...held.values()]) {
+        if (done.offset >= o.offset) continue;
+        this.#forget(held, done);
+        this.#settled.push(done);
+      }
+    }
   }
 
   #forget(held: Map<bigint, DoneCommand>, done: DoneCommand): void {

@@ -1,13 +1,22 @@
 import { describe, expect, it } from 'vitest';
-import type { TransactionalOffsets, TransactionalRecord } from '@tributary/kafka';
+import { ErrorCodes, TributaryError } from '@tributary/core';
+import type { TransactionalOffsets, TransactionalRecord, TransactionInDoubt, TransactionOutcome } from '@tributary/kafka';
 import { TransactionBatch, type DoneCommand } from '../../src/processor/transaction-batch.js';
 
-/** A transactional writer in memory: what each transaction held, and a switch to make the next one fail. */
+/**
+ * A transactional writer in memory: what each transaction held, a switch to make the next one fail, and one to
+ * lose the answer of the next one's commit (it commits or not, as `lostCommits`, and the outcome is in doubt).
+ */
 function fakeWriter() {
   const transactions: Array<{ records: string[]; offsets: string[] }> = [];
   const sent: Array<TransactionalOffsets | undefined> = [];
+  const outcomes = new Map<string, TransactionOutcome>();
   const writer = {
     failNext: false,
+    loseNextAnswer: undefined as TransactionOutcome | undefined,
+    /** Whether Kafka tells the outcome of a transaction in doubt when asked. */
+    tells: true,
+    asked: 0,
     transactions,
     sent,
     async commit(records: readonly TransactionalRecord[], offsets?: TransactionalOffsets): Promise<void> {
@@ -16,7 +25,21 @@ function fakeWriter() {
         writer.failNext = false;
         throw new Error('transaction aborted');
       }
-      transactions.push({ records: records.map((r) => r.value!.toString()), offsets: (offsets?.offsets ?? []).map((o) => `${o.topic}:${o.partition}@${o.offset}`) });
+      const transaction = { records: records.map((r) => r.value!.toString()), offsets: (offsets?.offsets ?? []).map((o) => `${o.topic}:${o.partition}@${o.offset}`) };
+      const lost = writer.loseNextAnswer;
+      if (lost) {
+        writer.loseNextAnswer = undefined;
+        if (lost === 'committed') transactions.push(transaction);
+        const doubt: TransactionInDoubt = { transactionalId: 'x', tag: `tag-${sent.length}`, groupId: 'g', partitions: offsets?.offsets ?? [] };
+        outcomes.set(doubt.tag, lost);
+        throw new TributaryError(ErrorCodes.TRANSACTION_OUTCOME_UNKNOWN, 'answer lost', { context: { transaction: doubt } });
+      }
+      transactions.push(transaction);
+    },
+    async outcome(doubt: TransactionInDoubt): Promise<TransactionOutcome> {
+      writer.asked++;
+      if (!writer.tells) throw new TributaryError(ErrorCodes.TRANSACTION_OUTCOME_UNKNOWN, 'still unknown', { context: { transaction: doubt } });
+      return outcomes.get(doubt.tag)!;
     },
   };
   return writer;
@@ -62,6 +85,44 @@ describe('TransactionBatch', () => {
     await batch.commit([{ topic: 't', partition: 0, offset: 2n }]);
     expect(writer.transactions).toEqual([{ records: ['follow-up of c0-0', 'follow-up of c0-1'], offsets: ['t:0@2'] }]);
     expect(batch.holds('c0-0')).toBe(false);
+  });
+
+  it('a transaction in doubt that committed is never sent again: the next commit asks first, and fails while nobody can tell', async () => {
+    const writer = fakeWriter();
+    const batch = new TransactionBatch(writer, 'g');
+    batch.add(done(0, 0n));
+    batch.add(done(0, 1n));
+    writer.loseNextAnswer = 'committed';
+    await expect(batch.commit([{ topic: 't', partition: 0, offset: 2n }])).rejects.toMatchObject({ code: ErrorCodes.TRANSACTION_OUTCOME_UNKNOWN });
+    batch.add(done(0, 2n));
+    writer.tells = false;
+    await expect(batch.commit([{ topic: 't', partition: 0, offset: 3n }])).rejects.toMatchObject({ code: ErrorCodes.TRANSACTION_OUTCOME_UNKNOWN });
+    expect(writer.transactions).toHaveLength(1);
+    writer.tells = true;
+    const committed = await batch.commit([{ topic: 't', partition: 0, offset: 3n }]);
+    // The commands of the transaction found committed are reported with this commit, for the dedupe store.
+    expect(committed.map((d) => d.id)).toEqual(['c0-0', 'c0-1', 'c0-2']);
+    expect(writer.transactions).toEqual([
+      { records: ['follow-up of c0-0', 'follow-up of c0-1'], offsets: ['t:0@2'] },
+      { records: ['follow-up of c0-2'], offsets: ['t:0@3'] },
+    ]);
+    expect(batch.size).toBe(0);
+    // Settled: later commits do not ask again.
+    const asked = writer.asked;
+    await batch.commit([{ topic: 't', partition: 0, offset: 3n }]);
+    expect(writer.asked).toBe(asked);
+  });
+
+  it('a transaction in doubt that aborted goes in the next one, once', async () => {
+    const writer = fakeWriter();
+    const batch = new TransactionBatch(writer, 'g');
+    batch.add(done(0, 0n));
+    writer.loseNextAnswer = 'aborted';
+    await expect(batch.commit([{ topic: 't', partition: 0, offset: 1n }])).rejects.toMatchObject({ code: ErrorCodes.TRANSACTION_OUTCOME_UNKNOWN });
+    batch.add(done(1, 4n));
+    const committed = await batch.commit([{ topic: 't', partition: 0, offset: 1n }, { topic: 't', partition: 1, offset: 5n }]);
+    expect(committed.map((d) => d.id)).toEqual(['c0-0', 'c1-4']);
+    expect(writer.transactions).toEqual([{ records: ['follow-up of c0-0', 'follow-up of c1-4'], offsets: ['t:0@1', 't:1@5'] }]);
   });
 
   it('a partition handled again from an earlier offset drops what it held from there; a revoked one drops all', async () => {

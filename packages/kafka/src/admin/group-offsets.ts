@@ -12,6 +12,8 @@ export interface GroupCommit {
   readonly offset: bigint;
   /** The epoch of the last record consumed before `offset` (KIP-320); -1 when the commit carried none. */
   readonly leaderEpoch: number;
+  /** The metadata text committed with it (a transactional writer names its transaction there); null when none. */
+  readonly metadata: string | null;
 }
 
 /**
@@ -70,7 +72,7 @@ export async function readGroupCommits(coordinators: GroupCoordinators, groupId:
     const unstable: TopicPartition[] = [];
     for (const p of answer.partitions) {
       if (p.errorCode === UNSTABLE_OFFSET_COMMIT || answer.errorCode === UNSTABLE_OFFSET_COMMIT) unstable.push({ topic: p.topic, partition: p.partition });
-      else if (p.offset >= 0n) out.set(partitionKey(p.topic, p.partition), { offset: p.offset, leaderEpoch: p.leaderEpoch });
+      else if (p.offset >= 0n) out.set(partitionKey(p.topic, p.partition), { offset: p.offset, leaderEpoch: p.leaderEpoch, metadata: p.metadata });
     }
     if (unstable.length === 0) break;
     options.onUnstable?.(unstable);

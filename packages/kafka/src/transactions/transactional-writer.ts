@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { Producer, Transaction } from 'kafkajs';
 import { ErrorCodes, InvalidArgumentError, TributaryError } from '@tributary/core';
 import type { KafkaClient } from '../connection/kafka-client.js';
@@ -8,6 +9,7 @@ import type { FenceableGroupMetadata, GroupMetadata } from '../group/group-membe
 import { brokerSupports, createTransactionalProducer, kafkaProtocolError, sendRawRequest, type InternalBroker, type InternalTxnOffsetCommit } from '../internal/kafkajs-internals.js';
 import { kGenerationFenced, kKafkajs } from '../internal/symbols.js';
 import { partitionForKey } from '../producer/partitioner.js';
+import { outcomeUnknown, readTransactionOutcome, type TransactionInDoubt, type TransactionOutcome } from './transaction-outcome.js';
 import { decodeTxnOffsetCommitResponse, encodeTxnOffsetCommitRequest, GENERATION_FENCING_ERRORS, TXN_OFFSET_COMMIT_API_KEY, TXN_OFFSET_COMMIT_VERSION } from '../protocol/txn-offset-commit-protocol.js';
 
 /** How long a topic's partition count is kept for placing keyed records, as Java's `metadata.max.age.ms`. */
@@ -15,6 +17,9 @@ const PARTITION_COUNT_MAX_AGE_MS = 5 * 60_000;
 
 /** First back-off of a kafkajs request that failed for a reason that may pass; doubles on each retry. */
 const RETRY_INITIAL_MS = 5;
+
+/** How long the writer tries to learn the outcome of a commit whose answer was lost, beyond the transaction timeout. */
+const OUTCOME_GRACE_MS = 30_000;
 
 /** A record to write in a transaction: bytes, headers, and its topic (and partition, or a key to pick it). */
 export interface TransactionalRecord {
@@ -41,6 +46,8 @@ export interface TransactionalOffsets {
 /** The offsets of the transaction under way, for its TxnOffsetCommit. */
 interface OffsetsUnderWay {
   readonly member: GroupMetadata | undefined;
+  /** Committed as each offset's metadata: tells afterwards whether the transaction committed. */
+  readonly tag: string;
   readonly epochs: ReadonlyMap<string, number>;
   /** Set when the coordinator fenced the member. */
   refused?: TributaryError;
@@ -78,12 +85,16 @@ export class KafkaTransactionalWriter implements AsyncDisposable {
   #queue: Promise<unknown> = Promise.resolve();
   #connected: Promise<void> | undefined;
   #offsets: OffsetsUnderWay | undefined;
+  readonly #transactionalId: string;
+  readonly #outcomeDeadlineMs: number;
 
   /** @throws InvalidArgumentError for a missing transactional id. */
   constructor(client: KafkaClient, options: KafkaTransactionalWriterOptions) {
     if (typeof options?.transactionalId !== 'string' || options.transactionalId === '') {
       throw new InvalidArgumentError('transactionalId must be a non-empty string, stable for one worker across its restarts', { option: 'transactionalId', value: options?.transactionalId });
     }
+    this.#transactionalId = options.transactionalId;
+    this.#outcomeDeadlineMs = (options.transactionTimeoutMs ?? 60_000) + OUTCOME_GRACE_MS;
     // kafkajs sends TxnOffsetCommit v1 at most, without the member's generation: the Kafka layer sends v3.
     const config = {
       transactionalId: options.transactionalId,
@@ -104,23 +115,49 @@ export class KafkaTransactionalWriter implements AsyncDisposable {
   /** Connect and fence any earlier writer with the same transactional id (its open transaction is aborted). */
   async connect(): Promise<void> {
     try {
-      await (this.#connected ??= this.#producer.connect());
+      await (this.#connected ??= this.#connectAndFence(this.#producer));
     } catch (error) {
       this.#connected = undefined;
       throw asTributaryError(error, 'Connecting the transactional writer');
     }
   }
 
+  async #connectAndFence(producer: Producer): Promise<void> {
+    await producer.connect();
+    // kafkajs' connect() asks for a producer id without the transactional id, and sends the transactional
+    // InitProducerId only when a first transaction begins: an empty transaction begun and aborted (no request:
+    // nothing was added to it) sends it now. It bumps the epoch, which fences an earlier writer with this id, and
+    // ends the transaction left open under it: the coordinator completes a commit it began, aborts one it had not.
+    const transaction = await producer.transaction();
+    await transaction.abort();
+  }
+
   /**
    * Write `records` and commit `offsets` atomically. Resolves once committed; on a failure the transaction is
    * aborted (nothing of it becomes visible to read_committed readers), run again when the failure may pass, and
-   * the error thrown when it does not.
-   * @throws TributaryError COMMIT_FAILED (not retriable) when the coordinator refused the offsets because
+   * the error thrown when it does not. A commit whose answer was lost (a connection reset, the coordinator killed
+   * as it answered) is not run again blindly, which could commit the records twice: the writer starts over with a
+   * new producer, whose InitProducerId ends the transaction, and reads from the group's commits (the offsets carry
+   * the transaction's tag as metadata) whether it committed; it resolves if it did, runs it again if it did not.
+   * @throws TributaryError TRANSACTION_OUTCOME_UNKNOWN (not retriable) when that could not be learned: Kafka out
+   *   of reach until the transaction timeout and 30 s more, or a transaction without offsets, which nothing
+   *   records. {@link outcome} asks again later; COMMIT_FAILED (not retriable) when the coordinator refused the offsets because
    *   `offsets.member`'s generation is over (ILLEGAL_GENERATION, UNKNOWN_MEMBER_ID, FENCED_INSTANCE_ID): its
    *   partitions may belong to another member now; CONNECTION, AUTHORIZATION... with the cause kept.
    */
   commit(records: readonly TransactionalRecord[], offsets?: TransactionalOffsets): Promise<void> {
     const run = this.#queue.then(() => this.#withRetries(records, offsets));
+    this.#queue = run.catch(() => {});
+    return run;
+  }
+
+  /**
+   * Whether a transaction a TRANSACTION_OUTCOME_UNKNOWN error named (its `context.transaction`) committed, asked
+   * again: after the failure that kept it unknown passed. Queued behind the transactions under way.
+   * @throws TributaryError TRANSACTION_OUTCOME_UNKNOWN while Kafka still does not tell, by the same deadline.
+   */
+  outcome(transaction: TransactionInDoubt): Promise<TransactionOutcome> {
+    const run = this.#queue.then(() => this.#learnOutcome(transaction));
     this.#queue = run.catch(() => {});
     return run;
   }
@@ -154,7 +191,8 @@ export class KafkaTransactionalWriter implements AsyncDisposable {
   async #run(records: readonly TransactionalRecord[], offsets?: TransactionalOffsets): Promise<void> {
     await this.connect();
     let transaction: Transaction | undefined;
-    const underWay: OffsetsUnderWay = (this.#offsets = { member: offsets?.member, epochs: epochsOf(offsets) });
+    const underWay: OffsetsUnderWay = (this.#offsets = { member: offsets?.member, tag: `tributary-txn:${randomUUID()}`, epochs: epochsOf(offsets) });
+    let committing = false;
     try {
       const perPartition = await this.#byPartition(records);
       transaction = await this.#producer.transaction();
@@ -169,10 +207,21 @@ export class KafkaTransactionalWriter implements AsyncDisposable {
         ),
       );
       if (offsets && offsets.offsets.length > 0) {
-        await transaction.sendOffsets({ consumerGroupId: offsets.groupId, topics: topicOffsets(offsets.offsets) });
+        const topics = topicOffsets(offsets.offsets).map(({ topic, partitions }) => ({ topic, partitions: partitions.map((p) => ({ ...p, metadata: underWay.tag })) }));
+        await transaction.sendOffsets({ consumerGroupId: offsets.groupId, topics });
       }
+      committing = true;
       await transaction.commit();
     } catch (error) {
+      if (committing) {
+        // The EndTxn may have reached the coordinator: never aborted and run again as it is before that is known.
+        await this.#startOver();
+        const doubt = offsets && offsets.offsets.length > 0 ? { transactionalId: this.#transactionalId, tag: underWay.tag, groupId: offsets.groupId, partitions: offsets.offsets.map(({ topic, partition }) => ({ topic, partition })) } : undefined;
+        if (!doubt) throw outcomeUnknown(undefined, error, this.#transactionalId);
+        if ((await this.#learnOutcome(doubt, error)) === 'committed') return;
+        // Aborted: running it again is safe, as for a failure before the commit.
+        throw underWay.refused ?? (error instanceof TributaryError ? error : asTributaryError(error, 'A transaction failed and was aborted'));
+      }
       // kafkajs' state machine stays in ABORTING when an abort fails (a connection lost, the coordinator moving),
       // and in it refuses every later transaction ("Cannot call beginTransaction in state ABORTING"). As Java's
       // producer after a fatal error, the writer then starts over with a producer of its own: connecting it
@@ -184,6 +233,26 @@ export class KafkaTransactionalWriter implements AsyncDisposable {
     } finally {
       this.#offsets = undefined;
     }
+  }
+
+  /**
+   * Whether the transaction in doubt committed: once this writer's producer has connected (its InitProducerId
+   * ends the transaction), from the group's commits. Tried until the transaction timeout and a grace period
+   * passed. `cause`: the failure that put it in doubt, kept on the error.
+   */
+  async #learnOutcome(doubt: TransactionInDoubt, cause?: unknown): Promise<TransactionOutcome> {
+    const deadline = Date.now() + this.#outcomeDeadlineMs;
+    for (;;) {
+      let timer: NodeJS.Timeout | undefined;
+      const connected = await Promise.race([
+        this.connect().then(() => true, () => false),
+        new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), Math.max(0, deadline - Date.now())))),
+      ]).finally(() => clearTimeout(timer));
+      if (connected) break;
+      if (Date.now() + 500 > deadline) throw outcomeUnknown(doubt, cause);
+      await new Promise((r) => setTimeout(r, 500));
+    }
+    return readTransactionOutcome(this.#admin, doubt, deadline);
   }
 
   async #startOver(): Promise<void> {
@@ -231,7 +300,7 @@ export class KafkaTransactionalWriter implements AsyncDisposable {
     if (!underWay || !brokerSupports(broker, TXN_OFFSET_COMMIT_API_KEY, TXN_OFFSET_COMMIT_VERSION)) return kafkajsCommit();
     const member = underWay.member;
     const partitions = request.topics.flatMap(({ topic, partitions }) =>
-      partitions.map((p) => ({ topic, partition: p.partition, offset: BigInt(String(p.offset)), leaderEpoch: underWay.epochs.get(partitionKey(topic, p.partition)) ?? -1, metadata: p.metadata ?? null })),
+      partitions.map((p) => ({ topic, partition: p.partition, offset: BigInt(String(p.offset)), leaderEpoch: underWay.epochs.get(partitionKey(topic, p.partition)) ?? -1, metadata: underWay.tag })),
     );
     const body = encodeTxnOffsetCommitRequest({
       transactionalId: request.transactionalId,

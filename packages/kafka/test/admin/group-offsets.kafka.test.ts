@@ -85,7 +85,7 @@ describe('reading a group\'s commits with requireStable (OffsetFetch v7, KIP-447
       await answers.reached(2);
       expect(await settled(stable)).toBe(false);
       await transaction.abort();
-      expect(Object.fromEntries(await stable)).toEqual({ [partitionKey(topic, 0)]: { offset: 4n, leaderEpoch: -1 } });
+      expect(Object.fromEntries(await stable)).toEqual({ [partitionKey(topic, 0)]: { offset: 4n, leaderEpoch: -1, metadata: '' } });
     } finally {
       await producer.disconnect();
     }

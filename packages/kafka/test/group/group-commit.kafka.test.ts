@@ -30,9 +30,9 @@ describe("a group member's commits", () => {
     await using admin = new KafkaAdmin(client);
     const partitions = [0, 1, 2].map((partition) => ({ topic, partition }));
     expect(Object.fromEntries(await admin.groupCommits(groupId, partitions))).toEqual({
-      [partitionKey(topic, 0)]: { offset: 9n, leaderEpoch: 6 },
-      [partitionKey(topic, 1)]: { offset: 5n, leaderEpoch: -1 },
-      [partitionKey(topic, 2)]: { offset: 2n ** 40n, leaderEpoch: 0 },
+      [partitionKey(topic, 0)]: { offset: 9n, leaderEpoch: 6, metadata: '' },
+      [partitionKey(topic, 1)]: { offset: 5n, leaderEpoch: -1, metadata: '' },
+      [partitionKey(topic, 2)]: { offset: 2n ** 40n, leaderEpoch: 0, metadata: '' },
     });
     // The offsets alone, as lag and group positions read them.
     expect(Object.fromEntries(await admin.groupOffsets(groupId, [topic]))).toEqual({ [partitionKey(topic, 0)]: 9n, [partitionKey(topic, 1)]: 5n, [partitionKey(topic, 2)]: 2n ** 40n });

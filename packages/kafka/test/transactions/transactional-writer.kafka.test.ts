@@ -1,6 +1,7 @@
 import { describe, expect, inject, it } from 'vitest';
 import { GroupMembership, KafkaAdmin, KafkaTransactionalWriter, partitionForKey, partitionKey, readToEnd } from '@tributary/kafka';
 import { createTopics, randomGroup, randomTopic, testClient, waitFor } from '@tributary/test-kit';
+import { testKafka } from '../support/kafkajs.js';
 import { joinedAndBeating } from '../support/membership.js';
 
 const brokers = inject('kafkaBrokers');
@@ -50,6 +51,36 @@ describe('KafkaTransactionalWriter', () => {
     expect(read.filter((r) => r.key === null).map((r) => r.value!.toString()).sort()).toEqual(['a', 'b']);
   });
 
+  it('connect() fences an earlier writer with the transactional id and aborts the transaction it left open', async () => {
+    const [input, output] = [randomTopic('txn-fence-in'), randomTopic('txn-fence-out')];
+    await createTopics(brokers, [{ topic: input, numPartitions: 1 }, { topic: output, numPartitions: 1 }]);
+    const client = testClient(brokers);
+    const groupId = randomGroup('fence');
+    const transactionalId = `fence-${groupId}`;
+    // An earlier writer (a process that stood still) with a record and offsets in a transaction it never ends.
+    const zombie = testKafka(brokers).producer({ transactionalId, idempotent: true, maxInFlightRequests: 1 });
+    await zombie.connect();
+    try {
+      const open = await zombie.transaction();
+      await open.send({ topic: output, messages: [{ partition: 0, value: 'left open' }] });
+      await open.sendOffsets({ consumerGroupId: groupId, topics: [{ topic: input, partitions: [{ partition: 0, offset: '9' }] }] });
+      await using writer = new KafkaTransactionalWriter(client, { transactionalId });
+      await writer.connect();
+      // Ended, not pending until its timeout: a stable read answers at once, without the offsets it held.
+      await using admin = new KafkaAdmin(client);
+      expect((await admin.groupCommits(groupId, [{ topic: input, partition: 0 }], { requireStable: true, stableDeadlineMs: 5000 })).size).toBe(0);
+      await expect(open.commit()).rejects.toThrow();
+      await writer.commit([{ topic: output, partition: 0, key: null, value: Buffer.from('after') }]);
+      const read = await until(async () => {
+        const got = await readToEnd(client, output, { isolationLevel: 'read_committed' });
+        return got.length > 0 ? got : undefined;
+      });
+      expect(read.map((r) => r.value?.toString())).toEqual(['after']);
+    } finally {
+      await zombie.disconnect();
+    }
+  });
+
   it('a transaction that fails part-way is aborted: none of its records is ever read committed', async () => {
     const topic = randomTopic('txn-abort');
     await createTopics(brokers, [{ topic, numPartitions: 1 }]);
@@ -87,7 +118,7 @@ describe('KafkaTransactionalWriter with the consuming member (KIP-447)', () => {
       expect(before.generationId).toBeGreaterThanOrEqual(0);
       // The member's own generation: committed, with the leader epoch given.
       await writer.commit([record('in generation')], { groupId, member: before, offsets: [{ topic: input, partition: 0, offset: 5n, leaderEpoch: 0 }] });
-      expect(Object.fromEntries(await admin.groupCommits(groupId, [{ topic: input, partition: 0 }]))).toEqual({ [partitionKey(input, 0)]: { offset: 5n, leaderEpoch: 0 } });
+      expect(Object.fromEntries(await admin.groupCommits(groupId, [{ topic: input, partition: 0 }]))).toEqual({ [partitionKey(input, 0)]: { offset: 5n, leaderEpoch: 0, metadata: expect.stringMatching(/^tributary-txn:/) } });
 
       // A second member joins: the group moves to a later generation, which the first member joins too.
       await second.connect();
