@@ -27,9 +27,11 @@ async function sendOne(ref: string): Promise<void> {
 
 env.history.append({ k: 'start' });
 const done = pacedSends(rate, maxInFlight, () => running, (n) => sendOne(`${env.name}-${n}`));
-serve(async () => {
-  running = false;
-  await done;
-  await sender.close();
-  env.history.close();
+serve(env, {
+  work: done,
+  stop: async () => {
+    running = false;
+    await done;
+    await sender.close();
+  },
 });

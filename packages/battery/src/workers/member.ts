@@ -69,11 +69,4 @@ const group = new ConsumerGroup({
 
 env.history.append({ k: 'start' });
 const started = group.start();
-started.catch((error: unknown) => {
-  console.error(error);
-  process.exit(1);
-});
-serve(async () => {
-  await group.stop();
-  env.history.close();
-}, started);
+serve(env, { ready: started, work: started, stop: () => group.stop() });

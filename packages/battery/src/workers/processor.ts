@@ -48,11 +48,4 @@ const processor = new CommandProcessor({
 
 env.history.append({ k: 'start' });
 const started = processor.start();
-started.catch((error: unknown) => {
-  console.error(error);
-  process.exit(1);
-});
-serve(async () => {
-  await processor.stop();
-  env.history.close();
-}, started);
+serve(env, { ready: started, work: started, stop: () => processor.stop() });

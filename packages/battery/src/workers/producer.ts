@@ -33,15 +33,13 @@ async function sendOne(id: string): Promise<void> {
 
 const opened = producer.open();
 env.history.append({ k: 'start' });
-const done = opened
-  .then(() => pacedSends(rate, maxInFlight, () => running, (n) => sendOne(`${env.name}-${n}`)))
-  .catch((error: unknown) => {
-    console.error(error);
-    process.exit(1);
-  });
-serve(async () => {
-  running = false;
-  await done;
-  await producer.close();
-  env.history.close();
-}, opened);
+const done = opened.then(() => pacedSends(rate, maxInFlight, () => running, (n) => sendOne(`${env.name}-${n}`)));
+serve(env, {
+  ready: opened,
+  work: done,
+  stop: async () => {
+    running = false;
+    await done;
+    await producer.close();
+  },
+});

@@ -38,13 +38,12 @@ async function loop(): Promise<void> {
 }
 
 const done = loop();
-done.catch((error: unknown) => {
-  console.error(error);
-  process.exit(1);
+serve(env, {
+  ready: opened,
+  work: done,
+  stop: async () => {
+    running = false;
+    await done;
+    await messaging.close();
+  },
 });
-serve(async () => {
-  running = false;
-  await done;
-  await messaging.close();
-  env.history.close();
-}, opened);

@@ -19,11 +19,4 @@ const ready = (async () => {
   });
   env.history.append({ k: 'start' });
 })();
-ready.catch((error: unknown) => {
-  console.error(error);
-  process.exit(1);
-});
-serve(async () => {
-  await messaging.close();
-  env.history.close();
-}, ready);
+serve(env, { ready, work: ready, stop: () => messaging.close() });

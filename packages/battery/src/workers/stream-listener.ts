@@ -29,13 +29,12 @@ function receive(d: StreamDelivery): void {
 
 env.history.append({ k: 'start' });
 const listening = Promise.all(streams.map((s) => startWithRetries(() => hub.listen(s, { put: receive }))));
-listening.catch((error: unknown) => {
-  console.error(error);
-  process.exit(1);
+serve(env, {
+  ready: listening,
+  work: listening,
+  stop: async () => {
+    for (const deadline = Date.now() + stopWaitMs; ended.size < streams.length && Date.now() < deadline; ) await sleep(100);
+    env.history.append({ k: 'stream-stop', listener, incarnation, streams });
+    await hub.closeHub();
+  },
 });
-serve(async () => {
-  for (const deadline = Date.now() + stopWaitMs; ended.size < streams.length && Date.now() < deadline; ) await sleep(100);
-  env.history.append({ k: 'stream-stop', listener, incarnation, streams });
-  await hub.closeHub();
-  env.history.close();
-}, listening);

@@ -56,13 +56,12 @@ async function writeStream(stream: string, begun: Promise<boolean>): Promise<voi
 env.history.append({ k: 'start' });
 const begun = streams.map((s) => persist(() => hub.setHeader(s, { afterSeq: -1 })));
 const done = Promise.all(streams.map((s, i) => writeStream(s, begun[i]!)));
-done.catch((error: unknown) => {
-  console.error(error);
-  process.exit(1);
+serve(env, {
+  ready: Promise.all(begun),
+  work: done,
+  stop: async () => {
+    running = false;
+    await done;
+    await hub.closeHub();
+  },
 });
-serve(async () => {
-  running = false;
-  await done;
-  await hub.closeHub();
-  env.history.close();
-}, Promise.all(begun));

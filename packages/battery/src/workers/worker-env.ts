@@ -43,21 +43,33 @@ export async function startWithRetries<T>(start: () => Promise<T>, attempts = 5)
   }
 }
 
+/** How a worker runs: what tells it is ready, the work whose failure ends it, and its graceful stop. */
+export interface WorkerRun {
+  /** Resolves once the worker does its part; the battery is told then. Default: at once. */
+  readonly ready?: Promise<unknown>;
+  /** The worker's own work (its start, its loop): when it fails, the worker says why and exits with 1. */
+  readonly work?: Promise<unknown>;
+  /** Stop taking work and close: the battery asked the worker to finish (its faults use signals instead). */
+  readonly stop: () => Promise<void>;
+}
+
 /**
- * Tell the battery this worker is ready once `ready` resolves, and call `stop` when it asks the worker to finish (a
- * graceful stop: the battery's faults use signals instead). The process exits when `stop` settles.
+ * Tell the battery this worker is ready once `ready` resolves; exit with 1 if `work` fails; when the battery asks
+ * the worker to finish, call `stop`, close the worker's history, and exit when that settles.
  */
-export function serve(stop: () => Promise<void>, ready: Promise<unknown> = Promise.resolve()): void {
+export function serve(env: WorkerEnv, run: WorkerRun): void {
+  const fail = (error: unknown) => {
+    console.error(error);
+    process.exit(1);
+  };
+  run.work?.catch(fail);
   const finish = () => {
-    void stop().then(
-      () => process.exit(0),
-      (error: unknown) => {
-        console.error(error);
-        process.exit(1);
-      },
-    );
+    void run.stop().then(() => {
+      env.history.close();
+      process.exit(0);
+    }, fail);
   };
   process.on('message', (m) => (m === 'stop' ? finish() : undefined));
   process.on('disconnect', finish);
-  void ready.then(() => process.send?.('ready'), () => {});
+  void (run.ready ?? Promise.resolve()).then(() => process.send?.('ready'), () => {});
 }
