@@ -35,16 +35,8 @@ export interface Profile {
   commands: boolean;
 }
 
-/**
- * The quick profile leaves the command workload and its fault out: the soak still finds a transactional
- * processor's follow-ups committed twice after a transaction whose outcome it could not know (see "Findings" in
- * docs/reliability.md), which would fail `npm test` at random. The soak runs it, and so does any run whose
- * `--faults` name `processor-killed`.
- */
-const QUICK_FAULTS = FAULT_KINDS.filter((k) => k !== 'processor-killed');
-
 export const PROFILES: Record<Profile['name'], Profile> = {
-  quick: { name: 'quick', faults: QUICK_FAULTS, minutes: 5, rate: 150, producers: 2, members: 3, partitions: 6, settleMs: 4000, holdMs: 6000, commands: false },
+  quick: { name: 'quick', faults: FAULT_KINDS, minutes: 5, rate: 150, producers: 2, members: 3, partitions: 6, settleMs: 4000, holdMs: 6000, commands: true },
   soak: { name: 'soak', minutes: 30, rate: 150, producers: 2, members: 3, partitions: 6, settleMs: 10_000, holdMs: 8000, commands: true },
 };
 
