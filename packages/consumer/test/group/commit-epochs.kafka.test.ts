@@ -33,7 +33,7 @@ describe('ConsumerGroup commits', () => {
     const [answer] = await reader.fetchPartitions([{ topic, partition: 0, offset: 19n }]);
     const lastEpoch = answer!.lastEpoch;
     expect(lastEpoch).toBeGreaterThanOrEqual(0);
-    expect(await commitOf(brokers, groupId, topic)).toEqual({ offset: 20n, leaderEpoch: lastEpoch });
+    expect(await commitOf(brokers, groupId, topic)).toEqual({ offset: 20n, leaderEpoch: lastEpoch, metadata: '' });
   });
 });
 
