@@ -13,6 +13,8 @@ export interface TributaryRoundTripOptions {
   payloadBytes: number;
   /** Each request's deadline: past it the call rejects with RequestTimeoutError. */
   timeoutMs: number;
+  /** The requester's `stickyRequests` option. Default 1. */
+  stickyRequests?: number;
 }
 
 /**
@@ -26,7 +28,7 @@ export async function startTributaryRoundTrip(options: TributaryRoundTripOptions
   const prefix = `bench-rt-${randomBytes(4).toString('hex')}`;
   await ensureMessagingTopics(connection, { prefix });
   const responders = spawnResponders(options.responders, { kind: 'tributary', brokers: options.brokers, prefix });
-  const m = createMessaging({ connection, prefix });
+  const m = createMessaging({ connection, prefix, ...(options.stickyRequests ? { stickyRequests: options.stickyRequests } : {}) });
   const close = async () => {
     await Promise.all([m.close(), responders.close()]);
   };

@@ -45,7 +45,7 @@ export class Messaging implements AsyncDisposable {
     this.#o = resolveMessagingOptions(options);
     const { logger } = this.#o;
     this.#metrics = this.#o.metrics && MessagingMetrics.of(this.#o.metrics.registry);
-    this.#requester = new Requester({ registry: { handlersOf: (p) => this.#registry.handlersOf(p), record: (id) => this.#registry.record(id) }, send: (partition, m) => this.#send(partition, m), logger, metrics: this.#metrics, defaultTimeoutMs: this.#o.requestTimeoutMs });
+    this.#requester = new Requester({ registry: { handlersOf: (p) => this.#registry.handlersOf(p), record: (id) => this.#registry.record(id) }, send: (partition, m) => this.#send(partition, m), logger, metrics: this.#metrics, defaultTimeoutMs: this.#o.requestTimeoutMs, stickyRequests: this.#o.stickyRequests });
     this.#dispatcher = new InboxDispatcher({ sessions: this.#sessions, requester: this.#requester, send: (partition, m) => this.#send(partition, m), logger, metrics: this.#metrics, maxConcurrent: this.#o.maxConcurrentHandlers });
   }
 

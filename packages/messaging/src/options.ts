@@ -21,6 +21,14 @@ export interface MessagingOptions {
   maxConcurrentHandlers?: number;
   /** Longest a closing session waits for its handlers at work to answer (never past their deadlines). Default 5000 ms. */
   closeTimeoutMs?: number;
+  /**
+   * How many requests to a path, sent in one turn of the event loop, go to the same handler session before the
+   * next session's turn. 1 (the default): each request goes to the next session, so a burst spreads over every
+   * handler at once. More trades that spread for throughput, as Kafka's sticky partitioner does: each handler gets
+   * a burst's requests in fewer, larger Kafka requests (measured with 4 responder processes and 64 requests in
+   * flight: about 1.5 times the requests/s at 32). Requests sent turn after turn still go round every session.
+   */
+  stickyRequests?: number;
   /** Where logs go (pino fits). Default: warnings and errors to stderr. */
   logger?: Logger;
   /** Prometheus metrics on this registry (see `MessagingMetricNames`). */
@@ -35,6 +43,7 @@ export interface ResolvedMessagingOptions {
   readonly requestTimeoutMs: number;
   readonly maxConcurrentHandlers: number;
   readonly closeTimeoutMs: number;
+  readonly stickyRequests: number;
   readonly logger: Logger;
   readonly metrics: { registry: Registry } | undefined;
 }
@@ -53,11 +62,12 @@ export function resolveMessagingOptions(o: MessagingOptions): ResolvedMessagingO
   const requestTimeoutMs = int(o.requestTimeoutMs, 'requestTimeoutMs', 30_000, 1, 86_400_000);
   const maxConcurrentHandlers = int(o.maxConcurrentHandlers, 'maxConcurrentHandlers', 256, 1, 100_000);
   const closeTimeoutMs = int(o.closeTimeoutMs, 'closeTimeoutMs', 5000, 0, 3_600_000);
+  const stickyRequests = int(o.stickyRequests, 'stickyRequests', 1, 1, 10_000);
   if (o.logger !== undefined && !isLogger(o.logger)) fail('logger', 'an object with debug, info, warn and error methods (pino fits)', typeof o.logger);
   if (o.metrics !== undefined && (typeof o.metrics !== 'object' || typeof o.metrics?.registry?.registerMetric !== 'function')) fail('metrics.registry', 'a prom-client Registry', o.metrics);
   const logger = o.logger ?? stderrLogger;
   const transport = o.transport ?? new KafkaLogTransport(KafkaClient.from(o.connection!, { clientId: 'tributary-messaging', optionPath: 'connection', logger }));
-  return { transport, topics: messagingTopics(prefix), heartbeatMs, sessionTimeoutMs, requestTimeoutMs, maxConcurrentHandlers, closeTimeoutMs, logger, metrics: o.metrics };
+  return { transport, topics: messagingTopics(prefix), heartbeatMs, sessionTimeoutMs, requestTimeoutMs, maxConcurrentHandlers, closeTimeoutMs, stickyRequests, logger, metrics: o.metrics };
 }
 
 function int(value: unknown, option: string, fallback: number, min: number, max: number): number {

@@ -16,6 +16,29 @@ describe('messaging in memory', () => {
     await Promise.all(hubs.splice(0).map((h) => h.close()));
   });
 
+  it('with stickyRequests, gives a burst to one handler session at a time, up to that many requests each', async () => {
+    const transport = new MemoryLogTransport();
+    const hub = createMessaging({ transport, logger: silentLogger, heartbeatMs: 50, sessionTimeoutMs: 500, stickyRequests: 4 });
+    hubs.push(hub);
+    const servers = await Promise.all([hub.openSession(), hub.openSession()]);
+    for (const s of servers) await s.registerRequestHandler('echo', (x: number) => ({ x, by: s.id }));
+    const client = await hub.openSession();
+    const burst = await Promise.all(Array.from({ length: 10 }, (_, i) => client.sendRequestToPath<{ x: number; by: string }>('echo', i)));
+    // Runs of four to one session, then the other: 4, 4, 2.
+    const runs: number[] = [];
+    burst.forEach((r, i) => (i > 0 && r.by === burst[i - 1]!.by ? runs[runs.length - 1]!++ : runs.push(1)));
+    expect(runs).toEqual([4, 4, 2]);
+    // One request per turn of the event loop: every request to the next session.
+    const oneByOne: string[] = [];
+    for (let i = 0; i < 4; i++) {
+      await new Promise((r) => setImmediate(r));
+      oneByOne.push((await client.sendRequestToPath<{ by: string }>('echo', i)).by);
+    }
+    expect(new Set([oneByOne[0], oneByOne[2]]).size).toBe(1);
+    expect(oneByOne[0]).not.toBe(oneByOne[1]);
+    expect(() => createMessaging({ transport, stickyRequests: 0 })).toThrow(InvalidArgumentError);
+  });
+
   it('answers requests to a path (balanced), to a session, and to a filter', async () => {
     const transport = new MemoryLogTransport();
     const [a, b] = [make(transport), make(transport)];

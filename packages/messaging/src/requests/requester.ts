@@ -10,6 +10,7 @@ import { dataTypeName, decodeAs, encodeAs, type DataType } from '../types/data-t
 import type { ErrorMessage, InboxMessage, ResponseMessage, Route } from '../wire/envelope.js';
 import { PendingRequests, type Settlement } from './pending-requests.js';
 import { decodeUntyped } from './untyped.js';
+import { PathTurns } from './path-turns.js';
 
 /** Options of one request. */
 export interface RequestOptions {
@@ -46,6 +47,8 @@ export interface RequesterPorts {
   readonly logger: Logger;
   readonly metrics: MessagingMetrics | undefined;
   readonly defaultTimeoutMs: number;
+  /** Requests to a path sent in one turn of the event loop that go to the same session (see {@link PathTurns}). Default 1. */
+  readonly stickyRequests?: number;
 }
 
 /**
@@ -56,17 +59,18 @@ export interface RequesterPorts {
 export class Requester {
   readonly #ports: RequesterPorts;
   readonly #pending = new PendingRequests();
-  readonly #turn = new Map<string, number>();
+  readonly #turns: PathTurns;
 
   constructor(ports: RequesterPorts) {
     this.#ports = ports;
+    this.#turns = new PathTurns(ports.stickyRequests ?? 1);
   }
 
   get inFlight(): number {
     return this.#pending.size;
   }
 
-  /** To one of the sessions registered for the path (or its nearest registered ancestor), in turn. */
+  /** To one of the sessions registered for the path (or its nearest registered ancestor), in turn (see {@link PathTurns}). */
   async toPath(sender: Sender, path: string, request: unknown, options: RequestOptions): Promise<unknown> {
     const value = await encodeAs(options.requestType ?? 'json', request, { path, direction: 'request' });
     const tried = new Set<string>();
@@ -74,9 +78,7 @@ export class Requester {
       const found = this.#ports.registry.handlersOf(path);
       const candidates = found?.sessions.filter((id) => !tried.has(id)).sort() ?? [];
       if (!found || candidates.length === 0) return undefined;
-      const turn = this.#turn.get(found.path) ?? 0;
-      this.#turn.set(found.path, turn + 1);
-      const id = candidates[turn % candidates.length]!;
+      const id = candidates[this.#turns.next(found.path) % candidates.length]!;
       tried.add(id);
       const record = this.#ports.registry.record(id)!;
       return { id, inbox: record.inbox, wants: record.registered[found.path] ?? [] };
