@@ -300,7 +300,7 @@ export class KafkaTransactionalWriter implements AsyncDisposable {
     if (!underWay || !brokerSupports(broker, TXN_OFFSET_COMMIT_API_KEY, TXN_OFFSET_COMMIT_VERSION)) return kafkajsCommit();
     const member = underWay.member;
     const partitions = request.topics.flatMap(({ topic, partitions }) =>
-      partitions.map((p) => ({ topic, partition: p.partition, offset: BigInt(String(p.offset)), leaderEpoch: underWay.epochs.get(partitionKey(topic, p.partition)) ?? -1, metadata: underWay.tag })),
+      partitions.map((p) => ({ topic, partition: p.partition, offset: BigInt(String(p.offset)), leaderEpoch: underWay.epochs.get(partitionKey(topic, p.partition)) ?? -1, metadata: p.metadata ?? null })),
     );
     const body = encodeTxnOffsetCommitRequest({
       transactionalId: request.transactionalId,

@@ -15,9 +15,11 @@ export class PathTurns {
 
   /** The turn of the next request to `path`: index it into the path's sessions, in a stable order. */
   next(path: string): number {
-    const now = currentTick();
     let t = this.#turns.get(path);
     if (!t) this.#turns.set(path, (t = { turn: -1, tick: -1, used: 0 }));
+    // Strict rotation (the default) needs no turns of the event loop counted.
+    if (this.#sticky === 1) return ++t.turn;
+    const now = currentTick();
     if (t.tick === now && t.used < this.#sticky) {
       t.used++;
       return t.turn;
