@@ -39,6 +39,36 @@ describe('messaging in memory', () => {
     expect(() => createMessaging({ transport, stickyRequests: 0 })).toThrow(InvalidArgumentError);
   });
 
+  it('sends a path request to the handler session with the fewest of its requests waiting, the next in turn among equals', async () => {
+    const transport = new MemoryLogTransport();
+    const hub = make(transport);
+    const servers = await Promise.all([hub.openSession(), hub.openSession()]);
+    let release: () => void = () => {};
+    const gate = new Promise<void>((r) => (release = r));
+    const handled = new Map<string, number>();
+    for (const s of servers) {
+      await s.registerRequestHandler('work', async (x: number) => {
+        handled.set(s.id, (handled.get(s.id) ?? 0) + 1);
+        // The first request holds its handler, as a slow one would.
+        if (x === 0) await gate;
+        return { x, by: s.id };
+      });
+    }
+    const client = await hub.openSession();
+    const held = client.sendRequestToPath<{ by: string }>('work', 0);
+    const answered: string[] = [];
+    for (let i = 1; i <= 6; i++) answered.push((await client.sendRequestToPath<{ by: string }>('work', i)).by);
+    // Every later request went to the session with nothing waiting; strict turns would have sent half to the held one.
+    expect(new Set(answered).size).toBe(1);
+    release();
+    const slow = (await held).by;
+    expect(answered[0]).not.toBe(slow);
+    expect(handled.get(slow)).toBe(1);
+    // With nothing waiting anywhere, requests go round every session.
+    const round = await Promise.all(Array.from({ length: 6 }, (_, i) => client.sendRequestToPath<{ by: string }>('work', 10 + i)));
+    expect(round.filter((r) => r.by === slow)).toHaveLength(3);
+  });
+
   it('answers requests to a path (balanced), to a session, and to a filter', async () => {
     const transport = new MemoryLogTransport();
     const [a, b] = [make(transport), make(transport)];

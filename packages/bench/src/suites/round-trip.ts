@@ -107,7 +107,7 @@ async function roundTrips(ctx: BenchContext): Promise<void> {
       // The same with the requester's bursts kept together per handler (an option, not the default): beside the
       // default run, so the two compare on one host in one run.
       const sticky = await tributaryCase(ctx, c, STICKY);
-      const how = `${TRIBUTARY_HOW}; stickyRequests ${STICKY}: the requests of one turn of the event loop go to one handler, up to ${STICKY}, then the next (default 1: every request to the next handler)`;
+      const how = `${TRIBUTARY_HOW}; stickyRequests ${STICKY}: the requests of one turn of the event loop go to one handler, up to ${STICKY}, then the next (default 1: each request to the handler with the fewest requests waiting, the next in turn among equals)`;
       ctx.figures.push(
         ...caseFigures(`messaging, ${label(c)}, stickyRequests ${STICKY}`, how, sticky, { p50: [rawAnchor(raw.p50)], p99: [rawAnchor(raw.p99)], max: [rawAnchor(raw.max)], rate: [rawAnchor(raw.requestsPerSec), { name: 'the same, stickyRequests 1', value: t.requestsPerSec }] }, targets(c)),
       );

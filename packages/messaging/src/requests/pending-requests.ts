@@ -11,7 +11,7 @@ export interface PendingRequest {
   readonly path: string;
   /** The session that sent it. */
   readonly from: string;
-  /** The session it was sent to (changes when a path request moves to another handler). */
+  /** The session it was sent to (moves with {@link PendingRequests.moveTo} when a path request goes to another handler). */
   to: string;
   /** Epoch milliseconds at which it times out. */
   readonly deadline: number;
@@ -36,6 +36,8 @@ const RECENT = 10_000;
 export class PendingRequests {
   readonly #pending = new Map<string, PendingRequest>();
   readonly #recent = new Map<string, 'response' | 'timeout'>();
+  /** How many requests wait on each session: what path requests are balanced by. */
+  readonly #waiting = new Map<string, number>();
 
   get size(): number {
     return this.#pending.size;
@@ -43,6 +45,21 @@ export class PendingRequests {
 
   add(request: PendingRequest): void {
     this.#pending.set(request.id, request);
+    this.#count(request.to, 1);
+  }
+
+  /** The number of requests waiting on a session's answer. */
+  waitingOn(sessionId: string): number {
+    return this.#waiting.get(sessionId) ?? 0;
+  }
+
+  /** A pending request now waits on another session. */
+  moveTo(request: PendingRequest, sessionId: string): void {
+    if (this.#pending.get(request.id) === request) {
+      this.#count(request.to, -1);
+      this.#count(sessionId, 1);
+    }
+    request.to = sessionId;
   }
 
   /** Remove and return the request, for the one who settles it; `how` is remembered for late arrivals. */
@@ -50,6 +67,7 @@ export class PendingRequests {
     const request = this.#pending.get(id);
     if (!request) return undefined;
     this.#pending.delete(id);
+    this.#count(request.to, -1);
     this.#recent.set(id, how);
     if (this.#recent.size > RECENT) this.#recent.delete(this.#recent.keys().next().value!);
     return request;
@@ -72,5 +90,11 @@ export class PendingRequests {
 
   all(): PendingRequest[] {
     return [...this.#pending.values()];
+  }
+
+  #count(sessionId: string, by: 1 | -1): void {
+    const n = (this.#waiting.get(sessionId) ?? 0) + by;
+    if (n > 0) this.#waiting.set(sessionId, n);
+    else this.#waiting.delete(sessionId);
   }
 }

@@ -70,7 +70,7 @@ export class Requester {
     return this.#pending.size;
   }
 
-  /** To one of the sessions registered for the path (or its nearest registered ancestor), in turn (see {@link PathTurns}). */
+  /** To one of the sessions registered for the path (or its nearest registered ancestor), as {@link #choose} picks it. */
   async toPath(sender: Sender, path: string, request: unknown, options: RequestOptions): Promise<unknown> {
     const value = await encodeAs(options.requestType ?? 'json', request, { path, direction: 'request' });
     const tried = new Set<string>();
@@ -78,7 +78,7 @@ export class Requester {
       const found = this.#ports.registry.handlersOf(path);
       const candidates = found?.sessions.filter((id) => !tried.has(id)).sort() ?? [];
       if (!found || candidates.length === 0) return undefined;
-      const id = candidates[this.#turns.next(found.path) % candidates.length]!;
+      const id = this.#choose(found.path, candidates);
       tried.add(id);
       const record = this.#ports.registry.record(id)!;
       return { id, inbox: record.inbox, wants: record.registered[found.path] ?? [] };
@@ -86,6 +86,27 @@ export class Requester {
     const first = pick();
     if (!first) return this.#fail('path', new NoHandlerError(path), 'no_handler');
     return this.#request(sender, 'path', path, first, value, options, pick);
+  }
+
+  /**
+   * The handler session a path request goes to. By default the one with the fewest of this requester's requests
+   * waiting on it (least outstanding requests), and among those the next in turn. Requests sent one after
+   * another go round every session; a session slow to answer gets fewer;
+   * and the requests sent as a batch of answers arrives go to the session that answered them, in one larger
+   * Kafka request at its handler rather than a small one at each. With `stickyRequests` above 1 the turn alone
+   * decides (see {@link PathTurns}).
+   */
+  #choose(path: string, candidates: readonly string[]): string {
+    const turn = this.#turns.next(path);
+    if (this.#turns.sticky > 1) return candidates[turn % candidates.length]!;
+    let best = candidates[turn % candidates.length]!;
+    let least = this.#pending.waitingOn(best);
+    for (let k = 1; k < candidates.length && least > 0; k++) {
+      const id = candidates[(turn + k) % candidates.length]!;
+      const waiting = this.#pending.waitingOn(id);
+      if (waiting < least) [best, least] = [id, waiting];
+    }
+    return best;
   }
 
   /** To one session by id. */
@@ -193,7 +214,7 @@ export class Requester {
         redirect: next && (async () => {
           const other = Date.now() < deadline ? next() : undefined;
           if (!other) return false;
-          pending.to = other.id;
+          this.#pending.moveTo(pending, other.id);
           this.#ports.logger.info({ requestId: id, path, to: other.id }, 'Messaging: the session a path request went to is gone; sent it to another handler of the path');
           await send(other).catch(() => {});
           return true;

@@ -25,4 +25,24 @@ describe('pending requests', () => {
     expect(table.sentTo('x').map((p) => p.id)).toEqual(['1', '3']);
     expect(table.sentBy('a').map((p) => p.id)).toEqual(['1', '2']);
   });
+
+  it('counts the requests waiting on each session through sends, moves and every way a request ends', () => {
+    const table = new PendingRequests();
+    const first = pending('1', 'x');
+    table.add(first);
+    table.add(pending('2', 'x'));
+    table.add(pending('3', 'y'));
+    expect([table.waitingOn('x'), table.waitingOn('y'), table.waitingOn('z')]).toEqual([2, 1, 0]);
+    table.moveTo(first, 'z');
+    expect(first.to).toBe('z');
+    expect([table.waitingOn('x'), table.waitingOn('z')]).toEqual([1, 1]);
+    table.take('1', 'timeout');
+    table.take('2', 'response');
+    // A request already ended moves without counting anywhere.
+    table.moveTo(first, 'y');
+    expect([table.waitingOn('x'), table.waitingOn('y'), table.waitingOn('z')]).toEqual([0, 1, 0]);
+    table.take('3', 'response');
+    table.take('3', 'response');
+    expect(table.waitingOn('y')).toBe(0);
+  });
 });
