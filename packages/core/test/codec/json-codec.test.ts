@@ -18,6 +18,13 @@ describe('JsonCodec', () => {
     expect(jsonCodec.decode(bytes, ctx)).toEqual(payload);
   });
 
+  it('reads a payload that is a view into a larger buffer (as records of a fetch are)', () => {
+    const fetch = Buffer.from('xx{"a":"é"}{"b":1}yy');
+    const split = 2 + Buffer.byteLength('{"a":"é"}');
+    expect(jsonCodec.decode(fetch.subarray(2, split), ctx)).toEqual({ a: 'é' });
+    expect(jsonCodec.decode(fetch.subarray(split, fetch.length - 2), ctx)).toEqual({ b: 1 });
+  });
+
   it.each([
     ['a string', 'hello'],
     ['a number', 42],
@@ -54,6 +61,8 @@ describe('JsonCodec', () => {
     ['text that is not JSON', Buffer.from('{"a":')],
     ['nothing', Buffer.alloc(0)],
     ['bytes that are not UTF-8', Buffer.from([0x22, 0xff, 0xfe, 0x22])],
+    ['an encoded UTF-16 surrogate, which UTF-8 forbids', Buffer.from([0x22, 0xed, 0xa0, 0x80, 0x22])],
+    ['an overlong encoding', Buffer.from([0x22, 0xc0, 0xa2, 0x22])],
   ])('refuses %s with DECODE_FAILED', (_what, bytes) => {
     const error = failure(() => jsonCodec.decode(bytes, ctx));
     expect(error.code).toBe('DECODE_FAILED');
