@@ -27,7 +27,7 @@ export interface MessagingOptions {
    * waiting on it, the next in turn among equals, so a burst spreads over every handler and a slow one gets fewer.
    * More trades that for throughput, as Kafka's sticky partitioner does: each handler gets a burst's requests in
    * fewer, larger Kafka requests, whatever is waiting where (measured with 4 responder processes and 64 requests
-   * in flight: about 1.2 to 1.4 times the requests/s of the default at 32). Requests sent turn after turn still go
+   * in flight: about 1.2 times the requests/s of the default at 32). Requests sent turn after turn still go
    * round every session.
    */
   stickyRequests?: number;
