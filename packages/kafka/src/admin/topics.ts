@@ -31,7 +31,7 @@ export async function ensureTopicsWith(admin: Admin, specs: readonly TopicSpec[]
   const missing = specs.filter((s) => !existingTopics.has(s.topic));
   const existing = specs.filter((s) => existingTopics.has(s.topic));
   if (existing.length > 0) {
-    const meta = await admin.fetchTopicMetadata({ topics: existing.map((s) => s.topic) });
+    const meta = await topicMetadata(admin, existing.map((s) => s.topic), timeoutMs);
     for (const spec of existing) {
       const have = meta.topics.find((t) => t.name === spec.topic)?.partitions.length ?? 0;
       if (spec.partitions !== undefined && have < spec.partitions) {
@@ -49,6 +49,23 @@ export async function ensureTopicsWith(admin: Admin, specs: readonly TopicSpec[]
     await waitForTopicLeaders(admin, missing.map((s) => s.topic), timeoutMs);
   }
   return { created: missing.map((s) => s.topic), existing: existing.map((s) => s.topic) };
+}
+
+/**
+ * The metadata of topics that exist. A topic created a moment ago (by another client, or another process of the
+ * same service) is listed before every broker hosts it: a broker that has not caught up answers "does not host
+ * this topic-partition", which is retriable, so it is asked again until `timeoutMs`.
+ */
+async function topicMetadata(admin: Admin, topics: string[], timeoutMs: number): ReturnType<Admin['fetchTopicMetadata']> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      return await admin.fetchTopicMetadata({ topics });
+    } catch (error) {
+      if ((error as { retriable?: unknown }).retriable !== true || Date.now() >= deadline) throw error;
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
 }
 
 function toTopicConfig(spec: TopicSpec, brokers: number): ITopicConfig {
