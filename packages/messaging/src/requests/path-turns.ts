@@ -1,9 +1,10 @@
 /**
  * Whose turn it is among the sessions registered for a path. With `sticky` 1, each call gives the next turn (the
- * requester picks by it among the sessions with the fewest requests waiting). With more, the requests to a path sent in one turn of the event loop go to the same session, up to
- * `sticky` of them, before the next session's turn, as Kafka's sticky partitioner fills a batch before it moves
- * on: a burst then makes fewer, larger Kafka requests at each handler (its inbox fetch and its responses), while
- * requests sent turn after turn still go round every session.
+ * requester picks by it among the sessions with the fewest requests waiting). With more, the requests to a path
+ * sent in one turn of the event loop go to the same session, up to `sticky` of them, before the next session's
+ * turn, as Kafka's sticky partitioner fills a batch before it moves on: a burst then makes fewer, larger Kafka
+ * requests at each handler (its inbox fetch and its responses), while requests sent turn after turn still go
+ * round every session.
  */
 export class PathTurns {
   readonly #sticky: number;

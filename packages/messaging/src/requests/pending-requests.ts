@@ -11,7 +11,10 @@ export interface PendingRequest {
   readonly path: string;
   /** The session that sent it. */
   readonly from: string;
-  /** The session it was sent to (moves with {@link PendingRequests.moveTo} when a path request goes to another handler). */
+  /**
+   * The session it was sent to; {@link PendingRequests.moveTo} moves it when a path request goes to another
+   * handler.
+   */
   to: string;
   /** Epoch milliseconds at which it times out. */
   readonly deadline: number;

@@ -90,11 +90,10 @@ export class Requester {
 
   /**
    * The handler session a path request goes to. By default the one with the fewest of this requester's requests
-   * waiting on it (least outstanding requests), and among those the next in turn. Requests sent one after
-   * another go round every session; a session slow to answer gets fewer;
-   * and the requests sent as a batch of answers arrives go to the session that answered them, in one larger
-   * Kafka request at its handler rather than a small one at each. With `stickyRequests` above 1 the turn alone
-   * decides (see {@link PathTurns}).
+   * waiting on it (least outstanding requests), and among those the next in turn. Requests sent one after another
+   * go round every session; a session slow to answer gets fewer; and the requests sent as a batch of answers
+   * arrives go to the session that answered them, in one larger Kafka request at its handler rather than a small
+   * one at each. With `stickyRequests` above 1 the turn alone decides (see {@link PathTurns}).
    */
   #choose(path: string, candidates: readonly string[]): string {
     const turn = this.#turns.next(path);
