@@ -48,3 +48,10 @@ export async function sampleRssMiB<T>(fn: () => Promise<T>): Promise<{ result: T
     clearInterval(timer);
   }
 }
+
+/** The middle value (the mean of the two middle ones for an even count): what interleaved rounds report. */
+export function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}

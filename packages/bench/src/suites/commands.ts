@@ -1,6 +1,6 @@
 import type { BenchContext, Suite } from '../context.js';
 import type { Figure } from '../figures.js';
-import { measure } from '../measure.js';
+import { measure, median } from '../measure.js';
 import { createTopic } from '../topics.js';
 import { consumeCommandsRaw, startRawChain, type RawCommandsRun } from '../raw-kafkajs-commands.js';
 import { produceRaw, type RawMessage } from '../raw-kafkajs.js';
@@ -33,7 +33,6 @@ const THROUGHPUT_CASES: Array<{ variant: ProcessorVariant; count: number; least:
 /** The chain cases: the processor as it comes (Kafka store), and with transactions. */
 const CHAIN_CASES: ProcessorVariant[] = ['kafka store', 'transactions'];
 
-const median = (values: number[]) => summarize(values).p50;
 const scaled = (n: number, scale: number, least: number) => Math.max(least, Math.round(n * scale));
 
 interface ThroughputRound {

@@ -4,7 +4,7 @@ import { ConsumerGroup, kafkaReplaySource, replay } from '@tributary/consumer';
 import type { BenchContext, Suite } from '../context.js';
 import { avroCodec } from '../events.js';
 import { parseConsumerPerf, runJavaTool } from '../java-perf.js';
-import { measure, sampleRssMiB } from '../measure.js';
+import { measure, median, sampleRssMiB } from '../measure.js';
 import { benchKafka, consumeRaw } from '../raw-kafkajs.js';
 import { createTopic } from '../topics.js';
 
@@ -64,12 +64,6 @@ async function consumeWithRaw(ctx: BenchContext, topic: string, count: number): 
   const r = await consumeRaw(ctx.brokers, topic, count);
   const total = (performance.now() - started) / 1000;
   return { rate: count / r.afterJoinSeconds, cpuPerRecordUs: (r.afterJoinCpu * 1e6) / count, startMs: (total - r.afterJoinSeconds) * 1000 };
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }
 
 /** Rounds of each workload, interleaved so drift on a shared machine touches all of them alike; medians reported. */

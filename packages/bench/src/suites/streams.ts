@@ -1,7 +1,7 @@
 import { DEFAULT_STREAM_PARTITIONS, type Streams } from '@tributary/streams';
 import type { BenchContext, Suite } from '../context.js';
 import type { Figure } from '../figures.js';
-import { measure } from '../measure.js';
+import { measure, median } from '../measure.js';
 import { consumeRaw } from '../raw-kafkajs.js';
 import { kafkajsPartition, startRawOffsetReader, timeReadWithNewConsumer, type StoredOffset } from '../raw-kafkajs-streams.js';
 import { summarize } from '../round-trip.js';
@@ -21,7 +21,6 @@ const ROUNDS = 3;
 const RAW_TAIL = 'raw kafkajs eachBatch';
 
 const streamNames = (prefix: string, count: number) => Array.from({ length: count }, (_, i) => `${prefix}-${i}`);
-const median = (values: number[]) => summarize(values).p50;
 
 /** Sample counts of the header case, scaled by --scale: listens on a running hub, and listens each with a new hub. */
 function headerSamples(scale: number) {
