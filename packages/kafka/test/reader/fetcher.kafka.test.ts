@@ -12,7 +12,7 @@ describe('KafkaFetcher', () => {
     const topic = randomTopic('fetcher');
     await createTopics(brokers, [{ topic, numPartitions: 1 }]);
     const kafka = testKafka(brokers);
-    const producer = kafka.producer();
+    const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
     await producer.connect();
     for (let batch = 0; batch < 3; batch++) {
       await producer.send({ topic, messages: Array.from({ length: 10 }, (_, i) => ({ value: `v${batch * 10 + i}` })) });
@@ -52,7 +52,7 @@ describe('KafkaFetcher', () => {
     await write(['a1', 'a2', 'a3'], 'abort');
     await write(['c3'], 'commit');
     await producer.disconnect();
-    const plain = kafka.producer();
+    const plain = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
     await plain.connect();
     await plain.send({ topic, messages: [{ value: 'p1', partition: 1 }] });
     await plain.disconnect();

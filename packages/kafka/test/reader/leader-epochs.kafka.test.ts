@@ -15,7 +15,7 @@ describe('Leader epochs against the broker (KIP-320)', () => {
     const topic = randomTopic('epochs');
     await createTopics(brokers, [{ topic, numPartitions: 1 }]);
     const kafka = testKafka(brokers);
-    const producer = kafka.producer();
+    const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
     await producer.connect();
     await producer.send({ topic, messages: Array.from({ length: 5 }, (_, i) => ({ value: `v${i}` })) });
     await producer.disconnect();
