@@ -5,12 +5,24 @@ import { decodeIndexEntry, type IndexEntry } from './index-entry.js';
  * Every stream's index entry, read from the compacted index topic from its start and then followed: how a
  * listener finds a stream's header and first offset without scanning the log. Entries written by this process
  * are applied at once ({@link remember}), so its own next operations never wait for the topic.
+ *
+ * The topic is read behind this process's own writes, so what it brings of a stream can be older than what this
+ * process remembered: a delete and a new epoch written a moment ago must not be undone by the old epoch's entry
+ * and the delete's tombstone read back after them (a listener starting then would be placed in the old epoch).
+ * Records of a stream before this process's last write of its entry are therefore passed over.
  */
 export class StreamIndex {
   readonly #entries = new Map<string, IndexEntry>();
   readonly #tail: PartitionTail;
   readonly #logger: Logger;
   readonly #listeners = new Set<(stream: string, entry: IndexEntry | undefined) => void>();
+  /**
+   * This process's last write of each stream's entry, until the topic is read past it: its offset once
+   * acknowledged, and the stream's last record read while the write was unacknowledged (it may be another
+   * process's later write). The index topic has one partition, so a record before that offset is older.
+   */
+  readonly #own = new Map<string, { readonly write: number; offset?: bigint; held?: StoredLogRecord }>();
+  #writes = 0;
 
   constructor(reader: LogReader, topic: string, logger: Logger) {
     this.#logger = logger;
@@ -28,9 +40,32 @@ export class StreamIndex {
     return this.#entries.get(stream);
   }
 
-  /** Apply an entry this process wrote (or a deletion: undefined) before it comes back from the topic. */
-  remember(stream: string, entry: IndexEntry | undefined): void {
+  /**
+   * Apply an entry this process is writing (or a deletion: undefined) before it comes back from the topic.
+   * Returns the write's number for {@link written}; until then, what the topic brings of the stream is older.
+   */
+  remember(stream: string, entry: IndexEntry | undefined): number {
     this.#set(stream, entry);
+    const write = ++this.#writes;
+    this.#own.set(stream, { write });
+    return write;
+  }
+
+  /** Where the index record of {@link remember}'s `write` was appended; undefined when writing it failed. */
+  written(stream: string, write: number, offset: bigint | undefined): void {
+    const own = this.#own.get(stream);
+    if (own?.write !== write) return;
+    const held = own.held;
+    own.held = undefined;
+    if (offset === undefined || (held !== undefined && held.offset >= offset)) {
+      // Failed, or a record at or after it was read already: the topic is the truth again.
+      this.#own.delete(stream);
+      if (held) this.#applyOne(stream, held);
+      return;
+    }
+    own.offset = offset;
+    // Read past it (its own record may have come back before the acknowledgement): nothing older can follow.
+    void this.#tail.reached(0, offset + 1n).then(() => this.#own.get(stream) === own && this.#own.delete(stream));
   }
 
   /** Be told when a stream's entry changes; returns the undo. */
@@ -51,20 +86,31 @@ export class StreamIndex {
     for (const r of records) {
       const stream = r.key?.toString('utf8');
       if (!stream) continue;
-      if (r.value === null) {
-        this.#set(stream, undefined);
-        continue;
+      const own = this.#own.get(stream);
+      if (own) {
+        if (own.offset === undefined) {
+          own.held = r;
+          continue;
+        }
+        if (r.offset < own.offset) continue;
+        // This process's own record, or a later one of another process: the topic has caught up.
+        this.#own.delete(stream);
       }
-      const entry = decodeIndexEntry(r.value);
-      if (!entry) {
-        this.#logger.debug({ offset: r.offset.toString() }, 'Streams: skipped a record of the index topic that is not an index entry');
-        continue;
-      }
-      // An entry read back can be older than one this process already remembered (it wrote a newer one since).
-      const known = this.#entries.get(stream);
-      if (known && known.epoch === entry.epoch && newer(known, entry)) continue;
-      this.#set(stream, entry);
+      this.#applyOne(stream, r);
     }
+  }
+
+  #applyOne(stream: string, r: StoredLogRecord): void {
+    if (r.value === null) return this.#set(stream, undefined);
+    const entry = decodeIndexEntry(r.value);
+    if (!entry) {
+      this.#logger.debug({ offset: r.offset.toString() }, 'Streams: skipped a record of the index topic that is not an index entry');
+      return;
+    }
+    // An entry read back can be older than one this process already remembered (it wrote a newer one since).
+    const known = this.#entries.get(stream);
+    if (known && known.epoch === entry.epoch && newer(known, entry)) return;
+    this.#set(stream, entry);
   }
 
   #set(stream: string, entry: IndexEntry | undefined): void {

@@ -70,16 +70,26 @@ export class StreamPublisher {
       if (action === 'put' && !fresh) return;
       const entry: IndexEntry =
         action === 'header' ? { ...base, header: { offset, codec: this.#codec.name, bytes: value! } } : action === 'close' ? { ...base, closed: offset } : base;
-      this.#index.remember(stream, entry);
-      await this.#connection.write([{ topic: this.#topics.index, partition: 0, record: { key: Buffer.from(stream), value: encodeIndexEntry(entry), headers: {} } }]);
+      await this.#writeIndex(stream, entry);
     });
     return { acknowledged };
   }
 
   async #forget(stream: string, known: IndexEntry | undefined): Promise<void> {
     if (!known) return;
-    this.#index.remember(stream, undefined);
-    await this.#connection.write([{ topic: this.#topics.index, partition: 0, record: { key: Buffer.from(stream), value: null, headers: {} } }]);
+    await this.#writeIndex(stream, undefined);
+  }
+
+  /** Apply a stream's entry (undefined: a tombstone) to the local index at once, then write it to the index topic. */
+  async #writeIndex(stream: string, entry: IndexEntry | undefined): Promise<void> {
+    const write = this.#index.remember(stream, entry);
+    try {
+      const [at] = await this.#connection.write([{ topic: this.#topics.index, partition: 0, record: { key: Buffer.from(stream), value: entry ? encodeIndexEntry(entry) : null, headers: {} } }]);
+      this.#index.written(stream, write, at!.offset);
+    } catch (error) {
+      this.#index.written(stream, write, undefined);
+      throw error;
+    }
   }
 }
 
