@@ -55,3 +55,9 @@ export function median(values: readonly number[]): number {
   const mid = sorted.length >> 1;
   return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }
+
+/** The round whose `value` is the median (the lower of the two middle ones for an even count): its other figures go with it. */
+export function medianRound<T>(rounds: readonly T[], value: (round: T) => number): T {
+  const sorted = [...rounds].sort((a, b) => value(a) - value(b));
+  return sorted[(sorted.length - 1) >> 1]!;
+}

@@ -6,7 +6,7 @@ import type { Figure } from '../figures.js';
 import { avroCodec, makeEvents } from '../events.js';
 import { envelopeHeaderCost } from '../header-cost.js';
 import { javaDefaultProducer } from '../java-producer-anchor.js';
-import { measure, median, sampleRssMiB } from '../measure.js';
+import { measure, medianRound, sampleRssMiB } from '../measure.js';
 import { platformaticRuntime, runPlatformaticProducer } from '../platformatic-anchor.js';
 import { producerRssOverEvents } from '../producer-rss.js';
 import { benchKafka } from '../raw-kafkajs.js';
@@ -158,10 +158,9 @@ async function pipelinedVersusJava(ctx: BenchContext, w: { label: string; size: 
   }
   const rates = sent.map((m) => w.count / m.seconds);
   const thousands = (values: number[]) => values.map((v) => (v / 1000).toFixed(0)).join(', ');
-  const middle = <T>(list: T[], value: (t: T) => number) => list.find((t) => value(t) === median(list.map(value)))!;
-  const javaFigure = middle(java, (f) => f.value);
+  const javaFigure = medianRound(java, (f) => f.value);
   ctx.figures.push({ ...javaFigure, notes: `${javaFigure.notes}; median of ${JAVA_ROUNDS} rounds interleaved with send() (${thousands(java.map((f) => f.value))} thousand/s)` });
-  const ours = middle(sent, (m) => w.count / m.seconds);
+  const ours = medianRound(sent, (m) => w.count / m.seconds);
   ctx.figures.push({
     suite: 'producer',
     name: `send() ${w.label} json, ${PIPELINED} in flight`,

@@ -3,7 +3,7 @@ import type { BenchContext, Suite } from '../context.js';
 import { runEndToEndLatency, type EndToEndLatencyResult } from '../java-end-to-end.js';
 import { startRawPingPong } from '../raw-kafkajs-ping-pong.js';
 import { runClosedLoop, type RoundTripper, type RoundTripResult } from '../round-trip.js';
-import { median } from '../measure.js';
+import { medianRound } from '../measure.js';
 import { createTopic } from '../topics.js';
 import { startTributaryRoundTrip } from '../tributary-round-trip.js';
 
@@ -63,9 +63,8 @@ async function tributaryCase(ctx: BenchContext, c: Case, stickyRequests?: number
     ctx.log(`round trip: Tributary messaging, ${label(c)}${stickyRequests ? `, stickyRequests ${stickyRequests}` : ''}, round ${round} of ${ROUNDS}`);
     runs.push(await measureCase(ctx, c, () => startTributaryRoundTrip({ brokers: ctx.brokers, responders: c.responders, payloadBytes: PAYLOAD_BYTES, timeoutMs: REQUEST_TIMEOUT_MS, ...(stickyRequests ? { stickyRequests } : {}) })));
   }
-  const rate = median(runs.map((r) => r.requestsPerSec));
   const byRound = runs.map((r) => (c.inFlight === 1 ? `${r.requestsPerSec.toFixed(0)}/s p50 ${r.p50.toFixed(2)} p99 ${r.p99.toFixed(1)} ms` : `${r.requestsPerSec.toFixed(0)}/s`)).join(', ');
-  return { median: runs.find((r) => r.requestsPerSec === rate)!, rounds: `the round with the median rate of ${ROUNDS}, each with its responders started afresh (by round: ${byRound})` };
+  return { median: medianRound(runs, (r) => r.requestsPerSec), rounds: `the round with the median rate of ${ROUNDS}, each with its responders started afresh (by round: ${byRound})` };
 }
 
 /** Kafka's EndToEndLatency on a one-partition topic: one way, doubled as a round trip's equivalent. */

@@ -1,7 +1,7 @@
 import { DEFAULT_STREAM_PARTITIONS, type Streams } from '@tributary/streams';
 import type { BenchContext, Suite } from '../context.js';
 import type { Figure } from '../figures.js';
-import { measure, median } from '../measure.js';
+import { measure, median, medianRound } from '../measure.js';
 import { consumeRaw } from '../raw-kafkajs.js';
 import { kafkajsPartition, startRawOffsetReader, timeReadWithNewConsumer, type StoredOffset } from '../raw-kafkajs-streams.js';
 import { summarize } from '../round-trip.js';
@@ -178,7 +178,7 @@ async function tailCase(ctx: BenchContext, label: string, streamCount: number, p
 function tailFigure(name: string, runs: TailRuns, how: string, target?: Figure['target']): Figure {
   const rate = median(runs.tributary.map((r) => r.rate));
   const rawRate = median(runs.raw.map((r) => r.rate));
-  const mid = runs.tributary.find((r) => r.rate === rate) ?? runs.tributary[0]!;
+  const mid = medianRound(runs.tributary, (r) => r.rate);
   const byRound = runs.tributary.map((r, i) => (r.rate / runs.raw[i]!.rate).toFixed(2)).join(', ');
   return {
     suite: SUITE, name, value: rate, unit: 'messages/s', anchors: [{ name: RAW_TAIL, value: rawRate }], ...(target ? { target } : {}), cpu: mid.cpu,
