@@ -77,6 +77,47 @@ describe('replay of the in-process buses', () => {
     await expect(replay({ source: memoryReplaySource(bus), topic: 't', to: 't:2@0' }).next()).rejects.toMatchObject({ context: { topic: 't', partition: 2, partitions: 2 } });
   });
 
+  it('closes its source once, however the iteration ends: at the end, by return(), or by an event that does not decode', async () => {
+    const bus = new MemoryBus();
+    const plugin = new MemoryProducerPlugin({ topic: 'ends', partitions: 1 }, { bus });
+    await plugin.open();
+    await plugin.send(Array.from({ length: 30 }, (_, i) => Event.create({ category: 'a.b', payload: { i } })));
+    const counted = () => {
+      const source = { ...memoryReplaySource(bus), closed: 0, async close() { source.closed++; } };
+      return source;
+    };
+    const whole = counted();
+    const events = replay({ source: whole, topic: 'ends', chunk: 7 });
+    let n = 0;
+    for await (const _ of events) n++;
+    expect([n, whole.closed]).toEqual([30, 1]);
+    expect(await events.next()).toEqual({ value: undefined, done: true });
+
+    const early = counted();
+    for await (const _ of replay({ source: early, topic: 'ends', chunk: 7 })) break;
+    expect(early.closed).toBe(1);
+
+    // A record whose payload is not JSON fails the replay at its offset; the source is closed and the iteration is over.
+    bus.append('ends', [{ key: null, value: Buffer.from('{not json'), headers: { 'tributary-id': Buffer.from('0190163d-8694-739b-aea5-966c26f8ad91'), 'tributary-category': Buffer.from('a.b'), 'tributary-codec': Buffer.from('json') }, timestamp: '0' }], { partition: 0 });
+    const broken = counted();
+    const failing = replay({ source: broken, topic: 'ends', from: 'ends:0@29' });
+    expect((await failing.next()).value?.payload).toEqual({ i: 29 });
+    await expect(failing.next()).rejects.toMatchObject({ code: 'DECODE_FAILED', context: { offset: 'ends:0@30', codec: 'json' } });
+    expect(broken.closed).toBe(1);
+    expect(await failing.next()).toEqual({ value: undefined, done: true });
+  });
+
+  it('hands out every event once and in order when next() is called again before the last call settled', async () => {
+    const bus = new MemoryBus();
+    const plugin = new MemoryProducerPlugin({ topic: 'eager', partitions: 1 }, { bus });
+    await plugin.open();
+    await plugin.send(Array.from({ length: 50 }, (_, i) => Event.create({ category: 'a.b', payload: { i } })));
+    const events = replay({ source: memoryReplaySource(bus), topic: 'eager', chunk: 8 });
+    const results = await Promise.all(Array.from({ length: 52 }, () => events.next()));
+    expect(results.slice(0, 50).map((r) => (r.value as Event<{ i: number }>).payload.i)).toEqual(Array.from({ length: 50 }, (_, i) => i));
+    expect(results.slice(50)).toEqual([{ value: undefined, done: true }, { value: undefined, done: true }]);
+  });
+
   it('replays the memory bus', async () => {
     const bus = new MemoryBus();
     await roundTrip(new MemoryProducerPlugin({ topic: 'orders', partitions: 3 }, { bus }), memoryReplaySource(bus), 'orders');

@@ -57,9 +57,25 @@ export function decodeEvent(record: EventRecord, codecs: CodecLookup, topic: str
   if (codecName === undefined) throw missing(EventHeaders.codec, topic, offset);
   // Valid categories are ASCII; anything else is refused by the category check in toEvent, whatever the decoding.
   const categoryText = categories.get(category);
-  const payload = codecOf(codecs, codecName, topic, offset).decode(record.value, { topic, category: categoryText.text });
-  if (payload instanceof Promise) return payload.then((p) => toEvent(record, id, categoryText, p, topic, offset));
+  const codec = codecOf(codecs, codecName, topic, offset);
+  let payload: unknown;
+  try {
+    payload = codec.decode(record.value, { topic, category: categoryText.text });
+  } catch (cause) {
+    throw placed(cause, offset);
+  }
+  if (payload instanceof Promise) return payload.then((p) => toEvent(record, id, categoryText, p, topic, offset), (cause: unknown) => Promise.reject(placed(cause, offset)));
   return toEvent(record, id, categoryText, payload, topic, offset);
+}
+
+/** A codec's error, naming the record's offset when it is known (codecs see only the topic and category). */
+function placed(cause: unknown, offset: EventOffset | undefined): unknown {
+  if (offset === undefined || !isTributaryError(cause)) return cause;
+  return new TributaryError(cause.code, `The record at ${offset.toString()} cannot be decoded: ${cause.message}`, {
+    cause,
+    retriable: cause.retriable,
+    context: { ...cause.context, offset: offset.toString() },
+  });
 }
 
 function codecOf(codecs: CodecLookup, name: Buffer, topic: string, offset: EventOffset | undefined): Codec {

@@ -118,6 +118,17 @@ describe('decodeEvent', () => {
     const error = failure(() => decodeEvent(record({ value: Buffer.from('{oops') }), codecs, 'users'));
     expect(error).toMatchObject({ code: 'DECODE_FAILED', context: { codec: 'json', topic: 'users', category: 'user.created' } });
   });
+
+  it('names the offset of a payload that does not decode, when it is known, keeping the codec\'s error as the cause', async () => {
+    const at = EventOffset.of('users', 1, 7n);
+    const error = failure(() => decodeEvent(record({ value: Buffer.from('{oops') }), codecs, 'users', at));
+    expect(error).toMatchObject({ code: 'DECODE_FAILED', retriable: false, context: { codec: 'json', topic: 'users', category: 'user.created', offset: 'users:1@7' } });
+    expect(error.message).toMatch(/^The record at users:1@7 cannot be decoded: The payload of a "user.created" record/);
+    expect((error.cause as { code?: string }).code).toBe('DECODE_FAILED');
+    // A codec that must reach a registry rejects its Promise: the same error, placed alike.
+    const later: Codec = { name: 'json', encode: () => Buffer.alloc(0), decode: () => Promise.reject(failure(() => jsonCodec.decode(Buffer.from('{'), { topic: 'users', category: 'user.created' }))) };
+    await expect(decodeEvent(record(), createCodecLookup([later]), 'users', at)).rejects.toMatchObject({ code: 'DECODE_FAILED', context: { offset: 'users:1@7', codec: 'json' } });
+  });
 });
 
 describe('readCategory', () => {
