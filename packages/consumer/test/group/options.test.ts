@@ -23,7 +23,7 @@ describe('consumer group options', () => {
     expect(o.logger).toBe(stderrLogger);
     expect(o.isolationLevel).toBe('read_committed');
     expect(o).toMatchObject({ partitionsConcurrently: 1, commitIntervalMs: 1000, sessionTimeoutMs: 30_000, heartbeatIntervalMs: 3000, onOutOfRange: 'fail', from: { kind: 'earliest' } });
-    expect(o).toMatchObject({ fetchMaxWaitMs: 500, fetchMaxBytesPerPartition: 1024 * 1024, fetchMaxBytes: 50 * 1024 * 1024 });
+    expect(o).toMatchObject({ fetchMaxWaitMs: 500, fetchMaxBytesPerPartition: 512 * 1024, fetchMaxBytes: 50 * 1024 * 1024 });
     expect(o.retry.attempts).toBe(3);
     expect(o.deadLetterTopic('orders')).toBe('orders.DLT');
     expect(o.codecs.names).toEqual(['json']);
