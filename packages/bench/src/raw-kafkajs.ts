@@ -44,9 +44,11 @@ export interface RawConsumeResult {
 
 /**
  * Consume `count` records of `topic` from the beginning with raw kafkajs `eachBatch` in a fresh group, doing
- * nothing per record: the anchor for every Node consuming figure.
+ * nothing per record: the anchor for every Node consuming figure. With `parseJson`, each value is also parsed
+ * as JSON, as an application reading JSON events with kafkajs would: the like-for-like reading of a figure
+ * that decodes every event.
  */
-export async function consumeRaw(brokers: string[], topic: string, count: number, timeoutMs = 300_000): Promise<RawConsumeResult> {
+export async function consumeRaw(brokers: string[], topic: string, count: number, timeoutMs = 300_000, options: { parseJson?: boolean } = {}): Promise<RawConsumeResult> {
   const consumer = benchKafka(brokers).consumer({ groupId: `bench-raw-${randomBytes(4).toString('hex')}`, maxBytes: 10 * 1024 * 1024 });
   await consumer.connect();
   let seen = 0;
@@ -60,7 +62,9 @@ export async function consumeRaw(brokers: string[], topic: string, count: number
       void consumer.run({
         autoCommit: false,
         eachBatch: async ({ batch }) => {
-          for (const m of batch.messages) bytes += m.value?.length ?? 0;
+          // With parseJson, each value is read as a kafkajs user reads a JSON event (the decoded object is dropped).
+          if (options.parseJson) for (const m of batch.messages) bytes += m.value === null ? 0 : (JSON.parse(m.value.toString('utf8')) === null ? 0 : m.value.length);
+          else for (const m of batch.messages) bytes += m.value?.length ?? 0;
           seen += batch.messages.length;
           if (seen >= count) {
             clearTimeout(timer);
