@@ -62,9 +62,11 @@ export async function consumeRaw(brokers: string[], topic: string, count: number
       void consumer.run({
         autoCommit: false,
         eachBatch: async ({ batch }) => {
-          // With parseJson, each value is read as a kafkajs user reads a JSON event (the decoded object is dropped).
-          if (options.parseJson) for (const m of batch.messages) bytes += m.value === null ? 0 : (JSON.parse(m.value.toString('utf8')) === null ? 0 : m.value.length);
-          else for (const m of batch.messages) bytes += m.value?.length ?? 0;
+          for (const m of batch.messages) {
+            bytes += m.value?.length ?? 0;
+            // As a kafkajs application reads a JSON event (the decoded object is dropped).
+            if (options.parseJson && m.value !== null) JSON.parse(m.value.toString('utf8'));
+          }
           seen += batch.messages.length;
           if (seen >= count) {
             clearTimeout(timer);

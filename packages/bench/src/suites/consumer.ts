@@ -4,7 +4,7 @@ import { ConsumerGroup, kafkaReplaySource, replay } from '@tributary/consumer';
 import type { BenchContext, Suite } from '../context.js';
 import { avroCodec } from '../events.js';
 import { parseConsumerPerf, runJavaTool } from '../java-perf.js';
-import { measure, median, sampleRssMiB } from '../measure.js';
+import { measure, median, medianRound, sampleRssMiB } from '../measure.js';
 import { benchKafka, consumeRaw } from '../raw-kafkajs.js';
 import { createTopic } from '../topics.js';
 
@@ -150,9 +150,8 @@ async function replayFigures(ctx: BenchContext): Promise<void> {
     parsing.push(await consumeWithRaw(ctx, topic, count, true));
   }
   const rateOf = (m: { seconds: number }) => count / m.seconds;
-  const mid = <T>(list: T[], key: (t: T) => number): T => [...list].sort((a, b) => key(a) - key(b))[list.length >> 1]!;
-  const medianChecked = mid(checked, rateOf);
-  const medianUnchecked = mid(unchecked, rateOf);
+  const medianChecked = medianRound(checked, rateOf);
+  const medianUnchecked = medianRound(unchecked, rateOf);
   const rawRate = median(raws.map((r) => r.rate));
   const perRecordUs = (cpu: { client: number }) => (cpu.client / count) * 1e6;
   const rounds = (list: Array<{ seconds: number }>) => list.map((m) => (rateOf(m) / 1000).toFixed(0)).join(', ');

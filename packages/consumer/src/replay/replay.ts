@@ -88,11 +88,11 @@ class Replay implements AsyncGenerator<Event> {
     this.#options = options;
     // Options are checked on the first next(), as a generator's body would: a bad one rejects it, and the source is closed.
     this.#codecs = options.codecs ?? createCodecLookup();
-    this.#matchers = undefined;
     this.#chunk = options.chunk ?? 500;
     try {
       this.#matchers = options.categories?.map((pattern, i) => withPath(`categories[${i}]`, () => compileCategoryPattern(pattern)));
     } catch (error) {
+      this.#matchers = undefined;
       this.#invalid = { error };
     }
   }
