@@ -1,7 +1,6 @@
 import { ErrorCodes, FailedToSendEventError, PartialSendError, TributaryError } from '../errors.js';
 import type { Event } from '../event/event.js';
 import { EventOffset } from '../offset/event-offset.js';
-import type { OutgoingRecord } from '../plugin/outgoing-record.js';
 import type { RecordOutcome, SendOutcome } from '../plugin/send-outcome.js';
 
 export interface SendContext {
@@ -78,18 +77,17 @@ export function failedDuringSend(events: readonly Event[], error: unknown, ctx: 
  * length, not an EventOffset, another topic) is the plugin's bug: the events were handed over and may be in
  * the log, so they are `unknown`.
  */
-export function applyOffsets(records: readonly OutgoingRecord[], offsets: unknown, ctx: SendContext): Event[] {
-  const events = records.map((r) => r.event);
-  if (!Array.isArray(offsets) || offsets.length !== records.length) {
+export function applyOffsets(events: readonly Event[], offsets: unknown, ctx: SendContext): Event[] {
+  if (!Array.isArray(offsets) || offsets.length !== events.length) {
     const got = Array.isArray(offsets) ? `${offsets.length} offsets` : String(offsets);
-    const bug = new TributaryError(ErrorCodes.SEND_FAILED, `Plugin "${ctx.plugin}" returned ${got} from _send for ${records.length} records`, { context: { plugin: ctx.plugin } });
+    const bug = new TributaryError(ErrorCodes.SEND_FAILED, `Plugin "${ctx.plugin}" returned ${got} from _send for ${events.length} records`, { context: { plugin: ctx.plugin } });
     throw failedDuringSend(events, bug, ctx);
   }
   return events.map((event, i) => {
     const offset: unknown = offsets[i];
     if (offset === undefined) return event;
-    if (!(offset instanceof EventOffset) || offset.topic !== records[i]!.topic) {
-      const bug = new TributaryError(ErrorCodes.SEND_FAILED, `Plugin "${ctx.plugin}" returned ${String(offset)} from _send for a record of topic "${records[i]!.topic}"`, {
+    if (!(offset instanceof EventOffset) || offset.topic !== ctx.topic) {
+      const bug = new TributaryError(ErrorCodes.SEND_FAILED, `Plugin "${ctx.plugin}" returned ${String(offset)} from _send for a record of topic "${ctx.topic}"`, {
         context: { plugin: ctx.plugin },
       });
       throw failedDuringSend(events, bug, ctx);

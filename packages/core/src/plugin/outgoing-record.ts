@@ -16,6 +16,8 @@ export interface OutgoingRecord {
 /** The size of a record as counted against `maxEventBytes`: key + value + header names and values, in bytes. */
 export function recordSize(record: EventRecord): number {
   let size = record.value.length + (record.key?.length ?? 0);
-  for (const [name, value] of Object.entries(record.headers)) size += Buffer.byteLength(name) + value.length;
+  // for...in rather than Object.entries: no array of pairs made for every record sent.
+  const headers = record.headers;
+  for (const name in headers) size += Buffer.byteLength(name) + headers[name]!.length;
   return size;
 }

@@ -231,17 +231,21 @@ export abstract class ProducerPlugin<Settings extends object = Record<never, nev
     return this.#handOver(records, signal, ctx, gate);
   }
 
-  /** Call `_send` (synchronously, so calls keep their order), then let the next send through the gate. */
-  async #handOver(records: OutgoingRecord[], signal: AbortSignal | undefined, ctx: SendContext, gate?: Gate): Promise<Event[]> {
+  /**
+   * Call `_send` (synchronously, so calls keep their order), then let the next send through the gate. Not async,
+   * so that nothing holds the records while `_send` runs (an async function keeps its parameters until it ends): a
+   * plugin that encodes records as they come (the kafka plugin) lets them go at once.
+   */
+  #handOver(records: OutgoingRecord[], signal: AbortSignal | undefined, ctx: SendContext, gate?: Gate): Promise<Event[]> {
     const events = records.map((r) => r.event);
-    let sending: Promise<ReadonlyArray<EventOffset | undefined>>;
     try {
       if (signal?.aborted) throw new TributaryError(ErrorCodes.ABORTED, 'send() was aborted before the events reached the bus', { cause: signal.reason });
       if (this.#state !== 'open' && this.#state !== 'closing') throw this.#stateError('send');
     } catch (error) {
       gate?.release();
-      throw allFailed(events, error, ctx);
+      return Promise.reject(allFailed(events, error, ctx));
     }
+    let sending: Promise<ReadonlyArray<EventOffset | undefined>>;
     try {
       sending = this._send(records, signal);
     } catch (error) {
@@ -249,13 +253,7 @@ export abstract class ProducerPlugin<Settings extends object = Record<never, nev
     } finally {
       gate?.release();
     }
-    let offsets: unknown;
-    try {
-      offsets = await sending;
-    } catch (error) {
-      throw failedDuringSend(events, error, ctx);
-    }
-    return applyOffsets(records, offsets, ctx);
+    return settled(events, sending, ctx);
   }
 
   #enterGate(): Gate {
@@ -285,4 +283,15 @@ export abstract class ProducerPlugin<Settings extends object = Record<never, nev
       cause: error,
     });
   }
+}
+
+/** The events with the offsets `_send` gave them, or the error that tells each event's fate. */
+async function settled(events: Event[], sending: Promise<ReadonlyArray<EventOffset | undefined>>, ctx: SendContext): Promise<Event[]> {
+  let offsets: unknown;
+  try {
+    offsets = await sending;
+  } catch (error) {
+    throw failedDuringSend(events, error, ctx);
+  }
+  return applyOffsets(events, offsets, ctx);
 }

@@ -1,3 +1,4 @@
+import type { RecordToEncode } from '../protocol/record-batch-builder.js';
 import { restampRecordBatch } from '../protocol/record-batch-encoder.js';
 import type { Acks } from './outcome.js';
 import { ProducerBatch, type Submission } from './producer-batch.js';
@@ -72,13 +73,16 @@ export class PartitionState {
    * Add a record to the last batch while it has room and was not sent, else to a new one. A record counts its
    * size plus what encoding adds to it (its length, attributes, deltas and the lengths of its parts), so a batch
    * stays near `batchSize` bytes once encoded, as Java's producer estimates its batches.
+   * @throws RangeError when the record cannot be encoded (see ProducerBatch.add); the partition is as it was.
    */
-  append(record: ProducerBatch['records'][number], size: number, owner: Submission, slot: number, now: number, batchSize: number): void {
+  append(record: RecordToEncode, size: number, owner: Submission, slot: number, now: number, batchSize: number): void {
     const cost = size + RECORD_OVERHEAD;
     const limit = batchSize < this.#batchCap ? batchSize : this.#batchCap;
-    let last = this.queue[this.queue.length - 1];
-    if (!last || last.order >= 0 || (last.records.length > 0 && last.bytes + cost > limit)) this.queue.push((last = new ProducerBatch(this.topic, this.partition, now)));
-    last.add(record, cost, owner, slot);
+    const last = this.queue[this.queue.length - 1];
+    if (last && last.order < 0 && (last.count === 0 || last.bytes + cost <= limit)) return last.add(record, cost, owner, slot);
+    const batch = new ProducerBatch(this.topic, this.partition, now);
+    batch.add(record, cost, owner, slot);
+    this.queue.push(batch);
   }
 
   /**

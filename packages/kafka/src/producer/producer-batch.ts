@@ -1,4 +1,4 @@
-import type { RecordToEncode } from '../protocol/record-batch-encoder.js';
+import { RecordBatchBuilder, type RecordToEncode } from '../protocol/record-batch-builder.js';
 import { classifyWriteFailure, type Acks, type WriteAttempt, type WriteOutcome } from './outcome.js';
 
 /** Where a record was written, or why it was not, and whether it may be in the log all the same. */
@@ -46,7 +46,8 @@ export class Submission {
 
 /**
  * Records bound for one partition, sent as one v2 record batch: Kafka's ProducerBatch. It takes records until it
- * holds `batchSize` bytes or is first sent; from then on its bytes are fixed, so every retry sends the same batch
+ * holds `batchSize` bytes or is first sent, each encoded into the batch's bytes as it comes (so a record's buffers
+ * are not kept while it waits); from then on its bytes are fixed, so every retry sends the same batch
  * under the same producer id, epoch and sequence numbers, and a broker that appended an earlier attempt answers
  * the repeat with the first append's offset instead of appending it again. Only a batch the broker certainly did not
  * append is ever given another epoch and sequence (see PartitionState.reset).
@@ -55,7 +56,8 @@ export class ProducerBatch {
   readonly topic: string;
   readonly partition: number;
   readonly createdAt: number;
-  readonly records: RecordToEncode[] = [];
+  /** Its records, encoded. */
+  builder = new RecordBatchBuilder();
   readonly #owners: Submission[] = [];
   readonly #slots: number[] = [];
   bytes = 0;
@@ -80,11 +82,20 @@ export class ProducerBatch {
     this.createdAt = createdAt;
   }
 
+  /**
+   * Encode the record into the batch, owned by `owner`'s result `slot`.
+   * @throws RangeError from the encoding (a timestamp that is not whole milliseconds); nothing is added then.
+   */
   add(record: RecordToEncode, size: number, owner: Submission, slot: number): void {
-    this.records.push(record);
+    this.builder.append(record);
     this.#owners.push(owner);
     this.#slots.push(slot);
     this.bytes += size;
+  }
+
+  /** Records in the batch. */
+  get count(): number {
+    return this.#owners.length;
   }
 
   get sent(): boolean {
@@ -93,7 +104,7 @@ export class ProducerBatch {
 
   /** The sequence number after its last record (int32, wrapping to 0 as Kafka's DefaultRecordBatch.incrementSequence does). */
   get nextSequence(): number {
-    return (this.baseSequence + this.records.length) % 2 ** 31;
+    return (this.baseSequence + this.count) % 2 ** 31;
   }
 
   /** Whether an attempt was sent and its answer does not say the broker refused it before appending. */
@@ -112,15 +123,18 @@ export class ProducerBatch {
    * time and its attempts so far: what a batch the broker refused as too large (MESSAGE_TOO_LARGE) is sent as.
    */
   split(): [ProducerBatch, ProducerBatch] {
-    const half = Math.ceil(this.records.length / 2);
+    const count = this.count;
+    const half = Math.ceil(count / 2);
     const piece = (from: number, to: number) => {
       const batch = new ProducerBatch(this.topic, this.partition, this.createdAt);
-      for (let k = from; k < to; k++) batch.add(this.records[k]!, 0, this.#owners[k]!, this.#slots[k]!);
-      batch.bytes = Math.round((this.bytes * (to - from)) / this.records.length);
+      batch.builder = this.builder.slice(from, to);
+      batch.#owners.push(...this.#owners.slice(from, to));
+      batch.#slots.push(...this.#slots.slice(from, to));
+      batch.bytes = Math.round((this.bytes * (to - from)) / count);
       batch.attempts.push(...this.attempts);
       return batch;
     };
-    return [piece(0, half), piece(half, this.records.length)];
+    return [piece(0, half), piece(half, count)];
   }
 
   /** Acknowledged from `base` (-1 when no offset is known): the k-th record is at base + k. */
@@ -128,7 +142,7 @@ export class ProducerBatch {
     if (this.done) return;
     this.done = true;
     const { topic, partition } = this;
-    for (let k = 0; k < this.records.length; k++) this.#owners[k]!.settle(this.#slots[k]!, { ok: true, topic, partition, offset: base < 0n ? -1n : base + BigInt(k) });
+    for (let k = 0; k < this.#owners.length; k++) this.#owners[k]!.settle(this.#slots[k]!, { ok: true, topic, partition, offset: base < 0n ? -1n : base + BigInt(k) });
   }
 
   /** Given up: every record gets the last error, every attempt, and `outcome`. */
@@ -137,6 +151,6 @@ export class ProducerBatch {
     this.done = true;
     const { topic, partition, attempts } = this;
     const result: WriteResult = { ok: false, topic, partition, error, outcome, attempts };
-    for (let k = 0; k < this.records.length; k++) this.#owners[k]!.settle(this.#slots[k]!, result);
+    for (let k = 0; k < this.#owners.length; k++) this.#owners[k]!.settle(this.#slots[k]!, result);
   }
 }

@@ -1,5 +1,4 @@
 import { ErrorCodes, TributaryError } from '@tributary/core';
-import { encodeRecordBatch } from '../protocol/record-batch-encoder.js';
 import { canRetry, judgeAttempt } from './attempt-failure.js';
 import { classifyAttempts } from './outcome.js';
 import { MAX_EPOCH, PartitionState, type DrainRules, type ProducerIdentity } from './partition-state.js';
@@ -32,7 +31,8 @@ export class Sender {
   readonly #options: SenderOptions;
   readonly #backoff: (retry: number) => number;
   readonly #now: () => number;
-  readonly #partitions = new Map<string, PartitionState>();
+  /** Each topic's partition states by partition number: looked up for every record, so no key string is made. */
+  readonly #partitions = new Map<string, PartitionState[]>();
   /** Partitions with batches waiting. */
   readonly #waiting = new Set<PartitionState>();
   readonly #nodes = new Map<number, NodeState>();
@@ -59,10 +59,9 @@ export class Sender {
 
   /** The partition's state, made on first use under the current producer id and epoch. */
   partition(topic: string, partition: number): PartitionState {
-    const id = key(topic, partition);
-    let state = this.#partitions.get(id);
-    if (!state) this.#partitions.set(id, (state = new PartitionState(topic, partition, this.#producer)));
-    return state;
+    let states = this.#partitions.get(topic);
+    if (!states) this.#partitions.set(topic, (states = []));
+    return (states[partition] ??= new PartitionState(topic, partition, this.#producer));
   }
 
   /** Batches were added to `state`: send them as the rules allow. */
@@ -207,7 +206,7 @@ export class Sender {
     if (batch.encoded) return true;
     try {
       const producer = this.#idempotent ? { producerId: state.producerId, producerEpoch: batch.epoch, baseSequence: batch.baseSequence } : {};
-      batch.encoded = await encodeRecordBatch(batch.records, { compression: this.#options.compression, ...producer });
+      batch.encoded = await batch.builder.build({ compression: this.#options.compression, ...producer });
       return true;
     } catch (cause) {
       const error = new TributaryError(ErrorCodes.ENCODE_FAILED, `Encoding the records for ${batch.topic}:${batch.partition} failed: ${cause instanceof Error ? cause.message : String(cause)}`, {
@@ -231,7 +230,7 @@ export class Sender {
     const { verdict, refresh } = judgeAttempt(error, {
       sent,
       idempotent: this.#idempotent,
-      records: batch.records.length,
+      records: batch.count,
       mayHaveAppended: () => batch.mayHaveAppended(this.#options.acks),
       resetNeeded: state.resetNeeded,
     });

@@ -175,12 +175,20 @@ export class KafkaWriter implements AsyncDisposable {
 
   /**
    * Write records; resolves with each record's fate, in order, once every one is known. Records of one partition
-   * are appended in the order of the write() calls that gave them.
+   * are appended in the order of the write() calls that gave them. Each record is encoded into its batch before
+   * write() returns when the writer is connected and knows the topics (else once they are), so its buffers may be
+   * reused from then on.
    * @throws TributaryError when nothing was sent: not connected, a topic's partition count could not be had, or a
    *   record asks for a partition the topic does not have.
    */
   write(records: readonly RecordToWrite[]): Promise<WriteResult[]> {
-    if (this.#sender && this.#waiting === 0 && records.every((r) => this.#partitionCounts.has(r.topic))) return this.#track(this.#append(records));
+    if (this.#sender && this.#waiting === 0 && records.every((r) => this.#partitionCounts.has(r.topic))) {
+      try {
+        return this.#track(this.#append(records));
+      } catch (error) {
+        return Promise.reject(error);
+      }
+    }
     // Behind a connect or a topic lookup: this write and the ones after it wait their turn, so order across writes holds.
     this.#waiting++;
     // The gate opens for the next write once this one's records are in their batches, not once they are written.
@@ -245,8 +253,9 @@ export class KafkaWriter implements AsyncDisposable {
 
   /**
    * Put each record in its partition's open batch, all at once, so a write's records of one partition stay
-   * together and in order.
-   * @throws TributaryError INVALID_ARGUMENT for a partition the topic does not have; nothing is added then.
+   * together and in order. Each is encoded into its batch there: nothing of the caller's records is kept.
+   * @throws TributaryError INVALID_ARGUMENT for a partition the topic does not have, or a timestamp that is not
+   *   whole milliseconds; nothing is added then.
    */
   #append(records: readonly RecordToWrite[]): Promise<WriteResult[]> {
     const sender = this.#sender!;
@@ -256,6 +265,12 @@ export class KafkaWriter implements AsyncDisposable {
       const count = this.#partitionCounts.get(topic)!;
       if (chosen !== undefined && (!Number.isInteger(chosen) || chosen < 0 || chosen >= count)) {
         throw new TributaryError(ErrorCodes.INVALID_ARGUMENT, `Topic "${topic}" has ${count} partitions; a record asks for partition ${chosen}`, { context: { topic, partition: chosen, partitions: count } });
+      }
+      // Checked before any record is appended (each is encoded into its batch then), so a bad one adds nothing.
+      if (!Number.isSafeInteger(Number(record.timestamp))) {
+        throw new TributaryError(ErrorCodes.INVALID_ARGUMENT, `Record ${i} for topic "${topic}" has timestamp "${record.timestamp}": expected an integer number of milliseconds since the epoch`, {
+          context: { topic, record: i, timestamp: record.timestamp },
+        });
       }
       // Records without a key are spread round-robin, as kafkajs does.
       partitions[i] = chosen ?? (record.key ? partitionForKey(record.key, count) : this.#roundRobin++ % count);

@@ -316,20 +316,25 @@ describe('Sender', () => {
     expect(cluster.requests).toHaveLength(0);
   });
 
-  it('fails records that cannot be encoded with ENCODE_FAILED, sending nothing, and the next batch starts the next epoch', async () => {
+  it('fails a batch that cannot be encoded with ENCODE_FAILED, sending nothing, and the next batch starts the next epoch', async () => {
     const cluster = fakeCluster();
-    const sender = new Sender(cluster.ports, { producerId: 7n, producerEpoch: 0 }, options());
-    const bad = new Promise<WriteResult[]>((resolve) => {
-      const state = sender.partition('t', 0);
-      state.append({ key: null, value: null, headers: {}, timestamp: 'yesterday' }, 1, new Submission(1, resolve), 0, Date.now(), 100);
-      sender.added(state);
-    });
-    const [result] = await bad;
+    // Codec 5 is no Kafka codec: compressing the batch fails when it is first sent.
+    const sender = new Sender(cluster.ports, { producerId: 7n, producerEpoch: 0 }, options({ compression: 5 }));
+    const [result] = await write(sender, 't', 0, ['x']);
     expect(result).toMatchObject({ ok: false, outcome: 'failed', attempts: [{ sent: false }] });
     expect(isTributaryError(result!.ok ? undefined : result!.error, 'ENCODE_FAILED')).toBe(true);
+    expect(cluster.requests).toHaveLength(0);
+  });
+
+  it('refuses a record whose timestamp is not whole milliseconds when it is appended, leaving the partition as it was', async () => {
+    const cluster = fakeCluster();
+    const sender = new Sender(cluster.ports, { producerId: 7n, producerEpoch: 0 }, options());
+    const state = sender.partition('t', 0);
+    expect(() => state.append({ key: null, value: null, headers: {}, timestamp: 'yesterday' }, 1, new Submission(1, () => {}), 0, Date.now(), 100)).toThrow(/timestamp "yesterday"/);
+    expect(state.queue).toHaveLength(0);
     const next = write(sender, 't', 0, ['ok']);
     await settle();
-    expect(cluster.requests.map((r) => fields(r.batches[0]!))).toEqual(['t:0 e1 s0 n1']);
+    expect(cluster.requests.map((r) => fields(r.batches[0]!))).toEqual(['t:0 e0 s0 n1']);
     cluster.requests[0]!.answer({ 't:0': 0n });
     expect(shown(await next)).toEqual(['0']);
   });

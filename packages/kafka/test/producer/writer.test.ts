@@ -128,6 +128,28 @@ describe('KafkaWriter', () => {
     expect(cluster.requests).toEqual([]);
   });
 
+  it('refuses a timestamp that is not whole milliseconds, sending nothing of the write, and goes on', async () => {
+    await using writer = makeWriter();
+    await writer.connect();
+    await writer.write([record(0, 'warm')]);
+    const bad = { ...record(1, 'b'), record: { ...record(1, 'b').record, timestamp: '12.5' } };
+    await expect(writer.write([record(0, 'a'), bad])).rejects.toThrow(/Record 1 for topic "t" has timestamp "12.5"/);
+    expect(offsets(await writer.write([record(0, 'c')]))).toEqual(['0@1']);
+    expect(cluster.requests.flat().map((p) => `${p.partition}:${p.records.readInt32BE(57)}`)).toEqual(['0:1', '0:1']);
+  });
+
+  it('takes the bytes of a record when write() returns: buffers changed after that are not what is sent', async () => {
+    await using writer = makeWriter({ lingerMs: 50 });
+    await writer.connect();
+    await writer.write([record(0, 'warm')]);
+    const value = Buffer.from('before');
+    const written = writer.write([{ topic: 't', partition: 0, record: { key: null, value, headers: {}, timestamp: '1' }, size: 6 }]);
+    value.write('after!');
+    await written;
+    const [decoded] = (await decodeRecordBatches(cluster.requests[1]![0]!.records, 0n)).records;
+    expect(decoded!.value!.toString()).toBe('before');
+  });
+
   it('refuses wrong options when it is made, naming the option', () => {
     const make = (options: KafkaWriterOptions) => () => makeWriter(options);
     expect(make({ compression: 'brotli' as never })).toThrow(/compression must be one of none, gzip, snappy, lz4, zstd, got brotli/);

@@ -12,7 +12,7 @@ import {
   type ProducerPluginOptions,
   type SettingsInput,
 } from '@tributary/core';
-import { KafkaAdmin, KafkaClient, KafkaWriter, silentLogger, type Logger } from '@tributary/kafka';
+import { KafkaAdmin, KafkaClient, KafkaWriter, silentLogger, type Logger, type WriteResult } from '@tributary/kafka';
 import { kafkaSettingsShape } from './settings.js';
 
 const kafkaSettings = setting.object(kafkaSettingsShape);
@@ -106,31 +106,47 @@ export class KafkaProducerPlugin extends ProducerPlugin<KafkaProducerSettings> {
     this.#writer = writer;
   }
 
-  protected async _send(batch: readonly OutgoingRecord[]): Promise<ReadonlyArray<EventOffset | undefined>> {
-    let results;
+  /**
+   * Not async, so that the records are not held while they are written: the writer encodes each into its batch at
+   * once, and their buffers can go (an async function would keep its parameters until it ends).
+   */
+  protected _send(batch: readonly OutgoingRecord[]): Promise<ReadonlyArray<EventOffset | undefined>> {
+    const count = batch.length;
+    let written: Promise<WriteResult[]>;
     try {
-      results = await this.#writer!.write(batch);
+      written = this.#writer!.write(batch);
     } catch (cause) {
-      // Nothing was sent: the partition count or a producer id could not be had (unknown topic, no broker).
-      throw new PartialSendError(`Kafka write of ${batch.length} event(s) not attempted: ${(cause as Error).message}`, batch.map(() => ({ status: 'failed' as const, error: cause })), {
-        cause,
-        retriable: (cause as { retriable?: boolean }).retriable === true,
-      });
+      written = Promise.reject(cause);
     }
-    const failure = results.find((r) => !r.ok);
-    if (!failure) return results.map((r) => (r.ok && r.offset >= 0n ? EventOffset.of(r.topic, r.partition, r.offset) : undefined));
-    const outcomes: RecordOutcome[] = results.map((r) =>
-      r.ok ? { status: 'ok', offset: r.offset >= 0n ? EventOffset.of(r.topic, r.partition, r.offset) : undefined } : { status: r.outcome, error: r.error },
-    );
-    const cause = failure.ok ? undefined : failure.error;
-    const failed = outcomes.filter((o) => o.status !== 'ok').length;
-    throw new PartialSendError(`Kafka did not take ${failed} of ${batch.length} event(s) (partition ${failure.topic}:${failure.partition}): ${(cause as Error)?.message}`, outcomes, {
-      cause,
-      retriable: true,
-    });
+    return offsetsOf(written, count);
   }
 
   protected async _close(): Promise<void> {
     await this.#writer?.close();
   }
+}
+
+/** Each record's offset, or a PartialSendError telling each record's fate. */
+async function offsetsOf(written: Promise<WriteResult[]>, count: number): Promise<ReadonlyArray<EventOffset | undefined>> {
+  let results;
+  try {
+    results = await written;
+  } catch (cause) {
+    // Nothing was sent: the partition count or a producer id could not be had (unknown topic, no broker).
+    throw new PartialSendError(`Kafka write of ${count} event(s) not attempted: ${(cause as Error).message}`, Array.from({ length: count }, () => ({ status: 'failed' as const, error: cause })), {
+      cause,
+      retriable: (cause as { retriable?: boolean }).retriable === true,
+    });
+  }
+  const failure = results.find((r) => !r.ok);
+  if (!failure) return results.map((r) => (r.ok && r.offset >= 0n ? EventOffset.of(r.topic, r.partition, r.offset) : undefined));
+  const outcomes: RecordOutcome[] = results.map((r) =>
+    r.ok ? { status: 'ok', offset: r.offset >= 0n ? EventOffset.of(r.topic, r.partition, r.offset) : undefined } : { status: r.outcome, error: r.error },
+  );
+  const cause = failure.ok ? undefined : failure.error;
+  const failed = outcomes.filter((o) => o.status !== 'ok').length;
+  throw new PartialSendError(`Kafka did not take ${failed} of ${count} event(s) (partition ${failure.topic}:${failure.partition}): ${(cause as Error)?.message}`, outcomes, {
+    cause,
+    retriable: true,
+  });
 }
