@@ -69,7 +69,9 @@ export async function platformaticRuntime(log: (line: string) => void): Promise<
     mkdirSync(dir, { recursive: true });
     if (!existsSync(join(dir, 'package.json'))) writeFileSync(join(dir, 'package.json'), '{ "private": true }\n');
     log(`installing ${PACKAGES.join(' and ')} into ${dir}`);
-    const installed = await run('npm', ['install', '--no-audit', '--no-fund', '--loglevel=error', ...PACKAGES], dir, 300_000);
+    // @platformatic/kafka declares Node >= 22.22, and npm runs on this Node (20 on our machines): with engine-strict
+    // set in a user's npmrc, npm refuses it. It runs on the Node 24 installed beside it, so the check is off here.
+    const installed = await run('npm', ['install', '--no-audit', '--no-fund', '--loglevel=error', '--engine-strict=false', ...PACKAGES], dir, 300_000);
     if (installed.code !== 0 || !existsSync(node)) return { skip: `npm could not install ${PACKAGES.join(', ')}: ${installed.output.trim().split('\n').slice(-3).join(' ')}` };
   }
   writeFileSync(join(dir, 'send.mjs'), SCRIPT);
