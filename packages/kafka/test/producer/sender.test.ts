@@ -316,7 +316,7 @@ describe('Sender', () => {
     expect(cluster.requests).toHaveLength(0);
   });
 
-  it('fails a batch that cannot be encoded with ENCODE_FAILED, sending nothing, and the next batch starts the next epoch', async () => {
+  it('fails a batch that cannot be encoded (its compression fails) with ENCODE_FAILED, sending nothing', async () => {
     const cluster = fakeCluster();
     // Codec 5 is no Kafka codec: compressing the batch fails when it is first sent.
     const sender = new Sender(cluster.ports, { producerId: 7n, producerEpoch: 0 }, options({ compression: 5 }));
