@@ -57,7 +57,7 @@ export class ProducerBatch {
   readonly partition: number;
   readonly createdAt: number;
   /** Its records, encoded. */
-  builder = new RecordBatchBuilder();
+  readonly builder: RecordBatchBuilder;
   readonly #owners: Submission[] = [];
   readonly #slots: number[] = [];
   bytes = 0;
@@ -76,10 +76,11 @@ export class ProducerBatch {
   retryAt = 0;
   done = false;
 
-  constructor(topic: string, partition: number, createdAt: number) {
+  constructor(topic: string, partition: number, createdAt: number, builder = new RecordBatchBuilder()) {
     this.topic = topic;
     this.partition = partition;
     this.createdAt = createdAt;
+    this.builder = builder;
   }
 
   /**
@@ -126,8 +127,7 @@ export class ProducerBatch {
     const count = this.count;
     const half = Math.ceil(count / 2);
     const piece = (from: number, to: number) => {
-      const batch = new ProducerBatch(this.topic, this.partition, this.createdAt);
-      batch.builder = this.builder.slice(from, to);
+      const batch = new ProducerBatch(this.topic, this.partition, this.createdAt, this.builder.slice(from, to));
       batch.#owners.push(...this.#owners.slice(from, to));
       batch.#slots.push(...this.#slots.slice(from, to));
       batch.bytes = Math.round((this.bytes * (to - from)) / count);

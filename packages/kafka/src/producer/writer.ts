@@ -3,6 +3,7 @@ import { KafkaAdmin } from '../admin/kafka-admin.js';
 import type { KafkaClient } from '../connection/kafka-client.js';
 import { asTributaryError } from '../errors.js';
 import { kKafkajs } from '../internal/symbols.js';
+import { wholeMillis } from '../protocol/record-batch-builder.js';
 import { ClusterProducePorts } from './cluster-ports.js';
 import { COMPRESSION_NAMES, compressionCodec, type CompressionName } from './compression.js';
 import { partitionForKey } from './partitioner.js';
@@ -178,7 +179,7 @@ export class KafkaWriter implements AsyncDisposable {
    * are appended in the order of the write() calls that gave them. Each record is encoded into its batch before
    * write() returns when the writer is connected and knows the topics (else once they are), so its buffers may be
    * reused from then on.
-   * @throws TributaryError when nothing was sent: not connected, a topic's partition count could not be had, or a
+   * @throws TributaryError (the promise rejects with it) when nothing was sent: not connected, a topic's partition count could not be had, or a
    *   record asks for a partition the topic does not have.
    */
   write(records: readonly RecordToWrite[]): Promise<WriteResult[]> {
@@ -267,7 +268,7 @@ export class KafkaWriter implements AsyncDisposable {
         throw new TributaryError(ErrorCodes.INVALID_ARGUMENT, `Topic "${topic}" has ${count} partitions; a record asks for partition ${chosen}`, { context: { topic, partition: chosen, partitions: count } });
       }
       // Checked before any record is appended (each is encoded into its batch then), so a bad one adds nothing.
-      if (!Number.isSafeInteger(Number(record.timestamp))) {
+      if (wholeMillis(record.timestamp) === undefined) {
         throw new TributaryError(ErrorCodes.INVALID_ARGUMENT, `Record ${i} for topic "${topic}" has timestamp "${record.timestamp}": expected an integer number of milliseconds since the epoch`, {
           context: { topic, record: i, timestamp: record.timestamp },
         });

@@ -78,8 +78,8 @@ export class RecordBatchBuilder {
    *   Kafka's int32 lengths; Error once the batch was built.
    */
   append(record: RecordToEncode): void {
-    const timestamp = Number(record.timestamp);
-    if (!Number.isSafeInteger(timestamp)) throw new RangeError(`has timestamp "${record.timestamp}", not an integer number of milliseconds since the epoch`);
+    const timestamp = wholeMillis(record.timestamp);
+    if (timestamp === undefined) throw new RangeError(`has timestamp "${record.timestamp}", not an integer number of milliseconds since the epoch`);
     this.#appendAt(timestamp, record);
   }
 
@@ -127,10 +127,10 @@ export class RecordBatchBuilder {
     const buf = this.#buf!;
     let pos = RECORDS_START;
     for (let k = 0; k < to && k < this.#count; k++) {
-      const length = readVarint(buf, pos);
-      const end = varintEnd(buf, pos) + length;
+      const start = varintEnd(buf, pos);
+      const end = start + readVarint(buf, pos);
       if (k >= from) {
-        let at = varintEnd(buf, pos) + 1; // after the length and the attributes
+        let at = start + 1; // past the attributes
         const delta = readVarlong(buf, at);
         at = varintEnd(buf, varintEnd(buf, at)); // past the timestamp and offset deltas
         piece.#appendAt(this.#baseTimestamp + delta, buf.subarray(at, end));
@@ -220,6 +220,12 @@ export class RecordBatchBuilder {
     this.#buf = grown;
     return grown;
   }
+}
+
+/** A record's timestamp text as milliseconds since the epoch; undefined when it is not a whole number of them. */
+export function wholeMillis(timestamp: string): number | undefined {
+  const millis = Number(timestamp);
+  return Number.isSafeInteger(millis) ? millis : undefined;
 }
 
 /** The most bytes of records a batch's int32 length leaves room for after its header. */

@@ -111,14 +111,8 @@ export class KafkaProducerPlugin extends ProducerPlugin<KafkaProducerSettings> {
    * once, and their buffers can go (an async function would keep its parameters until it ends).
    */
   protected _send(batch: readonly OutgoingRecord[]): Promise<ReadonlyArray<EventOffset | undefined>> {
-    const count = batch.length;
-    let written: Promise<WriteResult[]>;
-    try {
-      written = this.#writer!.write(batch);
-    } catch (cause) {
-      written = Promise.reject(cause);
-    }
-    return offsetsOf(written, count);
+    // write() refuses by rejecting, never by throwing.
+    return offsetsOf(this.#writer!.write(batch), batch.length);
   }
 
   protected async _close(): Promise<void> {
