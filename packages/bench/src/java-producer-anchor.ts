@@ -2,6 +2,7 @@ import type { BenchContext } from './context.js';
 import type { Figure } from './figures.js';
 import { parseProducerPerf, runJavaTool } from './java-perf.js';
 import { measure } from './measure.js';
+import { describeHost } from './probe.js';
 import { createTopic } from './topics.js';
 
 /** Records of a run: at least a million at full scale, so the JVM's start and warm-up are amortized. */
@@ -18,7 +19,7 @@ export async function javaDefaultProducer(ctx: BenchContext, w: { label: string;
   const topic = await createTopic(ctx, `bench-java-defaults-${w.size}`);
   const count = javaAnchorRecords(ctx.scale);
   ctx.log(`producer: java ProducerPerformance (default producer settings) ${count} x ${w.label} -> ${topic}`);
-  const { result, cpu } = await measure(
+  const { result, cpu, probe } = await measure(
     () =>
       runJavaTool(ctx.java, ctx.classpath, 'org.apache.kafka.tools.ProducerPerformance', [
         '--topic', topic, '--num-records', String(count), '--record-size', String(w.size), '--throughput', '-1',
@@ -27,6 +28,7 @@ export async function javaDefaultProducer(ctx: BenchContext, w: { label: string;
     ctx.brokerPid,
   );
   const perf = parseProducerPerf(result.output);
+  ctx.log(`producer: java ProducerPerformance ${w.label}: ${perf.recordsPerSec} records/s; ${describeHost(probe)}`);
   return {
     suite: 'producer',
     name: `java ProducerPerformance defaults ${w.label}`,

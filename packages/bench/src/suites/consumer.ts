@@ -4,7 +4,8 @@ import { ConsumerGroup, kafkaReplaySource, replay } from '@tributary/consumer';
 import type { BenchContext, Suite } from '../context.js';
 import { avroCodec } from '../events.js';
 import { parseConsumerPerf, runJavaTool } from '../java-perf.js';
-import { measure, median, medianRound, sampleRssMiB } from '../measure.js';
+import { measure, median, medianRound, sampleRssMiB, writeBack } from '../measure.js';
+import { describeProbe, startProbe } from '../probe.js';
 import { benchKafka, consumeRaw } from '../raw-kafkajs.js';
 import { createTopic } from '../topics.js';
 
@@ -42,9 +43,11 @@ interface ConsumeRun {
 
 async function consumeWithGroup(ctx: BenchContext, topic: string, count: number, codec: Codec, handlers: Record<string, () => void>): Promise<ConsumeRun> {
   const group = new ConsumerGroup({ brokers: ctx.brokers, groupId: `bench-group-${randomBytes(4).toString('hex')}`, topics: [topic], handlers, codecs: createCodecLookup([codec]) });
+  writeBack();
   const started = performance.now();
   await group.start();
   const joined = performance.now();
+  const probe = startProbe();
   const cpu = process.cpuUsage();
   try {
     const deadline = Date.now() + 300_000;
@@ -53,6 +56,7 @@ async function consumeWithGroup(ctx: BenchContext, topic: string, count: number,
       await new Promise((r) => setTimeout(r, 2));
     }
     const used = process.cpuUsage(cpu);
+    ctx.log(`consumer: group: ${(count / ((performance.now() - joined) / 1000)).toFixed(0)} events/s; ${describeProbe(probe.stop(), count)}`);
     return { rate: count / ((performance.now() - joined) / 1000), cpuPerRecordUs: (used.user + used.system) / count, startMs: joined - started };
   } finally {
     await group.stop();
@@ -60,9 +64,12 @@ async function consumeWithGroup(ctx: BenchContext, topic: string, count: number,
 }
 
 async function consumeWithRaw(ctx: BenchContext, topic: string, count: number, parseJson = false): Promise<ConsumeRun> {
+  writeBack();
   const started = performance.now();
+  const probe = startProbe();
   const r = await consumeRaw(ctx.brokers, topic, count, undefined, { parseJson });
   const total = (performance.now() - started) / 1000;
+  ctx.log(`consumer: raw kafkajs${parseJson ? ' parsing JSON' : ''}: ${(count / r.afterJoinSeconds).toFixed(0)} records/s; with its join ${describeProbe(probe.stop(), count)}`);
   return { rate: count / r.afterJoinSeconds, cpuPerRecordUs: (r.afterJoinCpu * 1e6) / count, startMs: (total - r.afterJoinSeconds) * 1000 };
 }
 
@@ -145,6 +152,7 @@ async function replayFigures(ctx: BenchContext): Promise<void> {
     const sampled = await sampleRssMiB(() => measure(() => readAll(), ctx.brokerPid));
     checked.push(sampled.result);
     whole = { peakMiB: Math.max(whole?.peakMiB ?? 0, sampled.peakMiB) };
+    ctx.log(`replay: ${(count / sampled.result.seconds).toFixed(0)} events/s; ${describeProbe(sampled.result.probe, count)}`);
     unchecked.push(await measure(() => readAll(undefined, false), ctx.brokerPid));
     raws.push(await consumeWithRaw(ctx, topic, count));
     parsing.push(await consumeWithRaw(ctx, topic, count, true));
