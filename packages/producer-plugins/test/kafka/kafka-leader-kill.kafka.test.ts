@@ -84,12 +84,18 @@ describe('kafka plugin: a partition leader killed while requests are in flight (
     for (const [round, delayMs] of [0, 2, 5].entries()) {
       const leader = (await fullIsr(cluster, topic)).find((p) => p.partitionId === round % 3)!.leader;
       const victim = cluster.node(leader);
-      // A burst of sends, then SIGKILL a moment later: the burst's requests are on the wire or about to be. A hundred
-      // events a send, so even the last kill, 5 ms in, finds some of the burst unsettled (ten a send had all settled
-      // by then in a quarter of the runs).
+      // A burst of sends, then SIGKILL a moment later: the burst's requests are on the wire or about to be. A timer
+      // fires late on a busy event loop, so a burst can be all settled by then (7 of 40 guard runs at 5-6 ms): such
+      // a kill would find nothing in flight, so the burst is sent again instead, up to five times.
       let settled = 0;
-      const burst = producers.flatMap((p) => Array.from({ length: 4 }, (_, b) => send(p, `burst${round}-${b}`, 100).finally(() => settled++)));
-      if (delayMs > 0) await new Promise((r) => setTimeout(r, delayMs));
+      let burst: Array<Promise<void>> = [];
+      for (let attempt = 1; attempt <= 5; attempt++) {
+        settled = 0;
+        burst = producers.flatMap((p) => Array.from({ length: 4 }, (_, b) => send(p, `burst${round}-${attempt}-${b}`, 100).finally(() => settled++)));
+        if (delayMs > 0) await new Promise((r) => setTimeout(r, delayMs));
+        if (settled < burst.length) break;
+        await Promise.all(burst);
+      }
       const killed = victim.kill();
       kills.push({ node: leader, inFlight: burst.length - settled });
       await killed;
