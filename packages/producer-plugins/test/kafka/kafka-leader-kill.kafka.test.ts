@@ -48,6 +48,7 @@ describe('kafka plugin: a partition leader killed while requests are in flight (
       plugin: new KafkaProducerPlugin({ topic, brokers: cluster.brokers, connectRetries: 3, requestTimeoutMs, maxInFlightRequests: 5, ensureTopics: [{ topic, partitions: 3 }] }),
       reports: new Map<string, Report>(),
       reasons: new Map<string, number>(),
+      where: new Map<string, string>(),
       sent: 0,
     }));
     for (const p of producers) await p.plugin.open();
@@ -65,7 +66,10 @@ describe('kafka plugin: a partition leader killed while requests are in flight (
           if (o.status !== 'ok') {
             // Why events did not get through, for the log line below: a sudden run of failures names its cause.
             const reason = `${o.status}: ${String((o.error as Error | undefined)?.message ?? o.error).slice(0, 160)}`;
-            p.reasons.set(reason, (p.reasons.get(reason) ?? 0) + 1);
+            const seen = p.reasons.get(reason);
+            // The first error of each reason keeps where it was made: the path a sudden run of failures took.
+            if (seen === undefined) p.where.set(reason, String((o.error as Error | undefined)?.stack ?? '').split('\n').filter((l) => l.trim().startsWith('at ')).slice(0, 6).map((l) => l.trim()).join(' < '));
+            p.reasons.set(reason, (seen ?? 0) + 1);
           }
         }
       }
@@ -134,7 +138,7 @@ describe('kafka plugin: a partition leader killed while requests are in flight (
       lines.push(
         `${p.name} (requestTimeoutMs ${p.plugin.settings.requestTimeoutMs}): ${p.reports.size} events, ${ok.length} ok, ${failed.length} failed, ` +
           `${unknown.length} unknown (${unknownInLog} of them in the log); phantom ${phantom.length}, lost ${lost.length}, misplaced ${misplaced.length}`,
-        ...[...p.reasons].map(([reason, n]) => `  ${n} x ${reason}`),
+        ...[...p.reasons].map(([reason, n]) => `  ${n} x ${reason}${n >= 1000 ? ` [${p.where.get(reason)}]` : ''}`),
       );
       Object.assign(problems, { [`${p.name} phantom`]: phantom, [`${p.name} lost`]: lost, [`${p.name} misplaced`]: misplaced });
       expect(p.reports.size).toBe(p.sent);
