@@ -29,9 +29,9 @@ export function writeBack(): void {
 }
 
 /**
- * Elapsed and CPU seconds of `fn` (after {@link writeBack}): the client's CPU (this process's, plus that of `clientPids`, the client's
- * other processes), and the broker's when its pid is known; `probe` tells what else this process and the host
- * did meanwhile (GC, system time, iowait, steal).
+ * Elapsed and CPU seconds of `fn` (after {@link writeBack}): the client's CPU (this process's, plus that of
+ * `clientPids`, the client's other processes), and the broker's when its pid is known; `probe` tells what else
+ * this process and the host did meanwhile (GC, system time, iowait, steal).
  */
 export async function measure<T>(fn: () => Promise<T>, brokerPid?: number, clientPids: readonly number[] = []): Promise<{ result: T; seconds: number; cpu: { client: number; broker?: number }; probe: ProbeReport }> {
   writeBack();

@@ -25,7 +25,6 @@ export interface ProbeReport {
   readonly dirtyMiB: number;
 }
 
-
 function cpuTimes(): number[] {
   try {
     // cpu  user nice system idle iowait irq softirq steal ...

@@ -56,8 +56,9 @@ async function consumeWithGroup(ctx: BenchContext, topic: string, count: number,
       await new Promise((r) => setTimeout(r, 2));
     }
     const used = process.cpuUsage(cpu);
-    ctx.log(`consumer: group: ${(count / ((performance.now() - joined) / 1000)).toFixed(0)} events/s; ${describeProbe(probe.stop(), count)}`);
-    return { rate: count / ((performance.now() - joined) / 1000), cpuPerRecordUs: (used.user + used.system) / count, startMs: joined - started };
+    const rate = count / ((performance.now() - joined) / 1000);
+    ctx.log(`consumer: group: ${rate.toFixed(0)} events/s; ${describeProbe(probe.stop(), count)}`);
+    return { rate, cpuPerRecordUs: (used.user + used.system) / count, startMs: joined - started };
   } finally {
     await group.stop();
   }

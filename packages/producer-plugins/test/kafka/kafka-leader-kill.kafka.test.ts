@@ -65,10 +65,11 @@ describe('kafka plugin: a partition leader killed while requests are in flight (
           p.reports.set(o.event.id, o.status === 'ok' ? { status: 'ok', offset: o.event.offset } : { status: o.status });
           if (o.status !== 'ok') {
             // Why events did not get through, for the log line below: a sudden run of failures names its cause.
-            const reason = `${o.status}: ${String((o.error as Error | undefined)?.message ?? o.error).slice(0, 160)}`;
+            const cause = o.error as Error | undefined;
+            const reason = `${o.status}: ${String(cause?.message ?? cause).slice(0, 160)}`;
             const seen = p.reasons.get(reason);
             // The first error of each reason keeps where it was made: the path a sudden run of failures took.
-            if (seen === undefined) p.where.set(reason, String((o.error as Error | undefined)?.stack ?? '').split('\n').filter((l) => l.trim().startsWith('at ')).slice(0, 6).map((l) => l.trim()).join(' < '));
+            if (seen === undefined) p.where.set(reason, String(cause?.stack ?? '').split('\n').filter((l) => l.trim().startsWith('at ')).slice(0, 6).map((l) => l.trim()).join(' < '));
             p.reasons.set(reason, (seen ?? 0) + 1);
           }
         }
