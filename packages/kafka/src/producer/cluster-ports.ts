@@ -3,6 +3,8 @@ import { ErrorCodes, TributaryError } from '@tributary/core';
 import { leafErrors } from '../errors.js';
 import { brokerSupports, createInternalCluster, kafkaProtocolError, sendRawRequest, type InternalBroker, type InternalCluster } from '../internal/kafkajs-internals.js';
 import { decodeProduceResponse, encodeProduceRequest, PRODUCE_API_KEY, PRODUCE_VERSIONS, type ProducePartitionResponse, type ProduceRequest, type ProduceVersion } from '../protocol/produce-protocol.js';
+import type { MetadataResponse } from '../protocol/metadata-protocol.js';
+import { sendMetadata } from '../reader/broker-requests.js';
 import type { ProducerIdentity } from './partition-state.js';
 import type { PartitionAnswer, SenderPorts } from './sender.js';
 
@@ -67,6 +69,36 @@ export class ClusterProducePorts implements SenderPorts {
     return this.initProducerId(30_000);
   }
 
+  /**
+   * How many partitions `topic` has; 0 when no broker that answered knows it.
+   *
+   * Each broker answers from its own copy of the cluster's metadata, and one that has just restarted answers
+   * UNKNOWN_TOPIC_OR_PARTITION for topics created while it was down until it has caught up: one broker's "unknown"
+   * is not the cluster's. So a broker is asked first (kafkajs' choice of a live one), and when it knows nothing of
+   * the topic, every broker it names is asked; the most partitions any of them knows is the count (a topic's
+   * partitions only grow). A broker that cannot be reached counts as knowing nothing.
+   * @throws the topic's error when the first broker refuses it otherwise (not authorized, an invalid name).
+   */
+  async partitionCount(topic: string): Promise<number> {
+    await this.connect();
+    const first = await sendMetadata(await this.#anyBroker(), [topic]);
+    const count = partitionsOf(first, topic);
+    if (count > 0) return count;
+    const others = await Promise.allSettled(first.brokers.map(async ({ nodeId }) => partitionsOf(await sendMetadata(await this.#cluster.findBroker({ nodeId: String(nodeId) }), [topic]), topic)));
+    return Math.max(0, ...others.map((answer) => (answer.status === 'fulfilled' ? answer.value : 0)));
+  }
+
+  /** A live broker of the cluster (its metadata read first when it has none yet: a writer without a producer id has not). */
+  async #anyBroker(): Promise<InternalBroker> {
+    try {
+      return await this.#cluster.findControllerBroker();
+    } catch (error) {
+      if ((error as Error).name !== 'KafkaJSMetadataNotLoaded') throw error;
+      await this.#cluster.refreshMetadata();
+      return this.#cluster.findControllerBroker();
+    }
+  }
+
   /** Have the metadata follow `topic` (its partitions' leaders), read once now. */
   async addTopic(topic: string): Promise<void> {
     await this.connect();
@@ -119,6 +151,20 @@ export class ClusterProducePorts implements SenderPorts {
     this.#brokers.set(node, reached);
     return reached;
   }
+}
+
+/** UNKNOWN_TOPIC_OR_PARTITION and LEADER_NOT_AVAILABLE (a topic being created): the answering broker knows no partitions yet. */
+const TOPIC_NOT_YET = new Set([3, 5]);
+
+/**
+ * The topic's partitions in a Metadata answer; 0 when the broker does not know it (yet).
+ * @throws kafkajs' error for any other error of the topic.
+ */
+function partitionsOf(answer: MetadataResponse, topic: string): number {
+  const found = answer.topics.find((t) => t.topic === topic);
+  if (!found || TOPIC_NOT_YET.has(found.errorCode)) return found?.partitions.length ?? 0;
+  if (found.errorCode !== 0) throw kafkaProtocolError(found.errorCode);
+  return found.partitions.length;
 }
 
 /**

@@ -1,7 +1,7 @@
 import { ErrorCodes, TributaryError } from '@tributary/core';
 import { KafkaAdmin } from '../admin/kafka-admin.js';
 import type { KafkaClient } from '../connection/kafka-client.js';
-import { asTributaryError } from '../errors.js';
+import { asTributaryError, leafErrors } from '../errors.js';
 import { kKafkajs } from '../internal/symbols.js';
 import { wholeMillis } from '../protocol/record-batch-builder.js';
 import { ClusterProducePorts } from './cluster-ports.js';
@@ -88,6 +88,9 @@ export interface KafkaWriterOptions {
 /** Java's `batch.size` is 16 KiB; see `batchSize` for why this one is larger. */
 const DEFAULT_BATCH_SIZE = 256 * 1024;
 
+/** How long a topic no broker knows is looked up again before a write to it fails (see `KafkaWriter.partitionCount`). */
+const UNKNOWN_TOPIC_WAIT_MS = 1000;
+
 /** Produce requests carry at most this many bytes of batches (Java's `max.request.size`); a larger batch goes alone. */
 const MAX_REQUEST_BYTES = 1024 * 1024;
 
@@ -119,6 +122,14 @@ export class KafkaWriter implements AsyncDisposable {
   /** Writes waiting for a topic's partition count, in call order: later writes wait behind them. */
   #waiting = 0;
   #gate: Promise<unknown> = Promise.resolve();
+  /** Writes that have waited at the gate so far; numbers them for {@link #missing}. */
+  #queued = 0;
+  /**
+   * A failed topic lookup, and the last write queued before it failed: the writes that waited behind the lookup
+   * take its answer instead of a lookup each (a burst of writes to a missing topic fails together, not a second
+   * apart); a later write looks up again.
+   */
+  readonly #missing = new Map<string, { upTo: number; error: unknown }>();
   #connecting: Promise<void> | undefined;
 
   constructor(client: KafkaClient, options: KafkaWriterOptions = {}) {
@@ -192,10 +203,11 @@ export class KafkaWriter implements AsyncDisposable {
     }
     // Behind a connect or a topic lookup: this write and the ones after it wait their turn, so order across writes holds.
     this.#waiting++;
+    const ticket = ++this.#queued;
     // The gate opens for the next write once this one's records are in their batches, not once they are written.
     const appended = this.#gate.then(async () => {
       if (!this.#sender) await (this.#connecting ??= this.connect());
-      for (const topic of new Set(records.map((r) => r.topic))) await this.partitionCount(topic);
+      for (const topic of new Set(records.map((r) => r.topic))) await this.#lookUp(topic, ticket);
       return { results: this.#append(records) };
     });
     this.#gate = appended.then(
@@ -228,16 +240,51 @@ export class KafkaWriter implements AsyncDisposable {
 
   /**
    * The partition count of a topic, cached; asked again after a failed write (it may have grown).
+   *
+   * A topic no broker knows is looked up again for up to a second before it is called missing, and a lookup's
+   * retriable failure (a broker unreachable, metadata moving) for up to `deliveryTimeoutMs`: a topic created a
+   * moment ago reaches every broker's metadata within milliseconds, as Java's producer waits (`max.block.ms`) for a
+   * topic to show in its metadata. The wait is short because Tributary never auto-creates topics: a name that
+   * stays unknown is a mistake to report, not a topic on its way. A refresh of a known topic keeps the known count
+   * when the answer has none.
    * @throws TributaryError INVALID_ARGUMENT when the topic does not exist (topics are never auto-created).
    */
   async partitionCount(topic: string, refresh = false): Promise<number> {
     const known = this.#partitionCounts.get(topic);
     if (known !== undefined && !refresh) return known;
-    const count = await this.#admin.partitionCount(topic);
-    if (count === 0) throw new TributaryError(ErrorCodes.INVALID_ARGUMENT, `Topic "${topic}" does not exist (Tributary never auto-creates topics; use ensureTopics)`, { context: { topic } });
-    await this.#ports.addTopic(topic);
-    this.#partitionCounts.set(topic, count);
-    return count;
+    const started = Date.now();
+    for (let retry = 0; ; retry++) {
+      const wait = Math.min(500, 50 * 2 ** retry);
+      try {
+        const count = await this.#ports.partitionCount(topic);
+        if (count > 0) {
+          await this.#ports.addTopic(topic);
+          this.#partitionCounts.set(topic, Math.max(count, known ?? 0));
+          return this.#partitionCounts.get(topic)!;
+        }
+        if (known !== undefined) return known;
+        if (Date.now() + wait - started > UNKNOWN_TOPIC_WAIT_MS) {
+          throw new TributaryError(ErrorCodes.INVALID_ARGUMENT, `Topic "${topic}" does not exist (Tributary never auto-creates topics; use ensureTopics)`, { context: { topic } });
+        }
+      } catch (error) {
+        const retriable = !(error instanceof TributaryError) && leafErrors(error).every((leaf) => leaf.retriable === true);
+        if (!retriable || Date.now() + wait - started > this.#options.deliveryTimeoutMs) throw asTributaryError(error, `Looking up the partitions of "${topic}"`, { topic });
+      }
+      await new Promise((r) => setTimeout(r, wait));
+    }
+  }
+
+  /** The topic's partition count for a write queued as `ticket`; a lookup that failed after it was queued answers it. */
+  async #lookUp(topic: string, ticket: number): Promise<void> {
+    const missing = this.#missing.get(topic);
+    if (missing && ticket <= missing.upTo) throw missing.error;
+    try {
+      await this.partitionCount(topic);
+      this.#missing.delete(topic);
+    } catch (error) {
+      this.#missing.set(topic, { upTo: this.#queued, error });
+      throw error;
+    }
   }
 
   #track(written: Promise<WriteResult[]>): Promise<WriteResult[]> {

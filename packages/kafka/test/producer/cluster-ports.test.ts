@@ -15,6 +15,11 @@ describe('the kafkajs internals the writer produces with', () => {
     expect(typeof Broker.prototype.initProducerId).toBe('function');
   });
 
+  it('a Cluster without metadata yet says so by name when asked for a broker (the writer then reads the metadata)', async () => {
+    const cluster = createInternalCluster(new Kafka({ clientId: 'contract', brokers: ['127.0.0.1:1'], logLevel: logLevel.NOTHING }));
+    await expect(cluster.findControllerBroker()).rejects.toMatchObject({ name: 'KafkaJSMetadataNotLoaded' });
+  });
+
   it('a connection frames the body a request encodes: size, api key, version, correlation id, client id, then the body as given', async () => {
     type CreateRequest = (o: { correlationId: number; clientId: string; request: { apiKey: number; apiVersion: number; encode(): { buf: Buffer; buffer: Buffer } } }) => Promise<{ buffer: Buffer }>;
     const { default: createRequest } = (await import('kafkajs/src/protocol/request.js' as string)) as { default: CreateRequest };

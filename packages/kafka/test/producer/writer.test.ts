@@ -1,4 +1,5 @@
 import { describe, expect, it, vi } from 'vitest';
+import { ErrorCodes, TributaryError } from '@tributary/core';
 import { KafkaClient } from '../../src/connection/kafka-client.js';
 import { silentLogger } from '../../src/logging/logger.js';
 import type { PartitionAnswer } from '../../src/producer/sender.js';
@@ -7,7 +8,14 @@ import type { ProducePartitionRequest } from '../../src/protocol/produce-protoco
 import { decodeRecordBatches } from '../../src/protocol/record-batch.js';
 
 /** The cluster the writer meets: one broker that appends everything, and the requests it saw. */
-const cluster = vi.hoisted(() => ({ requests: [] as Array<readonly ProducePartitionRequest[]>, ends: new Map<string, bigint>(), partitions: 4 }));
+const cluster = vi.hoisted(() => ({
+  requests: [] as Array<readonly ProducePartitionRequest[]>,
+  ends: new Map<string, bigint>(),
+  partitions: 4,
+  /** Answers of the next partition lookups (a count, or an error to throw), before `partitions` answers. */
+  lookups: [] as Array<number | Error>,
+  lookupCount: 0,
+}));
 
 vi.mock('../../src/producer/cluster-ports.js', () => ({
   ClusterProducePorts: class {
@@ -17,6 +25,12 @@ vi.mock('../../src/producer/cluster-ports.js', () => ({
       return { producerId: 1n, producerEpoch: 0 };
     }
     async addTopic() {}
+    async partitionCount() {
+      cluster.lookupCount++;
+      const next = cluster.lookups.shift() ?? cluster.partitions;
+      if (next instanceof Error) throw next;
+      return next;
+    }
     leaderOf() {
       return 1;
     }
@@ -40,9 +54,6 @@ vi.mock('../../src/admin/kafka-admin.js', () => ({
   KafkaAdmin: class {
     async connect() {}
     async close() {}
-    async partitionCount() {
-      return cluster.partitions;
-    }
   },
 }));
 
@@ -56,6 +67,8 @@ const record = (partition: number, value: string, size = 10): RecordToWrite => (
 function makeWriter(options: KafkaWriterOptions = {}): KafkaWriter {
   cluster.requests.length = 0;
   cluster.ends.clear();
+  cluster.lookups.length = 0;
+  cluster.lookupCount = 0;
   return new KafkaWriter(new KafkaClient({ brokers: ['127.0.0.1:9'], logger: silentLogger }), options);
 }
 
@@ -157,5 +170,53 @@ describe('KafkaWriter', () => {
     expect(make({ batchSize: 0 })).toThrow(/batchSize must be a number from 1/);
     expect(make({ maxInFlightRequests: 6 })).toThrow(/maxInFlightRequests must be a number from 1 to 5/);
     expect(make({ acks: 1 })).toThrow(/idempotent writes need acks -1/);
+  });
+
+  describe('topic lookups', () => {
+    it('looks up a topic no broker knows yet again, and writes once one does', async () => {
+      await using writer = makeWriter();
+      cluster.lookups.push(0, 0);
+      expect(offsets(await writer.write([record(2, 'a')]))).toEqual(['2@0']);
+      expect(cluster.lookupCount).toBe(3);
+    });
+
+    it('fails a write to a topic that stays unknown after about a second, naming it; writes queued behind the lookup fail with it', async () => {
+      await using writer = makeWriter();
+      cluster.partitions = 0;
+      try {
+        const writes = Array.from({ length: 20 }, (_, i) => writer.write([record(0, `v${i}`)]));
+        const outcomes = await Promise.allSettled(writes);
+        expect(outcomes.every((o) => o.status === 'rejected' && o.reason instanceof TributaryError && o.reason.code === ErrorCodes.INVALID_ARGUMENT && /Topic "t" does not exist/.test(o.reason.message))).toBe(true);
+        // One series of lookups (asked again with back-off for about a second) answered all twenty, not twenty series.
+        expect(cluster.lookupCount).toBeGreaterThanOrEqual(4);
+        expect(cluster.lookupCount).toBeLessThan(10);
+        // A write made after that failure asks again.
+        const asked = cluster.lookupCount;
+        cluster.partitions = 4;
+        expect(offsets(await writer.write([record(1, 'late')]))).toEqual(['1@0']);
+        expect(cluster.lookupCount).toBe(asked + 1);
+      } finally {
+        cluster.partitions = 4;
+      }
+    });
+
+    it('tries a lookup that failed retriably again, and fails at once on an error that is not', async () => {
+      await using writer = makeWriter();
+      cluster.lookups.push(Object.assign(new Error('connection closed'), { retriable: true }));
+      expect(offsets(await writer.write([record(0, 'a')]))).toEqual(['0@0']);
+      expect(cluster.lookupCount).toBe(2);
+      cluster.lookups.push(Object.assign(new Error('Not authorized to access topics'), { retriable: false, type: 'TOPIC_AUTHORIZATION_FAILED' }));
+      await expect(writer.partitionCount('u')).rejects.toMatchObject({ code: ErrorCodes.AUTHORIZATION });
+    });
+
+    it('keeps a known count when a refresh finds no partitions, and takes a grown one', async () => {
+      await using writer = makeWriter();
+      expect(await writer.partitionCount('t')).toBe(4);
+      cluster.lookups.push(0);
+      expect(await writer.partitionCount('t', true)).toBe(4);
+      cluster.lookups.push(6);
+      expect(await writer.partitionCount('t', true)).toBe(6);
+      expect(await writer.partitionCount('t')).toBe(6);
+    });
   });
 });
