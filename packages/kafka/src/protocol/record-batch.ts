@@ -10,6 +10,7 @@
 import { crc32c } from './crc32c.js';
 import { decompress as inflate } from './decompress.js';
 import { ATTRIBUTES_OFFSET, COMPRESSION_MASK, CONTROL, CRC_OFFSET, LEADER_EPOCH_OFFSET, LOG_APPEND_TIME, LOG_OVERHEAD, MAGIC_V2, RECORDS_START, TRANSACTIONAL } from './record-batch-layout.js';
+import { viewOf } from './buffer-view.js';
 
 /** One record as it was written, with its exact offset. */
 export interface DecodedRecord {
@@ -335,6 +336,6 @@ class Reader {
     const start = this.pos;
     if (start + length > this.end) throw this.error(`a field declares ${length} bytes where ${this.end - start} are left`);
     this.pos += length;
-    return this.buf.subarray(start, this.pos);
+    return viewOf(this.buf, start, length);
   }
 }
