@@ -1,7 +1,8 @@
 import { ErrorCodes, TributaryError } from '@tributary/core';
 import { KafkaAdmin } from '../admin/kafka-admin.js';
+import { waitForPartitions } from '../admin/topic-wait.js';
 import type { KafkaClient } from '../connection/kafka-client.js';
-import { asTributaryError, leafErrors } from '../errors.js';
+import { asTributaryError } from '../errors.js';
 import { kKafkajs } from '../internal/symbols.js';
 import { wholeMillis } from '../protocol/record-batch-builder.js';
 import { ClusterProducePorts } from './cluster-ports.js';
@@ -87,9 +88,6 @@ export interface KafkaWriterOptions {
 
 /** Java's `batch.size` is 16 KiB; see `batchSize` for why this one is larger. */
 const DEFAULT_BATCH_SIZE = 256 * 1024;
-
-/** How long a topic no broker knows is looked up again before a write to it fails (see `KafkaWriter.partitionCount`). */
-const UNKNOWN_TOPIC_WAIT_MS = 1000;
 
 /** Produce requests carry at most this many bytes of batches (Java's `max.request.size`); a larger batch goes alone. */
 const MAX_REQUEST_BYTES = 1024 * 1024;
@@ -239,39 +237,23 @@ export class KafkaWriter implements AsyncDisposable {
   }
 
   /**
-   * The partition count of a topic, cached; asked again after a failed write (it may have grown).
-   *
-   * A topic no broker knows is looked up again for up to a second before it is called missing, and a lookup's
-   * retriable failure (a broker unreachable, metadata moving) for up to `deliveryTimeoutMs`: a topic created a
-   * moment ago reaches every broker's metadata within milliseconds, as Java's producer waits (`max.block.ms`) for a
-   * topic to show in its metadata. The wait is short because Tributary never auto-creates topics: a name that
-   * stays unknown is a mistake to report, not a topic on its way. A refresh of a known topic keeps the known count
-   * when the answer has none.
+   * The partition count of a topic, cached; asked again after a failed write (it may have grown). Every broker is
+   * asked when the first knows nothing of the topic, and a topic none knows is asked for again for up to a second
+   * (see `waitForPartitions`); a refresh of a known topic keeps the known count when the answer has none.
    * @throws TributaryError INVALID_ARGUMENT when the topic does not exist (topics are never auto-created).
    */
   async partitionCount(topic: string, refresh = false): Promise<number> {
     const known = this.#partitionCounts.get(topic);
     if (known !== undefined && !refresh) return known;
-    const started = Date.now();
-    for (let retry = 0; ; retry++) {
-      const wait = Math.min(500, 50 * 2 ** retry);
-      try {
-        const count = await this.#ports.partitionCount(topic);
-        if (count > 0) {
-          await this.#ports.addTopic(topic);
-          this.#partitionCounts.set(topic, Math.max(count, known ?? 0));
-          return this.#partitionCounts.get(topic)!;
-        }
-        if (known !== undefined) return known;
-        if (Date.now() + wait - started > UNKNOWN_TOPIC_WAIT_MS) {
-          throw new TributaryError(ErrorCodes.INVALID_ARGUMENT, `Topic "${topic}" does not exist (Tributary never auto-creates topics; use ensureTopics)`, { context: { topic } });
-        }
-      } catch (error) {
-        const retriable = !(error instanceof TributaryError) && leafErrors(error).every((leaf) => leaf.retriable === true);
-        if (!retriable || Date.now() + wait - started > this.#options.deliveryTimeoutMs) throw asTributaryError(error, `Looking up the partitions of "${topic}"`, { topic });
-      }
-      await new Promise((r) => setTimeout(r, wait));
-    }
+    // The metadata follows the topic once it is known (a broker that does not know it yet may refuse that too).
+    const ask = async () => {
+      const count = await this.#ports.partitionCount(topic);
+      if (count > 0) await this.#ports.addTopic(topic);
+      return count;
+    };
+    const count = await waitForPartitions(topic, ask, { retryForMs: this.#options.deliveryTimeoutMs, ...(known === undefined ? {} : { known }) });
+    this.#partitionCounts.set(topic, count);
+    return count;
   }
 
   /** The topic's partition count for a write queued as `ticket`; a lookup that failed after it was queued answers it. */

@@ -4,6 +4,7 @@ import { ErrorCodes, InvalidArgumentError, TributaryError } from '@tributary/cor
 import type { KafkaClient } from '../connection/kafka-client.js';
 import { KafkaAdmin } from '../admin/kafka-admin.js';
 import { partitionKey, topicOffsets } from '../admin/topic-partition.js';
+import { waitForPartitions } from '../admin/topic-wait.js';
 import { asTributaryError } from '../errors.js';
 import type { FenceableGroupMetadata, GroupMetadata } from '../group/group-membership.js';
 import { brokerSupports, createTransactionalProducer, kafkaProtocolError, sendRawRequest, type InternalBroker, type InternalTxnOffsetCommit } from '../internal/kafkajs-internals.js';
@@ -281,8 +282,10 @@ export class KafkaTransactionalWriter implements AsyncDisposable {
   async #place(record: TransactionalRecord): Promise<number> {
     let known = this.#partitionCounts.get(record.topic);
     if (!known || Date.now() - known.at > PARTITION_COUNT_MAX_AGE_MS) {
-      known = { count: await this.#admin.partitionCount(record.topic), at: Date.now() };
-      if (known.count < 1) throw new TributaryError(ErrorCodes.INVALID_ARGUMENT, `Topic "${record.topic}" does not exist (Tributary never auto-creates topics; use ensureTopics)`, { context: { topic: record.topic } });
+      // A topic the broker asked does not know yet is asked for again for up to a second (see waitForPartitions);
+      // a lookup that failed otherwise fails the transaction, which runs again when the failure may pass.
+      const count = await waitForPartitions(record.topic, () => this.#admin.partitionCount(record.topic), { retryForMs: 0, ...(known ? { known: known.count } : {}) });
+      known = { count, at: Date.now() };
       this.#partitionCounts.set(record.topic, known);
     }
     return record.key === null ? this.#unkeyed++ % known.count : partitionForKey(record.key, known.count);

@@ -1,0 +1,59 @@
+import { describe, expect, it } from 'vitest';
+import { ErrorCodes, TributaryError } from '@tributary/core';
+import { waitForPartitions } from '../../src/admin/topic-wait.js';
+
+/** A lookup that gives these answers in turn (a count, or an error to throw), then the last one for good. */
+function answers(...given: Array<number | Error>) {
+  const calls = { n: 0 };
+  const ask = async () => {
+    const next = given[Math.min(calls.n++, given.length - 1)]!;
+    if (next instanceof Error) throw next;
+    return next;
+  };
+  return { ask, calls };
+}
+
+const retriable = () => Object.assign(new Error('connection closed'), { retriable: true });
+
+describe('waitForPartitions', () => {
+  it('answers at once when the topic is known, and asks again while no broker knows it', async () => {
+    expect(await waitForPartitions('t', answers(3).ask, { retryForMs: 0 })).toBe(3);
+    const late = answers(0, 0, 5);
+    expect(await waitForPartitions('t', late.ask, { retryForMs: 0 })).toBe(5);
+    expect(late.calls.n).toBe(3);
+  });
+
+  it('calls a topic that stays unknown for about a second missing, naming it', async () => {
+    const never = answers(0);
+    const error = await waitForPartitions('orders', never.ask, { retryForMs: 60_000 }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(TributaryError);
+    expect(error).toMatchObject({ code: ErrorCodes.INVALID_ARGUMENT, retriable: false, context: { topic: 'orders' } });
+    expect((error as Error).message).toMatch(/Topic "orders" does not exist .*use ensureTopics/);
+    // Asked again with growing back-off (50, 100, 200, 400 ms...), not in a tight loop.
+    expect(never.calls.n).toBeGreaterThanOrEqual(4);
+    expect(never.calls.n).toBeLessThan(10);
+  });
+
+  it('keeps a known count when the answer has none, and takes a grown one', async () => {
+    expect(await waitForPartitions('t', answers(0).ask, { retryForMs: 0, known: 4 })).toBe(4);
+    expect(await waitForPartitions('t', answers(6).ask, { retryForMs: 0, known: 4 })).toBe(6);
+    expect(await waitForPartitions('t', answers(2).ask, { retryForMs: 0, known: 4 })).toBe(4);
+  });
+
+  it('tries a lookup that failed retriably again within retryForMs, and throws it as a TributaryError after', async () => {
+    const flaky = answers(retriable(), 2);
+    expect(await waitForPartitions('t', flaky.ask, { retryForMs: 5000 })).toBe(2);
+    expect(flaky.calls.n).toBe(2);
+    const down = answers(retriable());
+    const error = await waitForPartitions('t', down.ask, { retryForMs: 0 }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(TributaryError);
+    expect(error).toMatchObject({ retriable: true });
+    expect(down.calls.n).toBe(1);
+  });
+
+  it('throws a failure that will not pass at once, mapped by kind', async () => {
+    const refused = answers(Object.assign(new Error('Not authorized to access topics'), { retriable: false, type: 'TOPIC_AUTHORIZATION_FAILED' }));
+    await expect(waitForPartitions('t', refused.ask, { retryForMs: 60_000 })).rejects.toMatchObject({ code: ErrorCodes.AUTHORIZATION });
+    expect(refused.calls.n).toBe(1);
+  });
+});
