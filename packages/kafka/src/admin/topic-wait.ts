@@ -10,6 +10,8 @@ export interface WaitForPartitionsOptions {
   readonly retryForMs: number;
   /** The count known before, if any: an answer of none then keeps it (a refresh), rather than failing. */
   readonly known?: number;
+  /** What the brokers said to the last lookup, for the error that calls the topic missing. */
+  readonly describe?: () => string | undefined;
 }
 
 /**
@@ -40,7 +42,12 @@ export async function waitForPartitions(topic: string, ask: () => Promise<number
     }
     if (count > 0) return Math.max(count, known ?? 0);
     if (known !== undefined) return known;
-    if (late() > UNKNOWN_TOPIC_WAIT_MS) throw new TributaryError(ErrorCodes.INVALID_ARGUMENT, `Topic "${topic}" does not exist (Tributary never auto-creates topics; use ensureTopics)`, { context: { topic } });
+    if (late() > UNKNOWN_TOPIC_WAIT_MS) {
+      const answers = options.describe?.();
+      throw new TributaryError(ErrorCodes.INVALID_ARGUMENT, `Topic "${topic}" does not exist (Tributary never auto-creates topics; use ensureTopics)${answers ? `; brokers asked for ${Date.now() - started} ms, last answers: ${answers}` : ''}`, {
+        context: { topic, ...(answers ? { answers } : {}) },
+      });
+    }
     await new Promise((r) => setTimeout(r, wait));
   }
 }

@@ -42,6 +42,8 @@ export interface InternalOffsetCommit {
 
 /** A broker as kafkajs' internal Cluster hands it out. */
 export interface InternalBroker {
+  /** The broker's node id, once the cluster's metadata named it (null for a seed broker before that). */
+  nodeId?: number | null;
   /** The API versions the broker announced (`apiKey -> range`). */
   versions?: Record<number, { minVersion: number; maxVersion: number }>;
   connectionPool: { send<T>(request: RawRequest<T>): Promise<T> };

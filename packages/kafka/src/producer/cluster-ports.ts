@@ -1,6 +1,7 @@
 import type { Kafka } from 'kafkajs';
 import { ErrorCodes, TributaryError } from '@tributary/core';
 import { leafErrors } from '../errors.js';
+import { messageOf } from '../logging/logger.js';
 import { brokerSupports, createInternalCluster, kafkaProtocolError, sendRawRequest, type InternalBroker, type InternalCluster } from '../internal/kafkajs-internals.js';
 import { decodeProduceResponse, encodeProduceRequest, PRODUCE_API_KEY, PRODUCE_VERSIONS, type ProducePartitionResponse, type ProduceRequest, type ProduceVersion } from '../protocol/produce-protocol.js';
 import type { MetadataResponse } from '../protocol/metadata-protocol.js';
@@ -20,6 +21,7 @@ const TRANSACTION_TIMEOUT_MS = 60_000;
 export class ClusterProducePorts implements SenderPorts {
   readonly #cluster: InternalCluster;
   readonly #topics = new Set<string>();
+  readonly #lastLookups = new Map<string, string>();
   readonly #brokers = new Map<number, { broker: InternalBroker; version: ProduceVersion }>();
   readonly #topicConfig: (topic: string, names: readonly string[]) => Promise<Record<string, string>>;
   #connected = false;
@@ -81,11 +83,19 @@ export class ClusterProducePorts implements SenderPorts {
    */
   async partitionCount(topic: string): Promise<number> {
     await this.connect();
-    const first = await sendMetadata(await this.#anyBroker(), [topic]);
+    const broker = await this.#anyBroker();
+    const first = await sendMetadata(broker, [topic]);
     const count = partitionsOf(first, topic);
     if (count > 0) return count;
-    const others = await Promise.allSettled(first.brokers.map(async ({ nodeId }) => partitionsOf(await sendMetadata(await this.#cluster.findBroker({ nodeId: String(nodeId) }), [topic]), topic)));
-    return Math.max(0, ...others.map((answer) => (answer.status === 'fulfilled' ? answer.value : 0)));
+    const answers = await Promise.allSettled(first.brokers.map(async ({ nodeId }) => partitionsOf(await sendMetadata(await this.#cluster.findBroker({ nodeId: String(nodeId) }), [topic]), topic)));
+    const said = answers.map((a, i) => `node ${first.brokers[i]!.nodeId}: ${a.status === 'rejected' ? messageOf(a.reason) : a.value > 0 ? `${a.value} partitions` : 'none'}`);
+    this.#lastLookups.set(topic, [`node ${broker.nodeId ?? '?'} (asked first): none`, ...said].join('; '));
+    return Math.max(0, ...answers.map((answer) => (answer.status === 'fulfilled' ? answer.value : 0)));
+  }
+
+  /** What the brokers answered to the last lookup of `topic` that found no partitions: for the error that says it is missing. */
+  lastLookup(topic: string): string | undefined {
+    return this.#lastLookups.get(topic);
   }
 
   /** A live broker of the cluster (its metadata read first when it has none yet: a writer without a producer id has not). */

@@ -251,7 +251,8 @@ export class KafkaWriter implements AsyncDisposable {
       if (count > 0) await this.#ports.addTopic(topic);
       return count;
     };
-    const count = await waitForPartitions(topic, ask, { retryForMs: this.#options.deliveryTimeoutMs, ...(known === undefined ? {} : { known }) });
+    const describe = () => this.#ports.lastLookup(topic);
+    const count = await waitForPartitions(topic, ask, { retryForMs: this.#options.deliveryTimeoutMs, describe, ...(known === undefined ? {} : { known }) });
     this.#partitionCounts.set(topic, count);
     return count;
   }

@@ -34,6 +34,12 @@ describe('waitForPartitions', () => {
     expect(never.calls.n).toBeLessThan(10);
   });
 
+  it('names what the brokers last said, when told', async () => {
+    const error = await waitForPartitions('orders', answers(0).ask, { retryForMs: 0, describe: () => 'node 1 (asked first): none; node 2: none' }).catch((e: unknown) => e);
+    expect((error as Error).message).toMatch(/Topic "orders" does not exist .*; brokers asked for \d+ ms, last answers: node 1 \(asked first\): none; node 2: none$/);
+    expect(error).toMatchObject({ context: { topic: 'orders', answers: 'node 1 (asked first): none; node 2: none' } });
+  });
+
   it('keeps a known count when the answer has none, and takes a grown one', async () => {
     expect(await waitForPartitions('t', answers(0).ask, { retryForMs: 0, known: 4 })).toBe(4);
     expect(await waitForPartitions('t', answers(6).ask, { retryForMs: 0, known: 4 })).toBe(6);

@@ -31,6 +31,9 @@ vi.mock('../../src/producer/cluster-ports.js', () => ({
       if (next instanceof Error) throw next;
       return next;
     }
+    lastLookup() {
+      return 'node 1 (asked first): none';
+    }
     leaderOf() {
       return 1;
     }

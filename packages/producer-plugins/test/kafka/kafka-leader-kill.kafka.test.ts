@@ -66,10 +66,11 @@ describe('kafka plugin: a partition leader killed while requests are in flight (
           if (o.status !== 'ok') {
             // Why events did not get through, for the log line below: a sudden run of failures names its cause.
             const cause = o.error as Error | undefined;
-            const reason = `${o.status}: ${String(cause?.message ?? cause).slice(0, 160)}`;
+            // Durations in messages vary from event to event: they would split one reason into many.
+            const reason = `${o.status}: ${String(cause?.message ?? cause).replace(/\d+ ms/g, 'N ms').slice(0, 160)}`;
             const seen = p.reasons.get(reason);
             // The first error of each reason keeps where it was made: the path a sudden run of failures took.
-            if (seen === undefined) p.where.set(reason, String(cause?.stack ?? '').split('\n').filter((l) => l.trim().startsWith('at ')).slice(0, 6).map((l) => l.trim()).join(' < '));
+            if (seen === undefined) p.where.set(reason, `${String(cause?.message ?? cause)} @ ${String(cause?.stack ?? '').split('\n').filter((l) => l.trim().startsWith('at ')).slice(0, 6).map((l) => l.trim()).join(' < ')}`);
             p.reasons.set(reason, (seen ?? 0) + 1);
           }
         }
@@ -139,7 +140,8 @@ describe('kafka plugin: a partition leader killed while requests are in flight (
       lines.push(
         `${p.name} (requestTimeoutMs ${p.plugin.settings.requestTimeoutMs}): ${p.reports.size} events, ${ok.length} ok, ${failed.length} failed, ` +
           `${unknown.length} unknown (${unknownInLog} of them in the log); phantom ${phantom.length}, lost ${lost.length}, misplaced ${misplaced.length}`,
-        ...[...p.reasons].map(([reason, n]) => `  ${n} x ${reason}${n >= 1000 ? ` [${p.where.get(reason)}]` : ''}`),
+        // A reason behind many events is logged whole, with where its first error was made.
+        ...[...p.reasons].map(([reason, n]) => `  ${n} x ${reason}${n >= 100 ? ` [${p.where.get(reason)}]` : ''}`),
       );
       Object.assign(problems, { [`${p.name} phantom`]: phantom, [`${p.name} lost`]: lost, [`${p.name} misplaced`]: misplaced });
       expect(p.reports.size).toBe(p.sent);
