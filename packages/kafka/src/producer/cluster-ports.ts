@@ -4,6 +4,7 @@ import { leafErrors } from '../errors.js';
 import { messageOf } from '../logging/logger.js';
 import { brokerSupports, createInternalCluster, kafkaProtocolError, sendRawRequest, type InternalBroker, type InternalCluster } from '../internal/kafkajs-internals.js';
 import { decodeProduceResponse, encodeProduceRequest, PRODUCE_API_KEY, PRODUCE_VERSIONS, type ProducePartitionResponse, type ProduceRequest, type ProduceVersion } from '../protocol/produce-protocol.js';
+import type { PartitionLookup } from '../admin/topic-wait.js';
 import type { MetadataResponse } from '../protocol/metadata-protocol.js';
 import { sendMetadata } from '../reader/broker-requests.js';
 import type { ProducerIdentity } from './partition-state.js';
@@ -72,25 +73,31 @@ export class ClusterProducePorts implements SenderPorts {
   }
 
   /**
-   * How many partitions `topic` has; 0 when no broker that answered knows it.
+   * How many partitions `topic` has (0 when no broker that answered knows it), and whether every broker asked
+   * answered.
    *
    * Each broker answers from its own copy of the cluster's metadata, and one that has just restarted answers
    * UNKNOWN_TOPIC_OR_PARTITION for topics created while it was down until it has caught up: one broker's "unknown"
    * is not the cluster's. So a broker is asked first (kafkajs' choice of a live one), and when it knows nothing of
    * the topic, every broker it names is asked; the most partitions any of them knows is the count (a topic's
-   * partitions only grow). A broker that cannot be reached counts as knowing nothing.
+   * partitions only grow). A broker that cannot be reached counts as knowing nothing, and makes a "none"
+   * inconclusive: right after a broker died, the others were seen to answer UNKNOWN_TOPIC_OR_PARTITION for a
+   * topic they held in sync, for a second or more.
    * @throws the topic's error when the first broker refuses it otherwise (not authorized, an invalid name).
    */
-  async partitionCount(topic: string): Promise<number> {
+  async partitionCount(topic: string): Promise<PartitionLookup> {
     await this.connect();
     const broker = await this.#anyBroker();
-    const first = await sendMetadata(broker, [topic]);
-    const count = partitionsOf(first, topic);
-    if (count > 0) return count;
-    const answers = await Promise.allSettled(first.brokers.map(async ({ nodeId }) => partitionsOf(await sendMetadata(await this.#cluster.findBroker({ nodeId: String(nodeId) }), [topic]), topic)));
-    const said = answers.map((a, i) => `node ${first.brokers[i]!.nodeId}: ${a.status === 'rejected' ? messageOf(a.reason) : a.value > 0 ? `${a.value} partitions` : 'none'}`);
-    this.#lastLookups.set(topic, [`node ${broker.nodeId ?? '?'} (asked first): none`, ...said].join('; '));
-    return Math.max(0, ...answers.map((answer) => (answer.status === 'fulfilled' ? answer.value : 0)));
+    const first = topicIn(await sendMetadata(broker, [topic]), topic);
+    if (first.count > 0) return { count: first.count, everyBrokerAnswered: true };
+    const brokers = first.brokers;
+    const answers = await Promise.allSettled(brokers.map(async ({ nodeId }) => topicIn(await sendMetadata(await this.#cluster.findBroker({ nodeId: String(nodeId) }), [topic]), topic)));
+    const said = answers.map((a, i) => `node ${brokers[i]!.nodeId}: ${a.status === 'rejected' ? messageOf(a.reason) : a.value.said}`);
+    this.#lastLookups.set(topic, [`node ${broker.nodeId ?? '?'} (asked first): ${first.said}`, ...said].join('; '));
+    return {
+      count: Math.max(0, ...answers.map((answer) => (answer.status === 'fulfilled' ? answer.value.count : 0))),
+      everyBrokerAnswered: answers.every((answer) => answer.status === 'fulfilled'),
+    };
   }
 
   /** What the brokers answered to the last lookup of `topic` that found no partitions: for the error that says it is missing. */
@@ -167,14 +174,16 @@ export class ClusterProducePorts implements SenderPorts {
 const TOPIC_NOT_YET = new Set([3, 5]);
 
 /**
- * The topic's partitions in a Metadata answer; 0 when the broker does not know it (yet).
+ * The topic's partitions in a Metadata answer (0 when the broker does not know it, yet), what the broker said of
+ * it in words, and the brokers the answer names.
  * @throws kafkajs' error for any other error of the topic.
  */
-function partitionsOf(answer: MetadataResponse, topic: string): number {
+function topicIn(answer: MetadataResponse, topic: string): { count: number; said: string; brokers: MetadataResponse['brokers'] } {
   const found = answer.topics.find((t) => t.topic === topic);
-  if (!found || TOPIC_NOT_YET.has(found.errorCode)) return found?.partitions.length ?? 0;
-  if (found.errorCode !== 0) throw kafkaProtocolError(found.errorCode);
-  return found.partitions.length;
+  if (found && found.errorCode !== 0 && !TOPIC_NOT_YET.has(found.errorCode)) throw kafkaProtocolError(found.errorCode);
+  const count = found?.partitions.length ?? 0;
+  const said = !found ? 'no such topic in its answer' : found.errorCode !== 0 ? `${kafkaProtocolError(found.errorCode).type}, ${count} partitions` : `${count} partitions`;
+  return { count, said, brokers: answer.brokers };
 }
 
 /**

@@ -247,9 +247,9 @@ export class KafkaWriter implements AsyncDisposable {
     if (known !== undefined && !refresh) return known;
     // The metadata follows the topic once it is known (a broker that does not know it yet may refuse that too).
     const ask = async () => {
-      const count = await this.#ports.partitionCount(topic);
-      if (count > 0) await this.#ports.addTopic(topic);
-      return count;
+      const found = await this.#ports.partitionCount(topic);
+      if (found.count > 0) await this.#ports.addTopic(topic);
+      return found;
     };
     const describe = () => this.#ports.lastLookup(topic);
     const count = await waitForPartitions(topic, ask, { retryForMs: this.#options.deliveryTimeoutMs, describe, ...(known === undefined ? {} : { known }) });

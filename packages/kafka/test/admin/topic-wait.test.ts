@@ -34,6 +34,18 @@ describe('waitForPartitions', () => {
     expect(never.calls.n).toBeLessThan(10);
   });
 
+  it('asks again for up to retryForMs while a broker could not be asked, then fails retriably rather than calling the topic missing', async () => {
+    const halfDown = { count: 0, everyBrokerAnswered: false };
+    const recovering = answers(0, 0, 0, 0, 0, 0, 3);
+    const ask = async () => (recovering.calls.n < 6 ? (await recovering.ask(), halfDown) : recovering.ask());
+    // Six answers of none with a broker out of reach take longer than the second a conclusive none gets.
+    expect(await waitForPartitions('t', ask, { retryForMs: 10_000 })).toBe(3);
+    const stuck = await waitForPartitions('t', async () => halfDown, { retryForMs: 1200 }).catch((e: unknown) => e);
+    expect(stuck).toBeInstanceOf(TributaryError);
+    expect(stuck).toMatchObject({ code: ErrorCodes.TIMEOUT, retriable: true, context: { topic: 't' } });
+    expect((stuck as Error).message).toMatch(/No broker that answered knew topic "t", and not every broker could be asked/);
+  });
+
   it('names what the brokers last said, when told', async () => {
     const error = await waitForPartitions('orders', answers(0).ask, { retryForMs: 0, describe: () => 'node 1 (asked first): none; node 2: none' }).catch((e: unknown) => e);
     expect((error as Error).message).toMatch(/Topic "orders" does not exist .*; brokers asked for \d+ ms, last answers: node 1 \(asked first\): none; node 2: none$/);

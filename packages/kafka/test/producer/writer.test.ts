@@ -29,7 +29,7 @@ vi.mock('../../src/producer/cluster-ports.js', () => ({
       cluster.lookupCount++;
       const next = cluster.lookups.shift() ?? cluster.partitions;
       if (next instanceof Error) throw next;
-      return next;
+      return { count: next, everyBrokerAnswered: true };
     }
     lastLookup() {
       return 'node 1 (asked first): none';
