@@ -26,6 +26,8 @@ export class Committer {
   /** What this process committed per partition, kept across assignments so commits never go back. */
   readonly #committed = new Map<string, bigint>();
   #chain: Promise<unknown> = Promise.resolve();
+  /** Commits under way or queued behind one. */
+  #inFlight = 0;
 
   /**
    * A new assignment: every owned partition gets a fresh tracker, since the client fetches each one again from
@@ -62,6 +64,7 @@ export class Committer {
    * nothing was new); rejects with the sink's error.
    */
   commit(sink: CommitSink): Promise<readonly OffsetToCommit[]> {
+    this.#inFlight++;
     const run = this.#chain.then(async () => {
       const offsets = this.pending();
       if (offsets.length === 0) return offsets;
@@ -73,8 +76,13 @@ export class Committer {
       }
       return offsets;
     });
-    this.#chain = run.catch(() => undefined);
+    this.#chain = run.catch(() => undefined).finally(() => this.#inFlight--);
     return run;
+  }
+
+  /** Whether a commit is under way or queued. */
+  get busy(): boolean {
+    return this.#inFlight > 0;
   }
 
   /** What this process last committed for a partition. */

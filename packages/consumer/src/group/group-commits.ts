@@ -31,9 +31,16 @@ export class GroupCommits {
     this.#c = context;
   }
 
-  /** Commit what settled every `intervalMs` until {@link stopInterval}; the timer keeps no process alive. */
+  /**
+   * Commit what settled every `intervalMs` until {@link stopInterval}; the timer keeps no process alive. A tick
+   * while a commit is under way sends nothing: the next tick after it takes everything settled meanwhile. Queued
+   * instead, commits slower than the interval (a transaction each, under a broker fault) piled up a minute or more
+   * behind what was handled.
+   */
   startInterval(intervalMs: number): void {
-    this.#timer = setInterval(() => void this.commitNow('interval'), intervalMs);
+    this.#timer = setInterval(() => {
+      if (!this.#c.committer.busy) void this.commitNow('interval');
+    }, intervalMs);
     this.#timer.unref?.();
   }
 

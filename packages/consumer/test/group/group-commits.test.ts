@@ -59,4 +59,31 @@ describe('GroupCommits', () => {
     await new Promise((r) => setTimeout(r, 50));
     expect(sent).toHaveLength(1);
   });
+
+  it('sends no interval commit while one is under way: a commit slower than the interval never queues more behind it', async () => {
+    let release: () => void = () => {};
+    const sunk: OffsetToCommit[][] = [];
+    let asked = 0;
+    const membership = { groupMetadata: () => ({ groupId: 'g', generationId: 3, memberId: 'm-1', groupInstanceId: null }) } as unknown as GroupMembership;
+    const { commits, committer } = setup({
+      sink: async (o) => { sunk.push([...o]); await new Promise<void>((r) => (release = r)); },
+      // Asked once by each commit the group sends or queues.
+      membership: () => (asked++, membership),
+    });
+    commits.startInterval(5);
+    await expect.poll(() => sunk.length, { timeout: 10_000 }).toBe(1);
+    committer.tracker('t', 0)!.settleThrough(9n);
+    const before = asked;
+    // Some forty ticks pass while the first commit hangs: none of them queues one.
+    await new Promise((r) => setTimeout(r, 200));
+    expect(asked - before).toBe(0);
+    expect(committer.busy).toBe(true);
+    release();
+    // The first tick after it ends takes everything settled meanwhile, in one commit.
+    await expect.poll(() => sunk.length, { timeout: 10_000 }).toBe(2);
+    release();
+    commits.stopInterval();
+    await expect.poll(() => committer.busy, { timeout: 10_000 }).toBe(false);
+    expect(sunk).toEqual([[{ topic: 't', partition: 0, offset: 5n }], [{ topic: 't', partition: 0, offset: 10n }]]);
+  });
 });

@@ -1,5 +1,5 @@
 import { Kafka, logLevel, type KafkaConfig } from 'kafkajs';
-import { checkKafkajs } from '../internal/kafkajs-internals.js';
+import { checkKafkajs, guardBrokerPools } from '../internal/kafkajs-internals.js';
 import { kKafkajs } from '../internal/symbols.js';
 import { kafkajsLogCreator } from '../logging/kafkajs-log.js';
 import { silentLogger, stderrLogger, type Logger } from '../logging/logger.js';
@@ -45,6 +45,7 @@ export class KafkaClient {
     this.logger = options.logger ?? defaults.logger ?? stderrLogger;
     this.#kafka = new Kafka(kafkajsConfig(this.options, this.logger));
     checkKafkajs(this.#kafka);
+    guardBrokerPools(this.#kafka);
   }
 
   /** Make a client from options, or take one already made (components accept either). */

@@ -69,6 +69,13 @@ export interface InternalCluster {
   findControllerBroker(): Promise<InternalBroker>;
 }
 
+/** kafkajs' internal BrokerPool (a Cluster's `brokerPool`): the broker of each node id, from the last metadata. */
+export interface InternalBrokerPool {
+  brokers: Record<string, { nodeId?: number | null; connectionPool: { host: string; port: number } }>;
+  metadata: { brokers: Array<{ nodeId: number; host: string; port: number }> } | null;
+  refreshMetadata(topics: string[]): Promise<void>;
+}
+
 const CREATE_CLUSTER = 'private:Kafka:createCluster';
 const CLUSTER_METHODS = ['connect', 'disconnect', 'addMultipleTargetTopics', 'refreshMetadata', 'findLeaderForPartitions', 'findBroker', 'findGroupCoordinator', 'findControllerBroker'] as const;
 
@@ -99,6 +106,58 @@ export function checkKafkajs(kafka: Kafka): void {
   const cluster = createInternalCluster(kafka);
   const missing = CLUSTER_METHODS.filter((m) => typeof (cluster as unknown as Record<string, unknown>)[m] !== 'function');
   if (missing.length > 0) throw unsupported(`its internal Cluster lacks ${missing.join(', ')}`, { missing });
+  const pool = (cluster as unknown as { brokerPool?: Partial<InternalBrokerPool> }).brokerPool;
+  if (typeof pool?.refreshMetadata !== 'function' || typeof pool.brokers !== 'object') throw unsupported('its internal Cluster has no brokerPool with brokers and refreshMetadata');
+}
+
+/**
+ * Make every cluster `kafka` creates from now on (its producers', consumers', admins' and the Kafka layer's own)
+ * keep each broker under its own node id ({@link keepBrokersByNode}). Called once per client.
+ */
+export function guardBrokerPools(kafka: Kafka): void {
+  const { symbol, create } = clusterFactory(kafka);
+  const guarded: ClusterFactory = (options) => {
+    const cluster = create.call(kafka, options);
+    keepBrokersByNode((cluster as unknown as { brokerPool: InternalBrokerPool }).brokerPool);
+    return cluster;
+  };
+  (kafka as unknown as Record<symbol, ClusterFactory>)[symbol] = guarded;
+}
+
+/**
+ * Repair kafkajs' broker table after each metadata refresh. kafkajs 2.2 reads the seed broker's address before
+ * the Metadata request and the seed itself after the answer; a connection closed meanwhile (a broker dying)
+ * makes another node's broker the seed, which is then renamed to the node at the old address and filed under
+ * both ids. Every Produce to a partition of the node whose broker was renamed then goes out empty, since kafkajs
+ * picks the partitions for a broker by its `nodeId`, and is answered with success: the records of a transaction
+ * vanished while its offsets committed. Here a broker keeps the id of the node at its address, an id filed on a
+ * broker at another address is dropped, and the metadata is read again so that node gets a broker of its own.
+ */
+export function keepBrokersByNode(pool: InternalBrokerPool): void {
+  const refresh = pool.refreshMetadata;
+  pool.refreshMetadata = async function (this: InternalBrokerPool, topics: string[]) {
+    await refresh.call(this, topics);
+    if (!fileBrokersByAddress(this)) return;
+    await refresh.call(this, topics);
+    fileBrokersByAddress(this);
+  };
+}
+
+/** Give each broker the node id its address has in the metadata; drop ids filed on another node's broker. True when one was dropped. */
+function fileBrokersByAddress(pool: InternalBrokerPool): boolean {
+  const known = pool.metadata?.brokers ?? [];
+  if (known.length === 0) return false;
+  const nodeAt = new Map(known.map((b) => [`${b.host}:${b.port}`, b.nodeId]));
+  let dropped = false;
+  for (const [id, broker] of Object.entries(pool.brokers)) {
+    const node = nodeAt.get(`${broker.connectionPool.host}:${broker.connectionPool.port}`);
+    if (node !== undefined && broker.nodeId !== node) broker.nodeId = node;
+    if (String(node) !== id) {
+      delete pool.brokers[id];
+      dropped = true;
+    }
+  }
+  return dropped;
 }
 
 /**

@@ -203,9 +203,12 @@ export class KafkaTransactionalWriter implements AsyncDisposable {
       // (its sequence numbers already taken) is appended twice, once under new sequence numbers, inside the
       // transaction. Partitions of one broker still share its connection, one request at a time.
       await Promise.all(
-        [...perPartition.values()].map(({ topic, partition, list }) =>
-          open.sendBatch({ acks: -1, topicMessages: [{ topic, messages: list.map((r) => ({ key: r.key, value: r.value, headers: { ...(r.headers ?? {}) }, partition })) }] }),
-        ),
+        [...perPartition.values()].map(async ({ topic, partition, list }) => {
+          const acks = await open.sendBatch({ acks: -1, topicMessages: [{ topic, messages: list.map((r) => ({ key: r.key, value: r.value, headers: { ...(r.headers ?? {}) }, partition })) }] });
+          // kafkajs resolves a send whose Produce went out without the partition (its broker table confused, see
+          // keepBrokersByNode) with no answer for it: committing then would commit offsets without the records.
+          if (!acks.some((a) => a.topicName === topic && a.partition === partition)) throw unacknowledged(topic, partition, list.length);
+        }),
       );
       if (offsets && offsets.offsets.length > 0) {
         const topics = topicOffsets(offsets.offsets).map(({ topic, partitions }) => ({ topic, partitions: partitions.map((p) => ({ ...p, metadata: underWay.tag })) }));
@@ -228,7 +231,8 @@ export class KafkaTransactionalWriter implements AsyncDisposable {
       // producer after a fatal error, the writer then starts over with a producer of its own: connecting it
       // (InitProducerId under the same transactional id) bumps the epoch and aborts whatever was left open.
       const aborted = !transaction?.isActive() || (await transaction.abort().then(() => true, () => false));
-      if (!aborted || !transaction) await this.#startOver();
+      // A write kafkajs claimed without an answer: its cluster's view is not to be trusted, so a new producer.
+      if (!aborted || !transaction || isUnacknowledged(error)) await this.#startOver();
       // kafkajs may wrap the refusal in its own error: the refusal is what happened.
       throw underWay.refused ?? (error instanceof TributaryError ? error : asTributaryError(error, 'A transaction failed and was aborted'));
     } finally {
@@ -327,6 +331,19 @@ export class KafkaTransactionalWriter implements AsyncDisposable {
       { retriable: false, context: { groupId: request.groupId, generationId: member.generationId, memberId: member.memberId, kafkaError: fencing } },
     ));
   }
+}
+
+const UNACKNOWLEDGED = 'no-partition-answer';
+
+function unacknowledged(topic: string, partition: number, records: number): TributaryError {
+  return new TributaryError(ErrorCodes.CONNECTION, `Writing ${records} record(s) to ${topic}:${partition} in a transaction got no answer for that partition from kafkajs; the transaction is aborted and run again with a new producer`, {
+    retriable: true,
+    context: { topic, partition, reason: UNACKNOWLEDGED },
+  });
+}
+
+function isUnacknowledged(error: unknown): boolean {
+  return error instanceof TributaryError && error.context.reason === UNACKNOWLEDGED;
 }
 
 /** The leader epochs given with the offsets, by partition. */

@@ -1,11 +1,53 @@
 import { Kafka, logLevel } from 'kafkajs';
 import { describe, expect, it } from 'vitest';
 import { isTributaryError } from '@tributary/core';
-import { checkKafkajs, createCommittingConsumer, createInternalCluster, createTransactionalProducer, installedKafkajsVersion, keepCoordinators, kafkaProtocolError, type InternalCluster, SUPPORTED_KAFKAJS, type InternalBroker, type InternalOffsetCommit, type InternalTxnOffsetCommit } from '../../src/internal/kafkajs-internals.js';
+import { KafkaClient } from '../../src/connection/kafka-client.js';
+import { kKafkajs } from '../../src/internal/symbols.js';
+import { silentLogger } from '../../src/logging/logger.js';
+import { checkKafkajs, createCommittingConsumer, createInternalCluster, createTransactionalProducer, guardBrokerPools, installedKafkajsVersion, keepCoordinators, kafkaProtocolError, type InternalBrokerPool, type InternalCluster, SUPPORTED_KAFKAJS, type InternalBroker, type InternalOffsetCommit, type InternalTxnOffsetCommit } from '../../src/internal/kafkajs-internals.js';
 
 // Each kafkajs internal the Kafka layer relies on, pinned against the installed kafkajs: a kafkajs upgrade that
 // moves one of them fails here, by name, rather than at a user's first fetch.
 const kafka = () => new Kafka({ clientId: 'contract', brokers: ['127.0.0.1:1'], logLevel: logLevel.NOTHING });
+
+/**
+ * A cluster of `client` whose broker pool talks to three fake nodes at ports 9001-9003 (node n at 900n), seeded
+ * at node 1; `slowMs` delays each Metadata answer, and `closed(port)` is what kafkajs does when a connection to
+ * that address closes (sendMessages calls removeBroker).
+ */
+async function poolOfThree(client: Kafka): Promise<{ pool: InternalBrokerPool; slow(ms: number): void; closed(port: number): void; filed(): string[] }> {
+  const cluster = createInternalCluster(client) as unknown as { brokerPool: InternalBrokerPool & Record<string, unknown> };
+  const pool = cluster.brokerPool;
+  let slowMs = 0;
+  const metadata = { brokers: [1, 2, 3].map((n) => ({ nodeId: n, host: 'node', port: 9000 + n, rack: null })), topicMetadata: [] };
+  pool.connectionPoolBuilder = { build: async (o?: object) => ({ host: 'node', port: 9001, rack: null, ...o }) };
+  pool.createBroker = ({ connectionPool, nodeId = null }: { connectionPool: object; nodeId?: number | null }) => ({
+    nodeId,
+    connectionPool,
+    isConnected: () => true,
+    connect: async () => {},
+    disconnect: async () => {},
+    metadata: async () => (slowMs > 0 && (await new Promise((r) => setTimeout(r, slowMs))), metadata),
+  });
+  await (pool.createSeedBroker as () => Promise<void>).call(pool);
+  await pool.refreshMetadata([]);
+  return {
+    pool,
+    slow: (ms) => void (slowMs = ms),
+    closed: (port) => (pool.removeBroker as (a: object) => void).call(pool, { host: 'node', port }),
+    // Each id the pool files a broker under, with the broker's node id and port.
+    filed: () => Object.entries(pool.brokers).map(([id, b]) => `${id}: node ${b.nodeId} at ${b.connectionPool.port}`),
+  };
+}
+
+/** The seed's node loses its connection while a Metadata request is on its way, as when a broker dies. */
+async function seedClosedDuringRefresh(p: Awaited<ReturnType<typeof poolOfThree>>): Promise<void> {
+  p.slow(30);
+  const refreshing = p.pool.refreshMetadata([]);
+  await new Promise((r) => setTimeout(r, 10));
+  p.closed(9001);
+  await refreshing;
+}
 
 describe('the kafkajs internals the Kafka layer relies on', () => {
   it('are those of the installed kafkajs 2.2.x', () => {
@@ -132,6 +174,32 @@ describe('the kafkajs internals the Kafka layer relies on', () => {
     const source = async (path: string) => ((await import(path)) as { default: { prototype: Record<string, (...a: unknown[]) => unknown> } }).default.prototype;
     expect(String((await source('kafkajs/src/cluster/index.js' as string)).findGroupCoordinator)).toMatch(/this\.findBroker\(/);
     expect(String((await source('kafkajs/src/consumer/offsetManager/index.js' as string)).getCoordinator)).toMatch(/this\.cluster\.findBroker\(/);
+  });
+
+  it("kafkajs files another node's broker under the seed's node id when the seed's connection closes during a metadata refresh", async () => {
+    const p = await poolOfThree(kafka());
+    expect(p.filed()).toEqual(['1: node 1 at 9001', '2: node 2 at 9002', '3: node 3 at 9003']);
+    await seedClosedDuringRefresh(p);
+    // The new seed (node 2's or node 3's broker) renamed node 1 and filed under both ids: a Produce for its own
+    // node's partitions then goes out empty. If this stops happening, kafkajs fixed it and the guard may go.
+    const renamed = p.filed().filter((line) => line.includes('node 1'));
+    expect(renamed).toHaveLength(2);
+    expect(renamed[0]).toMatch(/^1: node 1 at 900[23]$/);
+  });
+
+  it('a guarded client keeps each broker under the node id its address has, and gives the renamed node a broker again', async () => {
+    const client = kafka();
+    guardBrokerPools(client);
+    for (let round = 0; round < 5; round++) {
+      const p = await poolOfThree(client);
+      await seedClosedDuringRefresh(p);
+      expect(p.filed()).toEqual(['1: node 1 at 9001', '2: node 2 at 9002', '3: node 3 at 9003']);
+    }
+    // Every client the Kafka layer makes is guarded, for each cluster it creates.
+    const made = new KafkaClient({ brokers: ['127.0.0.1:1'], logger: silentLogger });
+    const p = await poolOfThree(made[kKafkajs]);
+    await seedClosedDuringRefresh(p);
+    expect(p.filed()).toEqual(['1: node 1 at 9001', '2: node 2 at 9002', '3: node 3 at 9003']);
   });
 
   it('fails with UNSUPPORTED, naming what is missing, for a client without them', () => {

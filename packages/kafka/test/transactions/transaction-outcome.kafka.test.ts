@@ -9,7 +9,7 @@ import type * as Internals from '../../src/internal/kafkajs-internals.js';
  * How the next transaction's commit (EndTxn) goes wrong: its answer lost after the coordinator took it, or the
  * connection lost before it was sent. Either way the writer sees the same error and cannot tell which.
  */
-const fault = vi.hoisted(() => ({ next: undefined as 'answer-lost' | 'never-sent' | undefined, commits: 0 }));
+const fault = vi.hoisted(() => ({ next: undefined as 'answer-lost' | 'never-sent' | undefined, commits: 0, unanswered: 0 }));
 
 vi.mock('../../src/internal/kafkajs-internals.js', async (importOriginal) => {
   const original = await importOriginal<typeof Internals>();
@@ -20,6 +20,14 @@ vi.mock('../../src/internal/kafkajs-internals.js', async (importOriginal) => {
       const begin = producer.transaction.bind(producer);
       producer.transaction = async (): Promise<Transaction> => {
         const transaction = await begin();
+        // What kafkajs answers when its broker table filed the partition's leader under another node id: the
+        // Produce goes out without the partition, and the send resolves with no answer for it.
+        const sendBatch = transaction.sendBatch.bind(transaction);
+        transaction.sendBatch = async (batch) => {
+          if (fault.unanswered === 0) return sendBatch(batch);
+          fault.unanswered--;
+          return [];
+        };
         const commit = transaction.commit.bind(transaction);
         transaction.commit = async () => {
           const next = fault.next;
@@ -82,6 +90,21 @@ describe('KafkaTransactionalWriter when the answer to a commit is lost', () => {
     expect(await readCommitted(client, output, 4)).toEqual([...values('b', 3), 'next']);
     await using admin = new KafkaAdmin(client);
     expect((await admin.groupOffsets(groupId, [input])).get(partitionKey(input, 0))).toBe(5n);
+  });
+
+  it('never commits offsets when kafkajs answered a write without its partition: aborts, and runs it again with a new producer', async () => {
+    const { client, input, output, groupId } = await setUp('txn-unanswered');
+    await using writer = new KafkaTransactionalWriter(client, { transactionalId: `unanswered-${groupId}` });
+    fault.unanswered = 2;
+    await writer.commit(
+      values('d', 3).map((v) => ({ topic: output, partition: 0, key: null, value: Buffer.from(v) })),
+      { groupId, offsets: [{ topic: input, partition: 1, offset: 4n }] },
+    );
+    expect(fault.unanswered).toBe(0);
+    await writer.commit([{ topic: output, partition: 0, key: null, value: Buffer.from('next') }]);
+    expect(await readCommitted(client, output, 4)).toEqual([...values('d', 3), 'next']);
+    await using admin = new KafkaAdmin(client);
+    expect((await admin.groupOffsets(groupId, [input])).get(partitionKey(input, 1))).toBe(4n);
   });
 
   it('without group offsets nothing tells the outcome: TRANSACTION_OUTCOME_UNKNOWN, never run again', async () => {
