@@ -130,8 +130,9 @@ export function guardBrokerPools(kafka: Kafka): void {
  * makes another node's broker the seed, which is then renamed to the node at the old address and filed under
  * both ids. Every Produce to a partition of the node whose broker was renamed then goes out empty, since kafkajs
  * picks the partitions for a broker by its `nodeId`, and is answered with success: the records of a transaction
- * vanished while its offsets committed. Here a broker keeps the id of the node at its address, an id filed on a
- * broker at another address is dropped, and the metadata is read again so that node gets a broker of its own.
+ * vanished while its offsets committed. Here a broker filed under an id not its own, or under two, gets back the
+ * id of the node at its address, the other id is dropped, and the metadata is read again so that node gets a broker
+ * of its own.
  */
 export function keepBrokersByNode(pool: InternalBrokerPool): void {
   const refresh = pool.refreshMetadata;
@@ -143,16 +144,23 @@ export function keepBrokersByNode(pool: InternalBrokerPool): void {
   };
 }
 
-/** Give each broker the node id its address has in the metadata; drop ids filed on another node's broker. True when one was dropped. */
+/**
+ * Where a broker is filed under an id other than its node id, or under two ids, give it the node id its address
+ * has in the metadata and drop the ids that are not its own. True when one was dropped. A table kafkajs kept
+ * straight is left as it is.
+ */
 function fileBrokersByAddress(pool: InternalBrokerPool): boolean {
-  const known = pool.metadata?.brokers ?? [];
-  if (known.length === 0) return false;
-  const nodeAt = new Map(known.map((b) => [`${b.host}:${b.port}`, b.nodeId]));
+  const filed = new Map<InternalBrokerPool['brokers'][string], string[]>();
+  for (const [id, broker] of Object.entries(pool.brokers)) filed.set(broker, [...(filed.get(broker) ?? []), id]);
+  const nodeAt = new Map<string, number>();
+  for (const b of pool.metadata?.brokers ?? []) nodeAt.set(`${b.host}:${b.port}`, b.nodeId);
   let dropped = false;
-  for (const [id, broker] of Object.entries(pool.brokers)) {
+  for (const [broker, ids] of filed) {
+    if (ids.length === 1 && String(broker.nodeId) === ids[0]) continue;
     const node = nodeAt.get(`${broker.connectionPool.host}:${broker.connectionPool.port}`);
-    if (node !== undefined && broker.nodeId !== node) broker.nodeId = node;
-    if (String(node) !== id) {
+    if (node !== undefined) broker.nodeId = node;
+    for (const id of ids) {
+      if (String(broker.nodeId) === id) continue;
       delete pool.brokers[id];
       dropped = true;
     }
