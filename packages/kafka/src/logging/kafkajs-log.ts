@@ -17,6 +17,10 @@ export function kafkajsLogCreator(logger: Logger): logCreator {
     if (namespace === 'Connection' && message.startsWith('Response ')) logger.debug(obj, message);
     // A rebalance is routine, and the group reports what it means for this member (joins, revocations) itself.
     else if (/rebalancing|re-joining/i.test(message)) logger.info(obj, message);
+    // A transaction begun while the coordinator still writes the last one's markers meets CONCURRENT_TRANSACTIONS
+    // and is retried a few milliseconds later: routine, several times per transaction (Java's producer logs it at
+    // debug too). At ERROR it buried a transactional processor's log in lines that report nothing wrong.
+    else if (message.includes('another concurrent operation on the same transaction')) logger.debug(obj, message);
     else if (level === logLevel.ERROR) logger.error(obj, message);
     else if (level === logLevel.WARN) logger.warn(obj, message);
     else logger.debug(obj, message);

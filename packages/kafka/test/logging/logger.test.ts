@@ -48,7 +48,13 @@ describe('the logger', () => {
     log(entry(logLevel.WARN, 'Limiting retries for the idempotent producer may invalidate EoS guarantees'));
     log({ ...entry(logLevel.ERROR, 'Response Heartbeat(key: 12, version: 3)'), namespace: 'Connection' });
     log({ ...entry(logLevel.WARN, 'The group is rebalancing, re-joining'), namespace: 'Runner' });
-    expect(got).toEqual(['error crash', 'info rebalancing', 'debug joined', 'debug Response Heartbeat(key: 12, version: 3)', 'info The group is rebalancing, re-joining']);
+    const concurrent = 'Failed to send messages: The producer attempted to update a transaction while another concurrent operation on the same transaction was ongoing';
+    log({ ...entry(logLevel.ERROR, concurrent), namespace: 'Producer' });
+    log({ ...entry(logLevel.ERROR, 'Failed to send messages: Closed connection'), namespace: 'Producer' });
+    expect(got).toEqual([
+      'error crash', 'info rebalancing', 'debug joined', 'debug Response Heartbeat(key: 12, version: 3)', 'info The group is rebalancing, re-joining',
+      `debug ${concurrent}`, 'error Failed to send messages: Closed connection',
+    ]);
     expect(isLogger(silentLogger)).toBe(true);
     expect(isLogger({ info() {} })).toBe(false);
   });
