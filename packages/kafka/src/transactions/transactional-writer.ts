@@ -194,6 +194,8 @@ export class KafkaTransactionalWriter implements AsyncDisposable {
     let transaction: Transaction | undefined;
     const underWay: OffsetsUnderWay = (this.#offsets = { member: offsets?.member, tag: `tributary-txn:${randomUUID()}`, epochs: epochsOf(offsets) });
     let committing = false;
+    /** A send kafkajs resolved without an answer for its partition: its cluster's view is not to be trusted. */
+    let unanswered = false;
     try {
       const perPartition = await this.#byPartition(records);
       transaction = await this.#producer.transaction();
@@ -207,7 +209,9 @@ export class KafkaTransactionalWriter implements AsyncDisposable {
           const acks = await open.sendBatch({ acks: -1, topicMessages: [{ topic, messages: list.map((r) => ({ key: r.key, value: r.value, headers: { ...(r.headers ?? {}) }, partition })) }] });
           // kafkajs resolves a send whose Produce went out without the partition (its broker table confused, see
           // keepBrokersByNode) with no answer for it: committing then would commit offsets without the records.
-          if (!acks.some((a) => a.topicName === topic && a.partition === partition)) throw unacknowledged(topic, partition, list.length);
+          if (acks.some((a) => a.topicName === topic && a.partition === partition)) return;
+          unanswered = true;
+          throw unacknowledged(topic, partition, list.length);
         }),
       );
       if (offsets && offsets.offsets.length > 0) {
@@ -231,8 +235,7 @@ export class KafkaTransactionalWriter implements AsyncDisposable {
       // producer after a fatal error, the writer then starts over with a producer of its own: connecting it
       // (InitProducerId under the same transactional id) bumps the epoch and aborts whatever was left open.
       const aborted = !transaction?.isActive() || (await transaction.abort().then(() => true, () => false));
-      // A write kafkajs claimed without an answer: its cluster's view is not to be trusted, so a new producer.
-      if (!aborted || !transaction || isUnacknowledged(error)) await this.#startOver();
+      if (!aborted || !transaction || unanswered) await this.#startOver();
       // kafkajs may wrap the refusal in its own error: the refusal is what happened.
       throw underWay.refused ?? (error instanceof TributaryError ? error : asTributaryError(error, 'A transaction failed and was aborted'));
     } finally {
@@ -333,17 +336,11 @@ export class KafkaTransactionalWriter implements AsyncDisposable {
   }
 }
 
-const UNACKNOWLEDGED = 'no-partition-answer';
-
 function unacknowledged(topic: string, partition: number, records: number): TributaryError {
   return new TributaryError(ErrorCodes.CONNECTION, `Writing ${records} record(s) to ${topic}:${partition} in a transaction got no answer for that partition from kafkajs; the transaction is aborted and run again with a new producer`, {
     retriable: true,
-    context: { topic, partition, reason: UNACKNOWLEDGED },
+    context: { topic, partition },
   });
-}
-
-function isUnacknowledged(error: unknown): boolean {
-  return error instanceof TributaryError && error.context.reason === UNACKNOWLEDGED;
 }
 
 /** The leader epochs given with the offsets, by partition. */
